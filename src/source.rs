@@ -1,0 +1,127 @@
+//! A file's text with the index that turns the parser's character offsets into what people and
+//! tools need: 1-based line and column (in characters, as editors count them) and byte offsets.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A position in a source file: a character offset plus its 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A half-open range of characters in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as found on disk.
+    pub path: PathBuf,
+    /// The path shown to users: relative to the working directory, `/`-separated.
+    pub display: String,
+    pub text: Arc<str>,
+    /// For each line: (character offset, byte offset) of its first character.
+    line_starts: Vec<(usize, usize)>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, display: String, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![(0, 0)];
+        let mut chars = 0;
+        for (byte, ch) in text.char_indices() {
+            chars += 1;
+            if ch == '\n' {
+                line_starts.push((chars, byte + 1));
+            }
+        }
+        SourceFile {
+            path,
+            display,
+            text,
+            line_starts,
+        }
+    }
+
+    fn line_of(&self, char_offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|(start, _)| *start <= char_offset)
+            .saturating_sub(1)
+    }
+
+    /// Line and column of a character offset; a `\r` before `\n` is not a column of its own.
+    pub fn pos(&self, char_offset: usize) -> Pos {
+        let line = self.line_of(char_offset);
+        let (line_char, _) = self.line_starts[line];
+        Pos {
+            offset: char_offset,
+            line: line + 1,
+            column: char_offset - line_char + 1,
+        }
+    }
+
+    /// Byte offset of a character offset, clamped to the end of the text.
+    pub fn byte_offset(&self, char_offset: usize) -> usize {
+        let line = self.line_of(char_offset);
+        let (line_char, line_byte) = self.line_starts[line];
+        let rest = &self.text[line_byte..];
+        rest.char_indices()
+            .nth(char_offset - line_char)
+            .map_or(self.text.len(), |(b, _)| line_byte + b)
+    }
+
+    /// Byte range of a character span, for renderers that count bytes.
+    pub fn byte_range(&self, span: Span) -> std::ops::Range<usize> {
+        let start = self.byte_offset(span.start);
+        let end = self.byte_offset(span.end.max(span.start)).max(start);
+        start..end
+    }
+
+    /// The character offset of the `-` that introduces a block sequence item starting at
+    /// `item_start`, if there is one: findings on a missing field of an item point there.
+    pub fn dash_before(&self, item_start: usize) -> Option<usize> {
+        let byte = self.byte_offset(item_start);
+        let before = self.text.get(..byte)?;
+        let trimmed = before.trim_end_matches([' ', '\t', '\r', '\n']);
+        if !trimmed.ends_with('-') {
+            return None;
+        }
+        let dash_byte = trimmed.len() - 1;
+        let preceding = &self.text[..dash_byte];
+        let at_line_start = preceding
+            .chars()
+            .rev()
+            .take_while(|c| *c != '\n')
+            .all(|c| c == ' ' || c == '-' || c == '\t');
+        at_line_start.then(|| preceding.chars().count())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_ignore_carriage_returns() {
+        let src = SourceFile::new("f".into(), "f".into(), "a: Zoë\r\nb: x\r\n");
+        // "b" is the 9th character: a, :, space, Z, o, ë, \r, \n, b
+        assert_eq!(src.pos(8).line, 2);
+        assert_eq!(src.pos(8).column, 1);
+        assert_eq!(src.pos(5).column, 6);
+        assert_eq!(src.byte_offset(6), 7);
+        assert_eq!(src.byte_offset(8), 9);
+    }
+
+    #[test]
+    fn finds_the_dash_of_a_block_item_only() {
+        let src = SourceFile::new("f".into(), "f".into(), "l:\n  - a: 1\n  - [x]\nm: [b, c]\n");
+        assert_eq!(src.dash_before(7), Some(5));
+        assert_eq!(src.dash_before(27), None);
+    }
+}

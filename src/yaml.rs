@@ -1,0 +1,534 @@
+//! Stage 2, parse: YAML 1.2 (core schema) into JSON values plus a mirror tree of source spans.
+//!
+//! The reading is the one manifest-v1 pins for the review digest: plain `yes`/`on` and dates
+//! are strings, `0755` is 755, aliases are expanded, `<<` is an ordinary key. Whatever could
+//! make two readers disagree, or make a hostile file expensive, is refused: tags outside the
+//! core schema, non-string keys, `.inf`/`.nan`, integers beyond ±2^53, duplicate keys, nesting
+//! past a depth cap and alias expansion past a node budget.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+use serde_json::{Map, Number, Value};
+
+use crate::source::{SourceFile, Span};
+
+/// What a single file may cost to read.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_depth: usize,
+    /// Values built per file, counting every expansion of an alias.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 64,
+            max_nodes: 500_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Scalar,
+    BlockCollection,
+    FlowCollection,
+    Alias,
+}
+
+#[derive(Debug, Clone, Default)]
+pub enum Children {
+    #[default]
+    None,
+    Map(Vec<(String, Node)>),
+    Seq(Vec<Node>),
+}
+
+/// Where one value sits in the source, and the same for its children.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+    /// The key's span when this node is a mapping value.
+    pub key: Option<Span>,
+    /// The `-` introducing this node when it is a block sequence item.
+    pub dash: Option<usize>,
+    pub children: Children,
+}
+
+impl Node {
+    pub fn child(&self, segment: &str) -> Option<&Node> {
+        match &self.children {
+            Children::Map(entries) => entries.iter().find(|(k, _)| k == segment).map(|(_, n)| n),
+            Children::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            Children::None => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub value: Value,
+    pub root: Node,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub message: String,
+    /// Character offset of the place at fault.
+    pub offset: usize,
+}
+
+impl YamlError {
+    fn at(offset: usize, message: impl Into<String>) -> Self {
+        YamlError {
+            message: message.into(),
+            offset,
+        }
+    }
+}
+
+const MAX_SAFE_INTEGER: i128 = 9_007_199_254_740_992;
+
+/// Reads every document of a YAML stream.
+pub fn parse(source: &SourceFile, limits: Limits) -> Result<Vec<Document>, YamlError> {
+    let mut builder = Builder {
+        source,
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        documents: Vec::new(),
+    };
+    for event in Parser::new_from_str(&source.text) {
+        let (event, span) = event.map_err(|e| YamlError::at(e.marker().index(), syntax_message(e.info())))?;
+        let span = Span {
+            start: span.start.index(),
+            end: span.end.index(),
+        };
+        builder.on_event(event, span)?;
+    }
+    Ok(builder.documents)
+}
+
+fn syntax_message(info: &str) -> String {
+    if info.contains("recursion limit") {
+        return "nesting too deep; refusing to read further".to_string();
+    }
+    format!("YAML syntax error: {info}")
+}
+
+struct Pending {
+    kind: NodeKind,
+    span: Span,
+    anchor: usize,
+    /// The node budget spent before this collection opened: what it costs to copy is the difference.
+    nodes_before: usize,
+    body: PendingBody,
+}
+
+enum PendingBody {
+    Map {
+        json: Map<String, Value>,
+        entries: Vec<(String, Node)>,
+        key: Option<(String, Span)>,
+    },
+    Seq {
+        json: Vec<Value>,
+        items: Vec<Node>,
+    },
+}
+
+struct Builder<'a> {
+    source: &'a SourceFile,
+    limits: Limits,
+    stack: Vec<Pending>,
+    /// Anchor id → (value, number of values it contains).
+    anchors: HashMap<usize, (Value, usize)>,
+    nodes: usize,
+    documents: Vec<Document>,
+}
+
+impl Builder<'_> {
+    fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                self.count(span.start, 1)?;
+                let value = resolve_scalar(&text, style, tag.as_deref(), span.start)?;
+                self.remember(anchor, &value, 1);
+                self.complete(value, leaf(NodeKind::Scalar, span))
+            }
+            Event::Alias(id) => {
+                let (value, size) = self
+                    .anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| YamlError::at(span.start, "alias to an unknown anchor"))?;
+                self.count(span.start, size)?;
+                self.complete(value, leaf(NodeKind::Alias, span))
+            }
+            Event::MappingStart(anchor, tag) => self.open(true, anchor, tag.as_deref(), span),
+            Event::SequenceStart(anchor, tag) => self.open(false, anchor, tag.as_deref(), span),
+            Event::MappingEnd | Event::SequenceEnd => self.close(span),
+            Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart(_)
+            | Event::DocumentEnd
+            | Event::Nothing => Ok(()),
+        }
+    }
+
+    fn count(&mut self, offset: usize, n: usize) -> Result<(), YamlError> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > self.limits.max_nodes {
+            return Err(YamlError::at(
+                offset,
+                format!(
+                    "the file expands to more than {} values (an alias bomb?); refusing to read further",
+                    self.limits.max_nodes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, anchor: usize, value: &Value, size: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, (value.clone(), size));
+        }
+    }
+
+    fn open(&mut self, is_map: bool, anchor: usize, tag: Option<&Tag>, span: Span) -> Result<(), YamlError> {
+        if let Some(tag) = tag {
+            let expected = if is_map { "map" } else { "seq" };
+            let allowed = (tag.is_yaml_core_schema() && tag.suffix == expected)
+                || (tag.handle == "!" && tag.suffix.is_empty());
+            if !allowed {
+                return Err(refused_tag(tag, span.start));
+            }
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(YamlError::at(
+                span.start,
+                format!("nesting deeper than {} levels; refusing to read further", self.limits.max_depth),
+            ));
+        }
+        let nodes_before = self.nodes;
+        self.count(span.start, 1)?;
+        let flow = matches!(self.source_char(span.start), Some('[' | '{'));
+        let body = if is_map {
+            PendingBody::Map { json: Map::new(), entries: Vec::new(), key: None }
+        } else {
+            PendingBody::Seq { json: Vec::new(), items: Vec::new() }
+        };
+        let kind = if flow { NodeKind::FlowCollection } else { NodeKind::BlockCollection };
+        self.stack.push(Pending { kind, span, anchor, nodes_before, body });
+        Ok(())
+    }
+
+    fn close(&mut self, end: Span) -> Result<(), YamlError> {
+        let Some(pending) = self.stack.pop() else {
+            return Ok(());
+        };
+        let span = Span { start: pending.span.start, end: end.end.max(pending.span.end) };
+        let (value, children) = match pending.body {
+            PendingBody::Map { json, entries, .. } => (Value::Object(json), Children::Map(entries)),
+            PendingBody::Seq { json, items } => (Value::Array(json), Children::Seq(items)),
+        };
+        if pending.anchor != 0 {
+            let size = self.nodes - pending.nodes_before;
+            self.remember(pending.anchor, &value, size);
+        }
+        let node = Node { kind: pending.kind, span, key: None, dash: None, children };
+        self.complete(value, node)
+    }
+
+    /// Hands a finished value to its parent collection, or ends the document.
+    fn complete(&mut self, value: Value, mut node: Node) -> Result<(), YamlError> {
+        let Some(parent) = self.stack.last_mut() else {
+            self.documents.push(Document { value, root: node });
+            return Ok(());
+        };
+        let parent_is_block = parent.kind == NodeKind::BlockCollection;
+        match &mut parent.body {
+            PendingBody::Seq { json, items } => {
+                if parent_is_block {
+                    node.dash = self.source.dash_before(node.span.start);
+                }
+                json.push(value);
+                items.push(node);
+            }
+            PendingBody::Map { json, entries, key } => match key.take() {
+                None => {
+                    let Value::String(name) = value else {
+                        return Err(YamlError::at(
+                            node.span.start,
+                            "mapping keys must be strings; quote this key",
+                        ));
+                    };
+                    if let Some((_, first)) = entries.iter().find(|(k, _)| *k == name) {
+                        let first_line = first.key.map_or(0, |k| self.source.pos(k.start).line);
+                        return Err(YamlError::at(
+                            node.span.start,
+                            format!(
+                                "duplicate key {name:?}: first defined on line {first_line}; a repeated key can hide a grant from a reviewer, so merge the two"
+                            ),
+                        ));
+                    }
+                    *key = Some((name, node.span));
+                }
+                Some((name, key_span)) => {
+                    node.key = Some(key_span);
+                    json.insert(name.clone(), value);
+                    entries.push((name, node));
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn source_char(&self, offset: usize) -> Option<char> {
+        let byte = self.source.byte_offset(offset);
+        self.source.text.get(byte..)?.chars().next()
+    }
+}
+
+fn leaf(kind: NodeKind, span: Span) -> Node {
+    Node {
+        kind,
+        span,
+        key: None,
+        dash: None,
+        children: Children::None,
+    }
+}
+
+fn resolve_scalar(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<&Tag>,
+    offset: usize,
+) -> Result<Value, YamlError> {
+    let plain = style == ScalarStyle::Plain;
+    match tag {
+        None if plain => resolve_plain(text, offset),
+        None => Ok(Value::String(text.to_string())),
+        Some(tag) if tag.handle == "!" && tag.suffix.is_empty() => {
+            Ok(Value::String(text.to_string()))
+        }
+        Some(tag)
+            if tag.is_yaml_core_schema()
+                && matches!(tag.suffix.as_str(), "str" | "null" | "bool" | "int" | "float") =>
+        {
+            let resolved = match tag.suffix.as_str() {
+                "str" => return Ok(Value::String(text.to_string())),
+                _ => resolve_plain(text, offset)?,
+            };
+            let fits = matches!(
+                (tag.suffix.as_str(), &resolved),
+                ("null", Value::Null)
+                    | ("bool", Value::Bool(_))
+                    | ("int", Value::Number(_))
+                    | ("float", Value::Number(_))
+            );
+            if fits {
+                Ok(resolved)
+            } else {
+                Err(YamlError::at(
+                    offset,
+                    format!("the value {text:?} does not fit its tag !!{}", tag.suffix),
+                ))
+            }
+        }
+        Some(tag) => Err(refused_tag(tag, offset)),
+    }
+}
+
+fn refused_tag(tag: &Tag, offset: usize) -> YamlError {
+    YamlError::at(
+        offset,
+        format!("the tag {tag} is outside the YAML 1.2 core schema; remove it"),
+    )
+}
+
+fn resolve_plain(text: &str, offset: usize) -> Result<Value, YamlError> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
+        "true" | "True" | "TRUE" => return Ok(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Ok(Value::Bool(false)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
+        | ".nan" | ".NaN" | ".NAN" => {
+            return Err(YamlError::at(
+                offset,
+                format!("{text} has no JSON form; quote it if it is meant as text"),
+            ))
+        }
+        _ => {}
+    }
+    if let Some(n) = parse_core_int(text) {
+        return integer(n, text, offset);
+    }
+    if is_core_float(text) {
+        return float(text, offset);
+    }
+    Ok(Value::String(text.to_string()))
+}
+
+fn digits(s: &str, radix: u32) -> Option<&str> {
+    (!s.is_empty() && s.chars().all(|c| c.is_digit(radix))).then_some(s)
+}
+
+fn parse_core_int(text: &str) -> Option<i128> {
+    if let Some(hex) = text.strip_prefix("0x") {
+        return Some(i128::from_str_radix(digits(hex, 16)?, 16).unwrap_or(i128::MAX));
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        return Some(i128::from_str_radix(digits(oct, 8)?, 8).unwrap_or(i128::MAX));
+    }
+    let (negative, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let magnitude = digits(body, 10)?.parse::<i128>().unwrap_or(i128::MAX);
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+fn integer(n: i128, text: &str, offset: usize) -> Result<Value, YamlError> {
+    if n.abs() > MAX_SAFE_INTEGER {
+        return Err(YamlError::at(
+            offset,
+            format!("the integer {text} is beyond ±2^53 and cannot be read exactly; quote it"),
+        ));
+    }
+    // The bound above keeps the value well inside i64.
+    Ok(Value::Number(Number::from(n as i64)))
+}
+
+fn is_core_float(text: &str) -> bool {
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int_part, frac_part) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    let mantissa_ok = match frac_part {
+        Some(f) => all_digits(int_part) && all_digits(f) && !(int_part.is_empty() && f.is_empty()),
+        None => !int_part.is_empty() && all_digits(int_part),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && all_digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
+fn float(text: &str, offset: usize) -> Result<Value, YamlError> {
+    let f: f64 = text
+        .parse()
+        .map_err(|_| YamlError::at(offset, format!("{text} is not a number")))?;
+    if !f.is_finite() {
+        return Err(YamlError::at(
+            offset,
+            format!("{text} is too large to be a JSON number"),
+        ));
+    }
+    // JCS writes 1.0 as 1: read it as the integer so every consumer sees one value.
+    if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64 {
+        return Ok(Value::Number(Number::from(f as i64)));
+    }
+    Number::from_f64(f)
+        .map(Value::Number)
+        .ok_or_else(|| YamlError::at(offset, format!("{text} is not a JSON number")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Vec<Document>, YamlError> {
+        parse(&SourceFile::new("t".into(), "t".into(), text), Limits::default())
+    }
+
+    fn json(text: &str) -> Value {
+        read(text).expect("parses").remove(0).value
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let v = json("a: yes\nb: on\nc: 0755\nd: 2026-11-02\ne: 1.0\nf: 0x1F\ng: ~\nh: '1'\ni: 1.5\n<<: x\n");
+        assert_eq!(
+            v,
+            serde_json::json!({"a": "yes", "b": "on", "c": 755, "d": "2026-11-02", "e": 1,
+                                "f": 31, "g": null, "h": "1", "i": 1.5, "<<": "x"})
+        );
+    }
+
+    #[test]
+    fn refuses_what_readers_could_disagree_on() {
+        for (text, needle) in [
+            ("a: .inf\n", "no JSON form"),
+            ("a: .nan\n", "no JSON form"),
+            ("a: 9007199254740993\n", "beyond ±2^53"),
+            ("a: !!binary aGk=\n", "outside the YAML 1.2 core schema"),
+            ("a: !custom x\n", "outside the YAML 1.2 core schema"),
+            ("1: a\n", "keys must be strings"),
+            ("a: 1\nb: 2\na: 3\n", "first defined on line 1"),
+        ] {
+            let err = read(text).expect_err(text);
+            assert!(err.message.contains(needle), "{text}: {}", err.message);
+        }
+    }
+
+    #[test]
+    fn duplicate_key_points_at_the_second_occurrence() {
+        let err = read("spec:\n  permissions: []\n  owner: x\n  permissions: [a]\n").unwrap_err();
+        let src = SourceFile::new("t".into(), "t".into(), "spec:\n  permissions: []\n  owner: x\n  permissions: [a]\n");
+        assert_eq!(src.pos(err.offset).line, 4);
+        assert!(err.message.contains("line 2"));
+    }
+
+    #[test]
+    fn alias_bomb_hits_the_budget() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = read(&text).unwrap_err();
+        assert!(err.message.contains("alias bomb"), "{}", err.message);
+    }
+
+    #[test]
+    fn depth_is_capped() {
+        let text = "[".repeat(10_000);
+        let err = read(&text).unwrap_err();
+        assert!(err.message.contains("nesting"), "{}", err.message);
+    }
+
+    #[test]
+    fn spans_follow_keys_values_and_dashes() {
+        let text = "spec:\n  permissions:\n    - resource: r\n      actions: [read, '*']\n";
+        let doc = read(text).unwrap().remove(0);
+        let item = doc.root.child("spec").and_then(|n| n.child("permissions")).and_then(|n| n.child("0")).unwrap();
+        let src = SourceFile::new("t".into(), "t".into(), text);
+        assert_eq!(src.pos(item.dash.unwrap()).line, 3);
+        assert_eq!(src.pos(item.dash.unwrap()).column, 5);
+        let star = item.child("actions").and_then(|n| n.child("1")).unwrap();
+        let p = src.pos(star.span.start);
+        assert_eq!((p.line, p.column), (4, 23));
+        assert_eq!(item.child("actions").unwrap().kind, NodeKind::FlowCollection);
+    }
+
+    #[test]
+    fn multiple_documents() {
+        let docs = read("a: 1\n---\nb: 2\n").unwrap();
+        assert_eq!(docs.len(), 2);
+    }
+}
