@@ -4,3 +4,9 @@
 
 pub mod source;
 pub mod yaml;
+pub mod units;
+pub mod finding;
+pub mod config;
+pub mod discover;
+pub mod validate;
+pub mod pack;

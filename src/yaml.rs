@@ -74,6 +74,41 @@ pub struct Document {
     pub root: Node,
 }
 
+/// Splits an RFC 6901 JSON pointer into its unescaped segments.
+pub fn pointer_segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+}
+
+/// Where a finding on `pointer` points: the value when it is a scalar; otherwise the key (or
+/// the `-` of an array item) of the deepest node that exists, so a missing field is reported
+/// at its nearest existing ancestor and a collection at its key rather than its whole block.
+pub fn locate(root: &Node, pointer: &str) -> (usize, Span) {
+    let mut node = root;
+    let mut complete = true;
+    for segment in pointer_segments(pointer) {
+        match node.child(&segment) {
+            Some(child) => node = child,
+            None => {
+                complete = false;
+                break;
+            }
+        }
+    }
+    if complete && matches!(node.kind, NodeKind::Scalar | NodeKind::Alias) {
+        return (node.span.start, node.span);
+    }
+    if let Some(key) = node.key {
+        return (key.start, key);
+    }
+    if let Some(dash) = node.dash {
+        return (dash, Span { start: dash, end: dash + 1 });
+    }
+    (node.span.start, Span { start: node.span.start, end: node.span.start + 1 })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
     pub message: String,

@@ -1,0 +1,117 @@
+//! What every stage produces and every renderer consumes: findings against rules, and problems
+//! (files that cannot be read, bad configuration, broken policies) that make the run exit 2.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::source::{SourceFile, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place in a source file: where a line/column points, and what a snippet underlines.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub source: Arc<SourceFile>,
+    pub at: usize,
+    pub label: Span,
+}
+
+impl Place {
+    pub fn line_column(&self) -> (usize, usize) {
+        let pos = self.source.pos(self.at);
+        (pos.line, pos.column)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: String,
+    pub slug: String,
+    pub severity: Severity,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub agent: Option<String>,
+    pub path: String,
+    pub message: String,
+    pub help: String,
+    pub controls: Vec<String>,
+    pub place: Place,
+    /// The value at `place.label` is a secret: renderers must never show it.
+    pub redact: bool,
+}
+
+impl Finding {
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str, &str) {
+        (&self.file, self.line, self.column, &self.rule, &self.path, &self.message)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub place: Option<Place>,
+}
+
+impl Problem {
+    /// A problem at a place in a file the user can open.
+    pub fn at(source: &Arc<SourceFile>, at: usize, label: Span, message: impl Into<String>) -> Self {
+        let place = Place { source: source.clone(), at, label };
+        let (line, column) = place.line_column();
+        Problem {
+            file: source.display.clone(),
+            line,
+            column,
+            message: message.into(),
+            place: Some(place),
+        }
+    }
+
+    /// A problem about a file or setting as a whole.
+    pub fn whole(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            file: file.into(),
+            line: 1,
+            column: 1,
+            message: message.into(),
+            place: None,
+        }
+    }
+
+    pub fn sort_key(&self) -> (&str, usize, usize, &str) {
+        (&self.file, self.line, self.column, &self.message)
+    }
+}

@@ -1,0 +1,237 @@
+//! Rule packs: Rego modules plus the `# METADATA` blocks that make each rule a registry entry.
+//! regorus does not read METADATA, so it is parsed here, once, and every consumer (`rules`,
+//! `explain`, the diagnostics) reads the rule's id, severity, fix and controls from it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::finding::Severity;
+use crate::source::SourceFile;
+use crate::yaml::{self, Limits};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
+}
+
+pub const RULES_PREFIX: &str = "agentgate.rules.";
+
+#[derive(Debug, Clone)]
+pub struct Module {
+    pub path: String,
+    pub source: String,
+    pub package: String,
+    pub is_test: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RuleMeta {
+    pub id: String,
+    pub slug: String,
+    pub severity: Severity,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub fix: String,
+    pub example: Option<String>,
+    pub controls: Vec<String>,
+    pub package: String,
+    pub file: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PackError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl PackError {
+    fn new(file: &str, line: usize, message: impl Into<String>) -> Self {
+        PackError { file: file.to_string(), line, message: message.into() }
+    }
+}
+
+/// The loaded rule packs: their modules and the registry of rules by id.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub modules: Vec<Module>,
+    pub rules: BTreeMap<String, Arc<RuleMeta>>,
+    by_package: BTreeMap<String, Arc<RuleMeta>>,
+}
+
+impl Registry {
+    pub fn builtin() -> Result<Registry, Vec<PackError>> {
+        let files = embedded::BUILTIN_POLICIES.iter().map(|(p, s)| (p.to_string(), s.to_string()));
+        Registry::from_files(files)
+    }
+
+    pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Registry, Vec<PackError>> {
+        let mut registry = Registry::default();
+        let mut errors = Vec::new();
+        for (path, source) in files {
+            if let Err(e) = registry.add(path, source) {
+                errors.push(e);
+            }
+        }
+        if errors.is_empty() {
+            Ok(registry)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn add(&mut self, path: String, source: String) -> Result<(), PackError> {
+        let (package, package_line) = package_of(&source).ok_or_else(|| PackError::new(&path, 1, "no `package` declaration"))?;
+        let is_test = path.ends_with("_test.rego");
+        if !is_test && package.starts_with(RULES_PREFIX) {
+            let meta = parse_metadata(&path, &source, package_line, &package)?;
+            if let Some(existing) = self.rules.get(&meta.id) {
+                return Err(PackError::new(
+                    &path,
+                    package_line,
+                    format!("rule id {} is already defined in {}", meta.id, existing.file),
+                ));
+            }
+            let meta = Arc::new(meta);
+            self.rules.insert(meta.id.clone(), meta.clone());
+            self.by_package.insert(package.clone(), meta);
+        }
+        self.modules.push(Module { path, source, package, is_test });
+        Ok(())
+    }
+
+    pub fn rule_for_package(&self, package: &str) -> Option<&Arc<RuleMeta>> {
+        self.by_package.get(package)
+    }
+
+    /// Packages whose `deny` sets the evaluator collects.
+    pub fn rule_packages(&self) -> impl Iterator<Item = &str> {
+        self.by_package.keys().map(String::as_str)
+    }
+}
+
+/// The `package` line: its name and 1-based line number.
+fn package_of(source: &str) -> Option<(String, usize)> {
+    source.lines().enumerate().find_map(|(i, line)| {
+        let name = line.trim().strip_prefix("package ")?;
+        Some((name.trim().to_string(), i + 1))
+    })
+}
+
+/// The comment block right above the `package` line, from its `# METADATA` marker on.
+fn metadata_block(source: &str, package_line: usize) -> Option<(usize, String)> {
+    let lines: Vec<&str> = source.lines().collect();
+    let mut start = package_line - 1;
+    while start > 0 && lines[start - 1].trim_start().starts_with('#') {
+        start -= 1;
+    }
+    let block = &lines[start..package_line - 1];
+    let marker = block.iter().position(|l| l.trim() == "# METADATA")?;
+    let text = block[marker + 1..]
+        .iter()
+        .map(|l| {
+            let l = l.trim_start().trim_start_matches('#');
+            l.strip_prefix(' ').unwrap_or(l)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    Some((start + marker + 2, text))
+}
+
+fn parse_metadata(path: &str, source: &str, package_line: usize, package: &str) -> Result<RuleMeta, PackError> {
+    let (first_line, text) = metadata_block(source, package_line).ok_or_else(|| {
+        PackError::new(path, package_line, format!("rule package {package} has no package-scope `# METADATA` block"))
+    })?;
+    let yaml_source = SourceFile::new(path.into(), path.into(), text);
+    let value = yaml::parse(&yaml_source, Limits::default())
+        .map_err(|e| PackError::new(path, first_line + yaml_source.pos(e.offset).line - 1, format!("METADATA: {}", e.message)))?
+        .pop()
+        .map(|d| d.value)
+        .unwrap_or(Value::Null);
+    let text_at = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).map(|s| s.trim().to_string());
+    let required = |pointer: &str| {
+        text_at(pointer)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| PackError::new(path, first_line, format!("METADATA lacks `{}`", pointer[1..].replace('/', "."))))
+    };
+    let id = required("/custom/id")?;
+    if !valid_id(&id) {
+        return Err(PackError::new(path, first_line, format!("rule id {id:?} must look like AG011 or ACME001")));
+    }
+    let severity_text = required("/custom/severity")?;
+    let severity = Severity::parse(&severity_text).ok_or_else(|| {
+        PackError::new(path, first_line, format!("severity {severity_text:?} must be error or warning"))
+    })?;
+    let controls = match value.pointer("/custom/controls") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|c| c.as_str().map(str::to_string))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| PackError::new(path, first_line, "custom.controls must be a list of strings"))?,
+        Some(_) => return Err(PackError::new(path, first_line, "custom.controls must be a list of strings")),
+    };
+    let summary = required("/custom/summary")?;
+    Ok(RuleMeta {
+        slug: required("/custom/slug")?,
+        severity,
+        title: text_at("/title").unwrap_or_else(|| summary.clone()),
+        description: text_at("/description").unwrap_or_default(),
+        fix: required("/custom/fix")?,
+        example: text_at("/custom/example"),
+        summary,
+        controls,
+        package: package.to_string(),
+        file: path.to_string(),
+        id,
+    })
+}
+
+fn valid_id(id: &str) -> bool {
+    let letters = id.chars().take_while(|c| c.is_ascii_uppercase()).count();
+    let digits = id.chars().rev().take_while(|c| c.is_ascii_digit()).count();
+    letters > 0 && digits > 0 && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: &str = "# METADATA\n# title: T\n# custom:\n#   id: ACME001\n#   slug: s\n#   severity: warning\n#   summary: S\n#   fix: F\n#   controls: [soc2:CC6.1]\npackage agentgate.rules.acme.one\n\ndeny contains {\"msg\": \"m\", \"path\": \"\"} if false\n";
+
+    #[test]
+    fn reads_package_scope_metadata() {
+        let registry = Registry::from_files([("a.rego".to_string(), RULE.to_string())]).unwrap();
+        let rule = &registry.rules["ACME001"];
+        assert_eq!(rule.severity, Severity::Warning);
+        assert_eq!(rule.controls, vec!["soc2:CC6.1"]);
+        assert_eq!(rule.package, "agentgate.rules.acme.one");
+    }
+
+    #[test]
+    fn duplicate_ids_name_both_files() {
+        let errors = Registry::from_files([
+            ("a.rego".to_string(), RULE.to_string()),
+            ("b.rego".to_string(), RULE.replace("acme.one", "acme.two")),
+        ])
+        .unwrap_err();
+        assert!(errors[0].message.contains("a.rego") && errors[0].file == "b.rego");
+    }
+
+    #[test]
+    fn missing_metadata_is_an_error_with_a_line() {
+        let errors = Registry::from_files([("c.rego".to_string(), "package agentgate.rules.x\n".to_string())]).unwrap_err();
+        assert_eq!(errors[0].line, 1);
+        let bad = RULE.replace("severity: warning", "severity: fatal");
+        let errors = Registry::from_files([("d.rego".to_string(), bad)]).unwrap_err();
+        assert!(errors[0].message.contains("fatal"));
+    }
+
+    #[test]
+    fn builtin_pack_loads() {
+        let registry = Registry::builtin().expect("the built-in pack is valid");
+        assert!(registry.modules.iter().all(|m| !m.source.is_empty()));
+    }
+}
