@@ -10,3 +10,8 @@ pub mod config;
 pub mod discover;
 pub mod validate;
 pub mod pack;
+pub mod facts;
+pub mod evaluate;
+pub mod check;
+pub mod report;
+pub mod commands;

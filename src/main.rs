@@ -1,1 +1,152 @@
-fn main(){}
+//! The `agentgate` command line: argument parsing and dispatch only.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use agentgate::check::{self, CheckOptions, DEFAULT_MAX_FILE_SIZE};
+use agentgate::finding::Severity;
+use agentgate::pack::Registry;
+use agentgate::{commands, report, units, validate};
+
+#[derive(Parser)]
+#[command(name = "agentgate", version, about = "Policy-as-code gate for AI-agent identity manifests")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Level {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaKind {
+    Manifest,
+    Config,
+    Data,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check agent manifests against the schema and the rule packs.
+    Check {
+        /// Files or folders to report on (default: the current folder). The inventory that
+        /// cross-agent rules see is always the whole repository.
+        paths: Vec<PathBuf>,
+        /// Configuration file (default: .agentgate.yaml at the repository root).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Lowest severity that fails the run (overrides failOn).
+        #[arg(long, value_enum)]
+        fail_on: Option<Level>,
+        /// Report findings but exit 0 unless agentgate itself failed.
+        #[arg(long)]
+        no_fail: bool,
+        /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
+        #[arg(long, value_parser = parse_today)]
+        today: Option<i64>,
+        /// Largest file agentgate will read, in bytes.
+        #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE)]
+        max_file_size: u64,
+    },
+    /// List every rule of the loaded packs.
+    Rules {
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// Explain one rule: what it checks, why, how to fix it, and the controls it evidences.
+    Explain { rule: String },
+    /// Print a JSON Schema: the manifest (default), the configuration, or `data.agentgate`.
+    Schema {
+        #[arg(value_enum, default_value = "manifest")]
+        kind: SchemaKind,
+    },
+}
+
+fn parse_today(text: &str) -> Result<i64, String> {
+    units::parse_date(text).ok_or_else(|| format!("{text:?} is not a date; write YYYY-MM-DD"))
+}
+
+fn print(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (agentgate check | head) is not an error worth a panic.
+    let _ = stdout.write_all(text.as_bytes());
+}
+
+fn registry() -> Result<Registry, ExitCode> {
+    Registry::builtin().map_err(|errors| {
+        for e in errors {
+            eprintln!("error: {}:{}: {}", e.file, e.line, e.message);
+        }
+        ExitCode::from(2)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { paths, config, format, fail_on, no_fail, today, max_file_size } => {
+            let options = CheckOptions {
+                paths,
+                config,
+                fail_on: fail_on.map(|l| match l {
+                    Level::Error => Severity::Error,
+                    Level::Warning => Severity::Warning,
+                }),
+                today,
+                max_file_size,
+                cwd: std::env::current_dir().unwrap_or_default(),
+            };
+            let outcome = check::run(&options);
+            match format {
+                Format::Human => print(&report::human::render(&outcome, report::use_color())),
+                Format::Json => print(&report::json::render(&outcome)),
+            }
+            ExitCode::from(outcome.exit_code(no_fail) as u8)
+        }
+        Command::Rules { format } => match registry() {
+            Ok(registry) => {
+                print(&match format {
+                    Format::Human => commands::rules_table(&registry),
+                    Format::Json => commands::rules_json(&registry),
+                });
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        },
+        Command::Explain { rule } => match registry() {
+            Ok(registry) => match commands::explain(&registry, &rule) {
+                Some(text) => {
+                    print(&text);
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!("error: unknown rule {rule:?}; `agentgate rules` lists them");
+                    ExitCode::from(2)
+                }
+            },
+            Err(code) => code,
+        },
+        Command::Schema { kind } => {
+            print(match kind {
+                SchemaKind::Manifest => validate::MANIFEST_SCHEMA,
+                SchemaKind::Config => validate::CONFIG_SCHEMA,
+                SchemaKind::Data => validate::DATA_SCHEMA,
+            });
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,408 @@
+//! `agentgate check`: runs the stages in order and gathers what they found.
+//! Data flows one way: discover → parse → validate → evaluate → findings for the reporters.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::{json, Map, Value};
+
+use crate::config::{Config, FILE_NAME};
+use crate::discover::{self, display_path, normalize, read_text};
+use crate::evaluate::{Evaluator, PolicyError, RawFinding};
+use crate::facts::{delegation_cycles, manifest_facts};
+use crate::finding::{Finding, Place, Problem, Severity};
+use crate::pack::{Registry, RuleMeta};
+use crate::source::{SourceFile, Span};
+use crate::units::{format_date, today_utc};
+use crate::validate::{manifest_validator, violations};
+use crate::yaml::{self, locate, Limits, Node};
+
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+pub const SCHEMA_RULE: &str = "AG000";
+pub const DUPLICATE_RULE: &str = "AG080";
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub fail_on: Option<Severity>,
+    /// Days since 1970-01-01; today's UTC date when absent.
+    pub today: Option<i64>,
+    pub max_file_size: u64,
+    pub cwd: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+    /// Manifest files and agents reported on.
+    pub files: usize,
+    pub agents: usize,
+    pub fail_on: Option<Severity>,
+}
+
+impl Outcome {
+    fn failed(problems: Vec<Problem>) -> Outcome {
+        Outcome { problems, ..Outcome::default() }
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == severity).count()
+    }
+
+    /// Agents with at least one finding.
+    pub fn agents_with_findings(&self) -> usize {
+        self.findings
+            .iter()
+            .map(|f| (&f.file, &f.agent))
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+
+    /// 2 for problems, 1 for findings at or above the failing severity, else 0.
+    pub fn exit_code(&self, no_fail: bool) -> i32 {
+        if !self.problems.is_empty() {
+            return 2;
+        }
+        let threshold = self.fail_on.unwrap_or(Severity::Error);
+        let failing = self.findings.iter().any(|f| f.severity >= threshold);
+        i32::from(failing && !no_fail)
+    }
+}
+
+/// One manifest document, parsed, with where it came from.
+struct Manifest {
+    source: Arc<SourceFile>,
+    value: Value,
+    root: Node,
+    name: Option<String>,
+    selected: bool,
+}
+
+pub fn run(options: &CheckOptions) -> Outcome {
+    let start = options.paths.first().map_or_else(|| options.cwd.clone(), |p| normalize(&options.cwd.join(p)));
+    let start = if start.is_file() { start.parent().map(Path::to_path_buf).unwrap_or_default() } else { start };
+    let root = discover::find_root(&start);
+    let config = match load_config(options, &root) {
+        Ok(config) => config,
+        Err(problems) => return Outcome::failed(problems),
+    };
+    let registry = match Registry::builtin() {
+        Ok(registry) => registry,
+        Err(errors) => {
+            return Outcome::failed(
+                errors.into_iter().map(|e| Problem { line: e.line, ..Problem::whole(e.file, e.message) }).collect(),
+            )
+        }
+    };
+    let mut problems = check_overrides(&config, &registry);
+    let people = match read_directory(&config) {
+        Ok(people) => people,
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    };
+    let exclude = match discover::exclude_set(&config.exclude) {
+        Ok(set) => set,
+        Err(message) => {
+            problems.push(config.problem("/exclude", message));
+            return Outcome::failed(problems);
+        }
+    };
+    if !problems.is_empty() {
+        return Outcome::failed(problems);
+    }
+
+    let mut inventory_files = discover::walk(&root, &exclude);
+    let arguments: Vec<PathBuf> = if options.paths.is_empty() {
+        vec![options.cwd.clone()]
+    } else {
+        options.paths.iter().map(|p| normalize(&options.cwd.join(p))).collect()
+    };
+    for explicit in arguments.iter().filter(|p| p.is_file()) {
+        if !inventory_files.contains(explicit) {
+            inventory_files.push(explicit.clone());
+        }
+    }
+    inventory_files.sort();
+    let selection = discover::select(&arguments, &inventory_files);
+    problems.extend(selection.unmatched.iter().map(|path| {
+        Problem::whole(
+            display_path(Path::new(path), &options.cwd),
+            "matches no agent manifest (agent.yaml, *.agent.yaml, or .agents/*.yaml); nothing would be checked",
+        )
+    }));
+
+    let parsed: Vec<(PathBuf, Result<Vec<Manifest>, Vec<Problem>>)> = inventory_files
+        .par_iter()
+        .map(|path| {
+            let selected = selection.files.contains(path);
+            let display = display_path(path, &options.cwd);
+            (path.clone(), read_manifests(path, display, selected, options.max_file_size))
+        })
+        .collect();
+    let mut manifests = Vec::new();
+    let mut files = 0;
+    for (path, result) in parsed {
+        let selected = selection.files.contains(&path);
+        files += usize::from(selected);
+        match result {
+            Ok(found) => manifests.extend(found),
+            Err(file_problems) if selected => problems.extend(file_problems),
+            Err(_) => {}
+        }
+    }
+
+    let today = options.today.unwrap_or_else(today_utc);
+    let mut outcome = evaluate(&manifests, &registry, &config, today, people);
+    outcome.problems.extend(problems);
+    outcome.files = files;
+    outcome.agents = manifests.iter().filter(|m| m.selected).count();
+    outcome.fail_on = Some(options.fail_on.unwrap_or(config.fail_on));
+    outcome.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    outcome.problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome.problems.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    outcome
+}
+
+fn load_config(options: &CheckOptions, root: &Path) -> Result<Config, Vec<Problem>> {
+    let path = match &options.config {
+        Some(path) => normalize(&options.cwd.join(path)),
+        None if root.join(FILE_NAME).is_file() => root.join(FILE_NAME),
+        None => return Ok(Config::defaults(root.to_path_buf())),
+    };
+    Config::load(&path, display_path(&path, &options.cwd), options.max_file_size)
+}
+
+fn check_overrides(config: &Config, registry: &Registry) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (id, rule) in &config.rules {
+        if !registry.rules.contains_key(id) {
+            problems.push(config.problem(&rule.pointer, format!("unknown rule id {id}; `agentgate rules` lists them")));
+        } else if id == SCHEMA_RULE && (rule.enabled == Some(false) || rule.severity == Some(Severity::Warning)) {
+            problems.push(config.problem(
+                &rule.pointer,
+                "AG000 (schema) cannot be disabled or downgraded: otherwise a typo could switch rules off",
+            ));
+        }
+    }
+    problems
+}
+
+fn read_directory(config: &Config) -> Result<Option<Vec<String>>, Problem> {
+    let Some(path) = &config.settings.directory else { return Ok(None) };
+    let text = read_text(path, 64 * 1024 * 1024).map_err(|e| {
+        config.problem("/settings/directory", format!("cannot read the people directory {}: {e}", path.display()))
+    })?;
+    let mut people: Vec<String> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default().trim().to_lowercase())
+        .filter(|l| !l.is_empty())
+        .collect();
+    people.sort();
+    people.dedup();
+    Ok(Some(people))
+}
+
+fn read_manifests(path: &Path, display: String, selected: bool, max_bytes: u64) -> Result<Vec<Manifest>, Vec<Problem>> {
+    let text = read_text(path, max_bytes).map_err(|e| vec![Problem::whole(display.clone(), e)])?;
+    let source = Arc::new(SourceFile::new(path.to_path_buf(), display.clone(), text));
+    let documents = yaml::parse(&source, Limits::default())
+        .map_err(|e| vec![Problem::at(&source, e.offset, Span { start: e.offset, end: e.offset + 1 }, e.message)])?;
+    if documents.is_empty() {
+        return Err(vec![Problem::whole(display, "the file is empty; an agent manifest starts with `apiVersion: agentgate/v1` and `kind: Agent`")]);
+    }
+    let mut manifests = Vec::new();
+    let mut problems = Vec::new();
+    for document in documents {
+        match manifest_kind_problem(&document.value) {
+            Some(message) => {
+                let (at, label) = locate(&document.root, "/apiVersion");
+                problems.push(Problem::at(&source, at, label, message));
+            }
+            None => manifests.push(Manifest {
+                name: document.value.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string),
+                source: source.clone(),
+                value: document.value,
+                root: document.root,
+                selected,
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(manifests)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Why a document in a manifest place is not an `agentgate/v1` `Agent`, if it is not.
+fn manifest_kind_problem(value: &Value) -> Option<String> {
+    let Value::Object(map) = value else {
+        return Some("expected an agent manifest (a mapping with `apiVersion: agentgate/v1` and `kind: Agent`)".into());
+    };
+    match (map.get("apiVersion"), map.get("kind")) {
+        (Some(Value::String(v)), Some(Value::String(k))) if v == "agentgate/v1" && k == "Agent" => None,
+        (Some(Value::String(v)), _) if v != "agentgate/v1" => Some(format!(
+            "unknown apiVersion {v:?}: this agentgate reads `agentgate/v1`; upgrade agentgate or fix the version"
+        )),
+        (Some(Value::String(_)), kind) => Some(format!(
+            "kind must be `Agent` for apiVersion agentgate/v1, found {}",
+            kind.map_or("nothing".to_string(), Value::to_string)
+        )),
+        _ => Some("missing `apiVersion: agentgate/v1`: every file in a manifest place must be an agent manifest".into()),
+    }
+}
+
+fn settings_data(config: &Config, today: i64, people: Option<Vec<String>>) -> Value {
+    let s = &config.settings;
+    json!({
+        "today": format_date(today),
+        "maxTtl": s.max_ttl,
+        "maxStaticTtl": s.max_static_ttl,
+        "maxReviewAge": s.max_review_age,
+        "maxLifetime": s.max_lifetime,
+        "lowConsequenceActions": s.low_consequence_actions,
+        "nonPersonEmails": s.non_person_emails,
+        "directory": people,
+        "allowedSigners": s.allowed_signers.as_ref().map(|p| p.display().to_string()),
+    })
+}
+
+fn evaluate(
+    manifests: &[Manifest],
+    registry: &Registry,
+    config: &Config,
+    today: i64,
+    people: Option<Vec<String>>,
+) -> Outcome {
+    let mut outcome = Outcome::default();
+    let mut first_by_name: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, m) in manifests.iter().enumerate() {
+        if let Some(name) = &m.name {
+            first_by_name.entry(name.clone()).or_insert(i);
+        }
+    }
+    let inventory_refs: BTreeMap<String, &Value> =
+        first_by_name.iter().map(|(n, &i)| (n.clone(), &manifests[i].value)).collect();
+    let cycles = delegation_cycles(&inventory_refs);
+    let facts_of = |m: &Manifest| {
+        let mut facts = manifest_facts(&m.value, &m.source.display, today);
+        if let Some(cycle) = m.name.as_ref().and_then(|n| cycles.get(n)) {
+            facts.insert("delegationCycle".into(), json!(cycle));
+        }
+        Value::Object(facts)
+    };
+    let facts: Map<String, Value> = first_by_name.iter().map(|(n, &i)| (n.clone(), facts_of(&manifests[i]))).collect();
+    let inventory: Map<String, Value> = inventory_refs.iter().map(|(n, v)| (n.clone(), (*v).clone())).collect();
+    let data = json!({"agentgate": {"settings": settings_data(config, today, people), "inventory": inventory, "facts": facts}});
+
+    let selected: Vec<usize> = (0..manifests.len()).filter(|&i| manifests[i].selected).collect();
+    let trial = selected.first().map_or_else(|| json!({}), |&i| manifests[i].value.clone());
+    let evaluator = match Evaluator::new(registry, data.clone(), &trial) {
+        Ok(e) => e,
+        Err(e) => return Outcome::failed(vec![policy_problem(e)]),
+    };
+    let shares_name = |i: usize| manifests[i].name.as_ref().is_some_and(|n| first_by_name[n] != i);
+    let plain: Vec<usize> = selected.iter().copied().filter(|&i| !shares_name(i)).collect();
+    let mut results: BTreeMap<usize, Result<Vec<RawFinding>, PolicyError>> = plain
+        .iter()
+        .copied()
+        .zip(evaluator.evaluate_all(plain.iter().map(|&i| manifests[i].value.clone()).collect()))
+        .collect();
+    for i in selected.iter().copied().filter(|&i| shares_name(i)) {
+        let mut own = data.clone();
+        if let (Some(name), Some(slot)) = (&manifests[i].name, own.pointer_mut("/agentgate/facts")) {
+            slot[name.as_str()] = facts_of(&manifests[i]);
+        }
+        results.insert(i, evaluator.evaluate_with_data(own, manifests[i].value.clone()));
+    }
+
+    let schema_rule = registry.rules.get(SCHEMA_RULE).cloned();
+    let duplicate_rule = registry.rules.get(DUPLICATE_RULE).cloned();
+    for (i, result) in results {
+        let manifest = &manifests[i];
+        let raw = match result {
+            Ok(raw) => raw,
+            Err(e) => {
+                outcome.problems.push(Problem {
+                    message: format!("{}: policy error: {}", manifest.source.display, e.message),
+                    ..Problem::whole(e.file, String::new())
+                });
+                continue;
+            }
+        };
+        let mut found = Vec::new();
+        let schema_pointers: Vec<String> = violations(manifest_validator(), &manifest.value)
+            .into_iter()
+            .map(|v| {
+                if let Some(rule) = &schema_rule {
+                    found.push(finding(manifest, rule, v.pointer.clone(), v.message, false));
+                }
+                v.pointer
+            })
+            .collect();
+        if let (Some(rule), Some(name)) = (&duplicate_rule, &manifest.name) {
+            let first = &manifests[first_by_name[name]];
+            if first_by_name[name] != i {
+                let message = format!("agent name {name:?} is already used by {}; names must be unique", first.source.display);
+                found.push(finding(manifest, rule, "/metadata/name".into(), message, false));
+            }
+        }
+        for raw in raw {
+            let Some(rule) = registry.rule_for_package(&raw.package) else { continue };
+            if schema_pointers.iter().any(|p| is_at_or_below(&raw.path, p)) {
+                continue;
+            }
+            found.push(finding(manifest, rule, raw.path, raw.message, raw.redact));
+        }
+        outcome.findings.extend(found.into_iter().filter_map(|f| apply_overrides(f, config)));
+    }
+    outcome
+}
+
+fn policy_problem(error: PolicyError) -> Problem {
+    Problem::whole(error.file, format!("policy error: {}", error.message))
+}
+
+fn is_at_or_below(path: &str, ancestor: &str) -> bool {
+    path == ancestor || path.strip_prefix(ancestor).is_some_and(|rest| rest.starts_with('/'))
+}
+
+fn apply_overrides(mut finding: Finding, config: &Config) -> Option<Finding> {
+    if let Some(rule) = config.rules.get(&finding.rule) {
+        if rule.enabled == Some(false) {
+            return None;
+        }
+        if let Some(severity) = rule.severity {
+            finding.severity = severity;
+        }
+    }
+    Some(finding)
+}
+
+fn finding(manifest: &Manifest, rule: &RuleMeta, path: String, message: String, redact: bool) -> Finding {
+    let (at, label) = locate(&manifest.root, &path);
+    let place = Place { source: manifest.source.clone(), at, label };
+    let (line, column) = place.line_column();
+    Finding {
+        rule: rule.id.clone(),
+        slug: rule.slug.clone(),
+        severity: rule.severity,
+        file: manifest.source.display.clone(),
+        line,
+        column,
+        agent: manifest.name.clone(),
+        path,
+        message,
+        help: rule.fix.clone(),
+        controls: rule.controls.clone(),
+        place,
+        redact,
+    }
+}

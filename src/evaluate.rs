@@ -1,0 +1,131 @@
+//! Stage 4, evaluate: every loaded rule package over every manifest, in-process with regorus.
+//!
+//! The pack is compiled once, run once on a trial input (so a broken pack fails at load time
+//! and the engine is prepared), then cloned per worker thread. One generated collector rule
+//! gathers the `deny` sets of all loaded rule packages, however deeply nested.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use rayon::prelude::*;
+use regorus::utils::limits::ExecutionTimerConfig;
+use serde_json::Value;
+
+use crate::pack::Registry;
+
+const COLLECTOR: &str = "data.agentgate.collect.findings";
+
+/// Wall-clock budget for one manifest's evaluation: a runaway rule is a policy error, not a pass.
+const EVALUATION_LIMIT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawFinding {
+    pub package: String,
+    pub message: String,
+    pub path: String,
+    pub redact: bool,
+}
+
+/// A policy that could not be loaded or evaluated; the run fails closed.
+#[derive(Debug, Clone)]
+pub struct PolicyError {
+    pub file: String,
+    pub message: String,
+}
+
+#[derive(Clone)]
+pub struct Evaluator {
+    engine: regorus::Engine,
+}
+
+fn collector_module(registry: &Registry) -> String {
+    let mut rego = String::from("package agentgate.collect\n\nimport rego.v1\n\n");
+    for package in registry.rule_packages() {
+        rego.push_str(&format!(
+            "findings contains [{package:?}, f] if {{\n\tsome f in data.{package}.deny\n}}\n\n"
+        ));
+    }
+    rego
+}
+
+fn engine_error(error: impl std::fmt::Display) -> PolicyError {
+    let message = error.to_string();
+    let file = message
+        .split(':')
+        .next()
+        .filter(|f| f.ends_with(".rego"))
+        .unwrap_or("policies")
+        .to_string();
+    PolicyError { file, message }
+}
+
+impl Evaluator {
+    /// Compiles the pack with `data` and runs it once on `trial_input`.
+    pub fn new(registry: &Registry, data: Value, trial_input: &Value) -> Result<Evaluator, PolicyError> {
+        let mut engine = regorus::Engine::new();
+        engine.set_strict_builtin_errors(true);
+        engine.set_execution_timer_config(ExecutionTimerConfig {
+            limit: EVALUATION_LIMIT,
+            check_interval: NonZeroU32::new(1_000).unwrap_or(NonZeroU32::MIN),
+        });
+        for module in registry.modules.iter().filter(|m| !m.is_test) {
+            engine.add_policy(module.path.clone(), module.source.clone()).map_err(engine_error)?;
+        }
+        engine
+            .add_policy("agentgate/collector.rego".into(), collector_module(registry))
+            .map_err(engine_error)?;
+        engine.add_data(regorus::Value::from(data)).map_err(engine_error)?;
+        let mut evaluator = Evaluator { engine };
+        evaluator.run(trial_input.clone())?;
+        Ok(evaluator)
+    }
+
+    fn run(&mut self, input: Value) -> Result<Vec<RawFinding>, PolicyError> {
+        self.engine.set_input(regorus::Value::from(input));
+        let result = self.engine.eval_rule(COLLECTOR.to_string()).map_err(engine_error)?;
+        if result == regorus::Value::Undefined {
+            return Ok(Vec::new());
+        }
+        let set = result.as_set().map_err(engine_error)?;
+        set.iter().map(raw_finding).collect()
+    }
+
+    /// Evaluates each input in parallel; results keep the order of `inputs`.
+    pub fn evaluate_all(&self, inputs: Vec<Value>) -> Vec<Result<Vec<RawFinding>, PolicyError>> {
+        inputs
+            .into_par_iter()
+            .map_init(|| self.clone(), |evaluator, input| evaluator.run(input))
+            .collect()
+    }
+
+    /// Evaluates one input against different data (a manifest whose facts differ from those
+    /// stored under its name, because another manifest took the name first).
+    pub fn evaluate_with_data(&self, data: Value, input: Value) -> Result<Vec<RawFinding>, PolicyError> {
+        let mut evaluator = self.clone();
+        evaluator.engine.clear_data();
+        evaluator.engine.add_data(regorus::Value::from(data)).map_err(engine_error)?;
+        evaluator.run(input)
+    }
+}
+
+fn raw_finding(entry: &regorus::Value) -> Result<RawFinding, PolicyError> {
+    let pair = entry.as_array().map_err(engine_error)?;
+    let package = pair.first().and_then(|p| p.as_string().ok()).map(|s| s.to_string()).unwrap_or_default();
+    let object = pair.get(1).cloned().unwrap_or(regorus::Value::Undefined);
+    let field = |name: &str| {
+        object.as_object().ok().and_then(|o| o.get(&regorus::Value::from(name)).cloned())
+    };
+    let text = |name: &str| field(name).and_then(|v| v.as_string().ok().map(|s| s.to_string()));
+    let contract = |what: &str| PolicyError {
+        file: package.clone(),
+        message: format!(
+            "{package}: every `deny` entry must be an object with {what} (the rule contract); got {object}"
+        ),
+    };
+    let message = text("msg").ok_or_else(|| contract("a string `msg`"))?;
+    let path = text("path")
+        .filter(|p| p.is_empty() || p.starts_with('/'))
+        .ok_or_else(|| contract("a JSON-pointer string `path`"))?;
+    let redact = field("redact").is_some_and(|v| v == regorus::Value::from(true));
+    Ok(RawFinding { package, message, path, redact })
+}
