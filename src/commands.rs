@@ -15,6 +15,15 @@ pub fn rules_table(registry: &Registry) -> String {
     out
 }
 
+/// The rule table as Markdown, for the README (a test keeps the two in step).
+pub fn rules_markdown(registry: &Registry) -> String {
+    let mut out = String::from("| id | slug | severity | summary |\n|---|---|---|---|\n");
+    for rule in registry.rules.values() {
+        let _ = writeln!(out, "| {} | {} | {} | {} |", rule.id, rule.slug, rule.severity, rule.summary.replace('|', "\\|"));
+    }
+    out
+}
+
 pub fn rules_json(registry: &Registry) -> String {
     let rules: Vec<&RuleMeta> = registry.rules.values().map(AsRef::as_ref).collect();
     serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"

@@ -39,7 +39,10 @@ pub struct Evaluator {
 }
 
 fn collector_module(registry: &Registry) -> String {
-    let mut rego = String::from("package agentgate.collect\n\nimport rego.v1\n\n");
+    // The never-true entry keeps `findings` defined when no rule package is loaded.
+    let mut rego = String::from(
+        "package agentgate.collect\n\nimport rego.v1\n\nfindings contains [\"\", {}] if false\n\n",
+    );
     for package in registry.rule_packages() {
         rego.push_str(&format!(
             "findings contains [{package:?}, f] if {{\n\tsome f in data.{package}.deny\n}}\n\n"

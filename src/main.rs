@@ -25,6 +25,13 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum TableFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Level {
     Error,
     Warning,
@@ -65,7 +72,7 @@ enum Command {
     /// List every rule of the loaded packs.
     Rules {
         #[arg(long, value_enum, default_value = "human")]
-        format: Format,
+        format: TableFormat,
     },
     /// Explain one rule: what it checks, why, how to fix it, and the controls it evidences.
     Explain { rule: String },
@@ -120,8 +127,9 @@ fn main() -> ExitCode {
         Command::Rules { format } => match registry() {
             Ok(registry) => {
                 print(&match format {
-                    Format::Human => commands::rules_table(&registry),
-                    Format::Json => commands::rules_json(&registry),
+                    TableFormat::Human => commands::rules_table(&registry),
+                    TableFormat::Json => commands::rules_json(&registry),
+                    TableFormat::Markdown => commands::rules_markdown(&registry),
                 });
                 ExitCode::SUCCESS
             }

@@ -1,43 +1,87 @@
-//! `--format json`, exactly as rules-v1 specifies it.
+//! `--format json`, exactly as rules-v1 specifies it (fields in the documented order).
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::check::Outcome;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Problem, Severity};
 
-fn finding_json(f: &Finding) -> Value {
-    json!({
-        "rule": f.rule,
-        "slug": f.slug,
-        "severity": f.severity,
-        "file": f.file,
-        "line": f.line,
-        "column": f.column,
-        "agent": f.agent,
-        "path": f.path,
-        "message": f.message,
-        "help": f.help,
-        "controls": f.controls,
-    })
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    findings: Vec<FindingJson<'a>>,
+    waived: Vec<FindingJson<'a>>,
+    errors: Vec<ErrorJson<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    rule: &'a str,
+    slug: &'a str,
+    severity: Severity,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    agent: Option<&'a str>,
+    path: &'a str,
+    message: &'a str,
+    help: &'a str,
+    controls: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    agents: usize,
+    errors: usize,
+    warnings: usize,
+    waived: usize,
+    problems: usize,
+}
+
+fn finding_json(f: &Finding) -> FindingJson<'_> {
+    FindingJson {
+        rule: &f.rule,
+        slug: &f.slug,
+        severity: f.severity,
+        file: &f.file,
+        line: f.line,
+        column: f.column,
+        agent: f.agent.as_deref(),
+        path: &f.path,
+        message: &f.message,
+        help: &f.help,
+        controls: &f.controls,
+    }
+}
+
+fn error_json(p: &Problem) -> ErrorJson<'_> {
+    ErrorJson { file: &p.file, line: p.line, column: p.column, message: &p.message }
 }
 
 pub fn render(outcome: &Outcome) -> String {
-    let report = json!({
-        "version": 1,
-        "findings": outcome.findings.iter().map(finding_json).collect::<Vec<_>>(),
-        "waived": [],
-        "errors": outcome.problems.iter().map(|p| json!({
-            "file": p.file, "line": p.line, "column": p.column, "message": p.message,
-        })).collect::<Vec<_>>(),
-        "summary": {
-            "files": outcome.files,
-            "agents": outcome.agents,
-            "errors": outcome.count(Severity::Error),
-            "warnings": outcome.count(Severity::Warning),
-            "waived": 0,
-            "problems": outcome.problems.len(),
+    let report = Report {
+        version: 1,
+        findings: outcome.findings.iter().map(finding_json).collect(),
+        waived: Vec::new(),
+        errors: outcome.problems.iter().map(error_json).collect(),
+        summary: Summary {
+            files: outcome.files,
+            agents: outcome.agents,
+            errors: outcome.count(Severity::Error),
+            warnings: outcome.count(Severity::Warning),
+            waived: 0,
+            problems: outcome.problems.len(),
         },
-    });
+    };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
     text.push('\n');
     text
