@@ -46,11 +46,17 @@ pub struct Outcome {
 
 impl Outcome {
     fn failed(problems: Vec<Problem>) -> Outcome {
-        Outcome { problems, ..Outcome::default() }
+        Outcome {
+            problems,
+            ..Outcome::default()
+        }
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 
     /// Agents with at least one finding.
@@ -74,6 +80,8 @@ impl Outcome {
 }
 
 /// One manifest document, parsed, with where it came from.
+type FileResult = (PathBuf, Result<Vec<Manifest>, Vec<Problem>>);
+
 struct Manifest {
     source: Arc<SourceFile>,
     value: Value,
@@ -83,8 +91,15 @@ struct Manifest {
 }
 
 pub fn run(options: &CheckOptions) -> Outcome {
-    let start = options.paths.first().map_or_else(|| options.cwd.clone(), |p| normalize(&options.cwd.join(p)));
-    let start = if start.is_file() { start.parent().map(Path::to_path_buf).unwrap_or_default() } else { start };
+    let start = options
+        .paths
+        .first()
+        .map_or_else(|| options.cwd.clone(), |p| normalize(&options.cwd.join(p)));
+    let start = if start.is_file() {
+        start.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        start
+    };
     let root = discover::find_root(&start);
     let config = match load_config(options, &root) {
         Ok(config) => config,
@@ -94,7 +109,13 @@ pub fn run(options: &CheckOptions) -> Outcome {
         Ok(registry) => registry,
         Err(errors) => {
             return Outcome::failed(
-                errors.into_iter().map(|e| Problem { line: e.line, ..Problem::whole(e.file, e.message) }).collect(),
+                errors
+                    .into_iter()
+                    .map(|e| Problem {
+                        line: e.line,
+                        ..Problem::whole(e.file, e.message)
+                    })
+                    .collect(),
             )
         }
     };
@@ -121,7 +142,11 @@ pub fn run(options: &CheckOptions) -> Outcome {
     let arguments: Vec<PathBuf> = if options.paths.is_empty() {
         vec![options.cwd.clone()]
     } else {
-        options.paths.iter().map(|p| normalize(&options.cwd.join(p))).collect()
+        options
+            .paths
+            .iter()
+            .map(|p| normalize(&options.cwd.join(p)))
+            .collect()
     };
     for explicit in arguments.iter().filter(|p| p.is_file()) {
         if !inventory_files.contains(explicit) {
@@ -137,12 +162,15 @@ pub fn run(options: &CheckOptions) -> Outcome {
         )
     }));
 
-    let parsed: Vec<(PathBuf, Result<Vec<Manifest>, Vec<Problem>>)> = inventory_files
+    let parsed: Vec<FileResult> = inventory_files
         .par_iter()
         .map(|path| {
             let selected = selection.files.contains(path);
             let display = display_path(path, &options.cwd);
-            (path.clone(), read_manifests(path, display, selected, options.max_file_size))
+            (
+                path.clone(),
+                read_manifests(path, display, selected, options.max_file_size),
+            )
         })
         .collect();
     let mut manifests = Vec::new();
@@ -163,10 +191,18 @@ pub fn run(options: &CheckOptions) -> Outcome {
     outcome.files = files;
     outcome.agents = manifests.iter().filter(|m| m.selected).count();
     outcome.fail_on = Some(options.fail_on.unwrap_or(config.fail_on));
-    outcome.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    outcome.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
-    outcome.problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    outcome.problems.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    outcome
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome
+        .findings
+        .dedup_by(|a, b| a.sort_key() == b.sort_key());
+    outcome
+        .problems
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome
+        .problems
+        .dedup_by(|a, b| a.sort_key() == b.sort_key());
     outcome
 }
 
@@ -176,15 +212,24 @@ fn load_config(options: &CheckOptions, root: &Path) -> Result<Config, Vec<Proble
         None if root.join(FILE_NAME).is_file() => root.join(FILE_NAME),
         None => return Ok(Config::defaults(root.to_path_buf())),
     };
-    Config::load(&path, display_path(&path, &options.cwd), options.max_file_size)
+    Config::load(
+        &path,
+        display_path(&path, &options.cwd),
+        options.max_file_size,
+    )
 }
 
 fn check_overrides(config: &Config, registry: &Registry) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (id, rule) in &config.rules {
         if !registry.rules.contains_key(id) {
-            problems.push(config.problem(&rule.pointer, format!("unknown rule id {id}; `agentgate rules` lists them")));
-        } else if id == SCHEMA_RULE && (rule.enabled == Some(false) || rule.severity == Some(Severity::Warning)) {
+            problems.push(config.problem(
+                &rule.pointer,
+                format!("unknown rule id {id}; `agentgate rules` lists them"),
+            ));
+        } else if id == SCHEMA_RULE
+            && (rule.enabled == Some(false) || rule.severity == Some(Severity::Warning))
+        {
             problems.push(config.problem(
                 &rule.pointer,
                 "AG000 (schema) cannot be disabled or downgraded: otherwise a typo could switch rules off",
@@ -195,13 +240,24 @@ fn check_overrides(config: &Config, registry: &Registry) -> Vec<Problem> {
 }
 
 fn read_directory(config: &Config) -> Result<Option<Vec<String>>, Problem> {
-    let Some(path) = &config.settings.directory else { return Ok(None) };
+    let Some(path) = &config.settings.directory else {
+        return Ok(None);
+    };
     let text = read_text(path, 64 * 1024 * 1024).map_err(|e| {
-        config.problem("/settings/directory", format!("cannot read the people directory {}: {e}", path.display()))
+        config.problem(
+            "/settings/directory",
+            format!("cannot read the people directory {}: {e}", path.display()),
+        )
     })?;
     let mut people: Vec<String> = text
         .lines()
-        .map(|l| l.split('#').next().unwrap_or_default().trim().to_lowercase())
+        .map(|l| {
+            l.split('#')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_lowercase()
+        })
         .filter(|l| !l.is_empty())
         .collect();
     people.sort();
@@ -209,11 +265,25 @@ fn read_directory(config: &Config) -> Result<Option<Vec<String>>, Problem> {
     Ok(Some(people))
 }
 
-fn read_manifests(path: &Path, display: String, selected: bool, max_bytes: u64) -> Result<Vec<Manifest>, Vec<Problem>> {
+fn read_manifests(
+    path: &Path,
+    display: String,
+    selected: bool,
+    max_bytes: u64,
+) -> Result<Vec<Manifest>, Vec<Problem>> {
     let text = read_text(path, max_bytes).map_err(|e| vec![Problem::whole(display.clone(), e)])?;
     let source = Arc::new(SourceFile::new(path.to_path_buf(), display.clone(), text));
-    let documents = yaml::parse(&source, Limits::default())
-        .map_err(|e| vec![Problem::at(&source, e.offset, Span { start: e.offset, end: e.offset + 1 }, e.message)])?;
+    let documents = yaml::parse(&source, Limits::default()).map_err(|e| {
+        vec![Problem::at(
+            &source,
+            e.offset,
+            Span {
+                start: e.offset,
+                end: e.offset + 1,
+            },
+            e.message,
+        )]
+    })?;
     if documents.is_empty() {
         return Err(vec![Problem::whole(display, "the file is empty; an agent manifest starts with `apiVersion: agentgate/v1` and `kind: Agent`")]);
     }
@@ -226,7 +296,11 @@ fn read_manifests(path: &Path, display: String, selected: bool, max_bytes: u64) 
                 problems.push(Problem::at(&source, at, label, message));
             }
             None => manifests.push(Manifest {
-                name: document.value.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string),
+                name: document
+                    .value
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 source: source.clone(),
                 value: document.value,
                 root: document.root,
@@ -288,8 +362,10 @@ fn evaluate(
             first_by_name.entry(name.clone()).or_insert(i);
         }
     }
-    let inventory_refs: BTreeMap<String, &Value> =
-        first_by_name.iter().map(|(n, &i)| (n.clone(), &manifests[i].value)).collect();
+    let inventory_refs: BTreeMap<String, &Value> = first_by_name
+        .iter()
+        .map(|(n, &i)| (n.clone(), &manifests[i].value))
+        .collect();
     let cycles = delegation_cycles(&inventory_refs);
     let facts_of = |m: &Manifest| {
         let mut facts = manifest_facts(&m.value, &m.source.display, today);
@@ -298,18 +374,37 @@ fn evaluate(
         }
         Value::Object(facts)
     };
-    let facts: Map<String, Value> = first_by_name.iter().map(|(n, &i)| (n.clone(), facts_of(&manifests[i]))).collect();
-    let inventory: Map<String, Value> = inventory_refs.iter().map(|(n, v)| (n.clone(), (*v).clone())).collect();
+    let facts: Map<String, Value> = first_by_name
+        .iter()
+        .map(|(n, &i)| (n.clone(), facts_of(&manifests[i])))
+        .collect();
+    let inventory: Map<String, Value> = inventory_refs
+        .iter()
+        .map(|(n, v)| (n.clone(), (*v).clone()))
+        .collect();
     let data = json!({"agentgate": {"settings": settings_data(config, today, people), "inventory": inventory, "facts": facts}});
 
-    let selected: Vec<usize> = (0..manifests.len()).filter(|&i| manifests[i].selected).collect();
-    let trial = selected.first().map_or_else(|| json!({}), |&i| manifests[i].value.clone());
+    let selected: Vec<usize> = (0..manifests.len())
+        .filter(|&i| manifests[i].selected)
+        .collect();
+    let trial = selected
+        .first()
+        .map_or_else(|| json!({}), |&i| manifests[i].value.clone());
     let evaluator = match Evaluator::new(registry, data.clone(), &trial) {
         Ok(e) => e,
         Err(e) => return Outcome::failed(vec![policy_problem(e)]),
     };
-    let shares_name = |i: usize| manifests[i].name.as_ref().is_some_and(|n| first_by_name[n] != i);
-    let plain: Vec<usize> = selected.iter().copied().filter(|&i| !shares_name(i)).collect();
+    let shares_name = |i: usize| {
+        manifests[i]
+            .name
+            .as_ref()
+            .is_some_and(|n| first_by_name[n] != i)
+    };
+    let plain: Vec<usize> = selected
+        .iter()
+        .copied()
+        .filter(|&i| !shares_name(i))
+        .collect();
     let mut results: BTreeMap<usize, Result<Vec<RawFinding>, PolicyError>> = plain
         .iter()
         .copied()
@@ -317,10 +412,14 @@ fn evaluate(
         .collect();
     for i in selected.iter().copied().filter(|&i| shares_name(i)) {
         let mut own = data.clone();
-        if let (Some(name), Some(slot)) = (&manifests[i].name, own.pointer_mut("/agentgate/facts")) {
+        if let (Some(name), Some(slot)) = (&manifests[i].name, own.pointer_mut("/agentgate/facts"))
+        {
             slot[name.as_str()] = facts_of(&manifests[i]);
         }
-        results.insert(i, evaluator.evaluate_with_data(own, manifests[i].value.clone()));
+        results.insert(
+            i,
+            evaluator.evaluate_with_data(own, manifests[i].value.clone()),
+        );
     }
 
     let schema_rule = registry.rules.get(SCHEMA_RULE).cloned();
@@ -350,18 +449,31 @@ fn evaluate(
         if let (Some(rule), Some(name)) = (&duplicate_rule, &manifest.name) {
             let first = &manifests[first_by_name[name]];
             if first_by_name[name] != i {
-                let message = format!("agent name {name:?} is already used by {}; names must be unique", first.source.display);
-                found.push(finding(manifest, rule, "/metadata/name".into(), message, false));
+                let message = format!(
+                    "agent name {name:?} is already used by {}; names must be unique",
+                    first.source.display
+                );
+                found.push(finding(
+                    manifest,
+                    rule,
+                    "/metadata/name".into(),
+                    message,
+                    false,
+                ));
             }
         }
         for raw in raw {
-            let Some(rule) = registry.rule_for_package(&raw.package) else { continue };
+            let Some(rule) = registry.rule_for_package(&raw.package) else {
+                continue;
+            };
             if schema_pointers.iter().any(|p| is_at_or_below(&raw.path, p)) {
                 continue;
             }
             found.push(finding(manifest, rule, raw.path, raw.message, raw.redact));
         }
-        outcome.findings.extend(found.into_iter().filter_map(|f| apply_overrides(f, config)));
+        outcome
+            .findings
+            .extend(found.into_iter().filter_map(|f| apply_overrides(f, config)));
     }
     outcome
 }
@@ -371,7 +483,10 @@ fn policy_problem(error: PolicyError) -> Problem {
 }
 
 fn is_at_or_below(path: &str, ancestor: &str) -> bool {
-    path == ancestor || path.strip_prefix(ancestor).is_some_and(|rest| rest.starts_with('/'))
+    path == ancestor
+        || path
+            .strip_prefix(ancestor)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 fn apply_overrides(mut finding: Finding, config: &Config) -> Option<Finding> {
@@ -386,9 +501,19 @@ fn apply_overrides(mut finding: Finding, config: &Config) -> Option<Finding> {
     Some(finding)
 }
 
-fn finding(manifest: &Manifest, rule: &RuleMeta, path: String, message: String, redact: bool) -> Finding {
+fn finding(
+    manifest: &Manifest,
+    rule: &RuleMeta,
+    path: String,
+    message: String,
+    redact: bool,
+) -> Finding {
     let (at, label) = locate(&manifest.root, &path);
-    let place = Place { source: manifest.source.clone(), at, label };
+    let place = Place {
+        source: manifest.source.clone(),
+        at,
+        label,
+    };
     let (line, column) = place.line_column();
     Finding {
         rule: rule.id.clone(),

@@ -8,9 +8,19 @@ pub fn rules_table(registry: &Registry) -> String {
     let rules: Vec<&RuleMeta> = registry.rules.values().map(AsRef::as_ref).collect();
     let slug_width = rules.iter().map(|r| r.slug.len()).max().unwrap_or(4).max(4);
     let id_width = rules.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
-    let mut out = format!("{:id_width$}  {:slug_width$}  {:8}  SUMMARY\n", "ID", "SLUG", "SEVERITY");
+    let mut out = format!(
+        "{:id_width$}  {:slug_width$}  {:8}  SUMMARY\n",
+        "ID", "SLUG", "SEVERITY"
+    );
     for rule in rules {
-        let _ = writeln!(out, "{:id_width$}  {:slug_width$}  {:8}  {}", rule.id, rule.slug, rule.severity.as_str(), rule.summary);
+        let _ = writeln!(
+            out,
+            "{:id_width$}  {:slug_width$}  {:8}  {}",
+            rule.id,
+            rule.slug,
+            rule.severity.as_str(),
+            rule.summary
+        );
     }
     out
 }
@@ -19,7 +29,14 @@ pub fn rules_table(registry: &Registry) -> String {
 pub fn rules_markdown(registry: &Registry) -> String {
     let mut out = String::from("| id | slug | severity | summary |\n|---|---|---|---|\n");
     for rule in registry.rules.values() {
-        let _ = writeln!(out, "| {} | {} | {} | {} |", rule.id, rule.slug, rule.severity, rule.summary.replace('|', "\\|"));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            rule.id,
+            rule.slug,
+            rule.severity,
+            rule.summary.replace('|', "\\|")
+        );
     }
     out
 }
@@ -30,12 +47,24 @@ pub fn rules_json(registry: &Registry) -> String {
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|l| if l.is_empty() { String::new() } else { format!("    {l}") }).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("    {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub fn explain(registry: &Registry, id: &str) -> Option<String> {
     let rule = registry.rules.get(&id.to_ascii_uppercase())?;
-    let mut out = format!("{} {} ({})\n{}\n\n", rule.id, rule.slug, rule.severity, rule.title);
+    let mut out = format!(
+        "{} {} ({})\n{}\n\n",
+        rule.id, rule.slug, rule.severity, rule.title
+    );
     let _ = writeln!(out, "What it checks\n{}\n", indent(&rule.summary));
     if !rule.description.is_empty() {
         let _ = writeln!(out, "Why it matters\n{}\n", indent(&rule.description));
@@ -44,7 +73,11 @@ pub fn explain(registry: &Registry, id: &str) -> Option<String> {
     if let Some(example) = &rule.example {
         let _ = writeln!(out, "Example\n{}\n", indent(example));
     }
-    let controls = if rule.controls.is_empty() { "(none: a meta rule)".to_string() } else { rule.controls.join("\n") };
+    let controls = if rule.controls.is_empty() {
+        "(none: a meta rule)".to_string()
+    } else {
+        rule.controls.join("\n")
+    };
     let _ = writeln!(out, "Controls\n{}\n", indent(&controls));
     let _ = writeln!(out, "Defined in {} (package {})", rule.file, rule.package);
     Some(out)

@@ -42,10 +42,12 @@ impl Default for Settings {
             max_static_ttl: 90 * 86_400,
             max_review_age: 180 * 86_400,
             max_lifetime: 365 * 86_400,
-            low_consequence_actions: words(&["read", "list", "get", "query", "describe", "view", "search"]),
+            low_consequence_actions: words(&[
+                "read", "list", "get", "query", "describe", "view", "search",
+            ]),
             non_person_emails: words(&[
-                "team-*", "*-team", "noreply", "no-reply", "admin", "security", "ops", "devops", "root",
-                "*-bot", "bot-*", "svc-*",
+                "team-*", "*-team", "noreply", "no-reply", "admin", "security", "ops", "devops",
+                "root", "*-bot", "bot-*", "svc-*",
             ]),
             allowed_signers: None,
             directory: None,
@@ -90,15 +92,30 @@ impl Config {
 
     /// Reads the configuration file; every problem found is returned, not just the first.
     pub fn load(path: &Path, display: String, max_bytes: u64) -> Result<Config, Vec<Problem>> {
-        let text = crate::discover::read_text(path, max_bytes)
-            .map_err(|e| vec![Problem::whole(display.clone(), format!("cannot read the configuration: {e}"))])?;
+        let text = crate::discover::read_text(path, max_bytes).map_err(|e| {
+            vec![Problem::whole(
+                display.clone(),
+                format!("cannot read the configuration: {e}"),
+            )]
+        })?;
         let source = Arc::new(SourceFile::new(path.to_path_buf(), display.clone(), text));
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut documents = yaml::parse(&source, Limits::default()).map_err(|e| {
-            vec![Problem::at(&source, e.offset, crate::source::Span { start: e.offset, end: e.offset + 1 }, e.message)]
+            vec![Problem::at(
+                &source,
+                e.offset,
+                crate::source::Span {
+                    start: e.offset,
+                    end: e.offset + 1,
+                },
+                e.message,
+            )]
         })?;
         if documents.len() > 1 {
-            return Err(vec![Problem::whole(display, "the configuration must be a single YAML document")]);
+            return Err(vec![Problem::whole(
+                display,
+                "the configuration must be a single YAML document",
+            )]);
         }
         let Some(document) = documents.pop() else {
             return Ok(Config::defaults(dir));
@@ -121,10 +138,7 @@ impl Config {
     }
 
     fn apply(&mut self, value: &Value, problems: &mut Vec<Problem>) {
-        for (key, later) in [
-            ("packs", "external rule packs"),
-            ("waivers", "waivers"),
-        ] {
+        for (key, later) in [("packs", "external rule packs"), ("waivers", "waivers")] {
             if value.get(key).is_some() {
                 problems.push(self.problem(
                     &format!("/{key}"),
@@ -134,7 +148,11 @@ impl Config {
                 ));
             }
         }
-        if let Some(level) = value.get("failOn").and_then(Value::as_str).and_then(Severity::parse) {
+        if let Some(level) = value
+            .get("failOn")
+            .and_then(Value::as_str)
+            .and_then(Severity::parse)
+        {
             self.fail_on = level;
         }
         self.exclude = strings(value.pointer("/exclude"));
@@ -144,7 +162,10 @@ impl Config {
                 self.rules.insert(
                     id.clone(),
                     RuleOverride {
-                        severity: entry.get("severity").and_then(Value::as_str).and_then(Severity::parse),
+                        severity: entry
+                            .get("severity")
+                            .and_then(Value::as_str)
+                            .and_then(Severity::parse),
                         enabled: entry.get("enabled").and_then(Value::as_bool),
                         pointer,
                     },
@@ -179,14 +200,23 @@ impl Config {
             ));
         }
         if settings.get("lowConsequenceActions").is_some() {
-            self.settings.low_consequence_actions =
-                strings(settings.get("lowConsequenceActions")).iter().map(|s| s.to_lowercase()).collect();
+            self.settings.low_consequence_actions = strings(settings.get("lowConsequenceActions"))
+                .iter()
+                .map(|s| s.to_lowercase())
+                .collect();
         }
         if settings.get("nonPersonEmails").is_some() {
-            self.settings.non_person_emails =
-                strings(settings.get("nonPersonEmails")).iter().map(|s| s.to_lowercase()).collect();
+            self.settings.non_person_emails = strings(settings.get("nonPersonEmails"))
+                .iter()
+                .map(|s| s.to_lowercase())
+                .collect();
         }
-        let path = |key: &str| settings.get(key).and_then(Value::as_str).map(|p| self.dir.join(p));
+        let path = |key: &str| {
+            settings
+                .get(key)
+                .and_then(Value::as_str)
+                .map(|p| self.dir.join(p))
+        };
         self.settings.allowed_signers = path("allowedSigners");
         self.settings.directory = path("directory");
     }
@@ -195,6 +225,12 @@ impl Config {
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -23,7 +23,9 @@ pub fn is_manifest_place(relative: &Path) -> bool {
     let Some(name) = relative.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    let named = matches!(name, "agent.yaml" | "agent.yml") || name.ends_with(".agent.yaml") || name.ends_with(".agent.yml");
+    let named = matches!(name, "agent.yaml" | "agent.yml")
+        || name.ends_with(".agent.yaml")
+        || name.ends_with(".agent.yml");
     let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
     let under_agents = relative
         .parent()
@@ -76,7 +78,12 @@ pub fn select(arguments: &[PathBuf], inventory: &[PathBuf]) -> Selection {
         if argument.is_file() {
             selection.files.insert(argument.clone());
         } else {
-            selection.files.extend(inventory.iter().filter(|f| f.starts_with(&argument)).cloned());
+            selection.files.extend(
+                inventory
+                    .iter()
+                    .filter(|f| f.starts_with(&argument))
+                    .cloned(),
+            );
         }
         if selection.files.len() == before && !inventory.iter().any(|f| f.starts_with(&argument)) {
             selection.unmatched.push(argument.display().to_string());
@@ -137,7 +144,9 @@ pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, String> {
         let text = String::from_utf8_lossy(valid);
         let line = text.matches('\n').count() + 1;
         let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        format!("the file is not valid UTF-8 (line {line}, column {column}); manifests are UTF-8 text")
+        format!(
+            "the file is not valid UTF-8 (line {line}, column {column}); manifests are UTF-8 text"
+        )
     })
 }
 

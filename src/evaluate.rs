@@ -64,7 +64,11 @@ fn engine_error(error: impl std::fmt::Display) -> PolicyError {
 
 impl Evaluator {
     /// Compiles the pack with `data` and runs it once on `trial_input`.
-    pub fn new(registry: &Registry, data: Value, trial_input: &Value) -> Result<Evaluator, PolicyError> {
+    pub fn new(
+        registry: &Registry,
+        data: Value,
+        trial_input: &Value,
+    ) -> Result<Evaluator, PolicyError> {
         let mut engine = regorus::Engine::new();
         engine.set_strict_builtin_errors(true);
         engine.set_execution_timer_config(ExecutionTimerConfig {
@@ -72,12 +76,19 @@ impl Evaluator {
             check_interval: NonZeroU32::new(1_000).unwrap_or(NonZeroU32::MIN),
         });
         for module in registry.modules.iter().filter(|m| !m.is_test) {
-            engine.add_policy(module.path.clone(), module.source.clone()).map_err(engine_error)?;
+            engine
+                .add_policy(module.path.clone(), module.source.clone())
+                .map_err(engine_error)?;
         }
         engine
-            .add_policy("agentgate/collector.rego".into(), collector_module(registry))
+            .add_policy(
+                "agentgate/collector.rego".into(),
+                collector_module(registry),
+            )
             .map_err(engine_error)?;
-        engine.add_data(regorus::Value::from(data)).map_err(engine_error)?;
+        engine
+            .add_data(regorus::Value::from(data))
+            .map_err(engine_error)?;
         let mut evaluator = Evaluator { engine };
         evaluator.run(trial_input.clone())?;
         Ok(evaluator)
@@ -85,7 +96,10 @@ impl Evaluator {
 
     fn run(&mut self, input: Value) -> Result<Vec<RawFinding>, PolicyError> {
         self.engine.set_input(regorus::Value::from(input));
-        let result = self.engine.eval_rule(COLLECTOR.to_string()).map_err(engine_error)?;
+        let result = self
+            .engine
+            .eval_rule(COLLECTOR.to_string())
+            .map_err(engine_error)?;
         if result == regorus::Value::Undefined {
             return Ok(Vec::new());
         }
@@ -103,32 +117,53 @@ impl Evaluator {
 
     /// Evaluates one input against different data (a manifest whose facts differ from those
     /// stored under its name, because another manifest took the name first).
-    pub fn evaluate_with_data(&self, data: Value, input: Value) -> Result<Vec<RawFinding>, PolicyError> {
+    pub fn evaluate_with_data(
+        &self,
+        data: Value,
+        input: Value,
+    ) -> Result<Vec<RawFinding>, PolicyError> {
         let mut evaluator = self.clone();
         evaluator.engine.clear_data();
-        evaluator.engine.add_data(regorus::Value::from(data)).map_err(engine_error)?;
+        evaluator
+            .engine
+            .add_data(regorus::Value::from(data))
+            .map_err(engine_error)?;
         evaluator.run(input)
     }
 }
 
 fn raw_finding(entry: &regorus::Value) -> Result<RawFinding, PolicyError> {
     let pair = entry.as_array().map_err(engine_error)?;
-    let package = pair.first().and_then(|p| p.as_string().ok()).map(|s| s.to_string()).unwrap_or_default();
+    let package = pair
+        .first()
+        .and_then(|p| p.as_string().ok())
+        .map(|s| s.to_string())
+        .unwrap_or_default();
     let object = pair.get(1).cloned().unwrap_or(regorus::Value::Undefined);
     let field = |name: &str| {
-        object.as_object().ok().and_then(|o| o.get(&regorus::Value::from(name)).cloned())
+        object
+            .as_object()
+            .ok()
+            .and_then(|o| o.get(&regorus::Value::from(name)).cloned())
     };
     let text = |name: &str| field(name).and_then(|v| v.as_string().ok().map(|s| s.to_string()));
-    let contract = |what: &str| PolicyError {
+    let contract = |what: &str| {
+        PolicyError {
         file: package.clone(),
         message: format!(
             "{package}: every `deny` entry must be an object with {what} (the rule contract); got {object}"
         ),
+    }
     };
     let message = text("msg").ok_or_else(|| contract("a string `msg`"))?;
     let path = text("path")
         .filter(|p| p.is_empty() || p.starts_with('/'))
         .ok_or_else(|| contract("a JSON-pointer string `path`"))?;
     let redact = field("redact").is_some_and(|v| v == regorus::Value::from(true));
-    Ok(RawFinding { package, message, path, redact })
+    Ok(RawFinding {
+        package,
+        message,
+        path,
+        redact,
+    })
 }

@@ -20,7 +20,12 @@ pub fn manifest_facts(manifest: &Value, file: &str, today: i64) -> Map<String, V
                 .collect()
         })
         .unwrap_or_default();
-    let day = |pointer: &str| manifest.pointer(pointer).and_then(Value::as_str).and_then(parse_date);
+    let day = |pointer: &str| {
+        manifest
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .and_then(parse_date)
+    };
     let mut facts = Map::new();
     facts.insert("file".into(), json!(file));
     facts.insert("credentials".into(), Value::Array(credentials));
@@ -49,7 +54,10 @@ pub fn delegation_cycles(inventory: &BTreeMap<String, &Value>) -> BTreeMap<Strin
     let graph: BTreeMap<&str, Vec<&str>> = inventory
         .iter()
         .map(|(name, m)| {
-            let mut next: Vec<&str> = delegates(m).into_iter().filter(|d| inventory.contains_key(*d)).collect();
+            let mut next: Vec<&str> = delegates(m)
+                .into_iter()
+                .filter(|d| inventory.contains_key(*d))
+                .collect();
             next.sort_unstable();
             next.dedup();
             (name.as_str(), next)
@@ -57,7 +65,9 @@ pub fn delegation_cycles(inventory: &BTreeMap<String, &Value>) -> BTreeMap<Strin
         .collect();
     let mut cycles = BTreeMap::new();
     for component in strongly_connected(&graph) {
-        let Some(&first) = component.iter().next() else { continue };
+        let Some(&first) = component.iter().next() else {
+            continue;
+        };
         if let Some(cycle) = shortest_cycle(&graph, &component, first) {
             cycles.insert(first.to_string(), cycle);
         }
@@ -66,7 +76,11 @@ pub fn delegation_cycles(inventory: &BTreeMap<String, &Value>) -> BTreeMap<Strin
 }
 
 /// The shortest delegation path from `start` back to itself, staying inside `component`.
-fn shortest_cycle(graph: &BTreeMap<&str, Vec<&str>>, component: &BTreeSet<&str>, start: &str) -> Option<Vec<String>> {
+fn shortest_cycle(
+    graph: &BTreeMap<&str, Vec<&str>>,
+    component: &BTreeSet<&str>,
+    start: &str,
+) -> Option<Vec<String>> {
     let mut previous: BTreeMap<&str, &str> = BTreeMap::new();
     let mut queue = VecDeque::from([start]);
     while let Some(node) = queue.pop_front() {
@@ -118,7 +132,9 @@ fn strongly_connected<'a>(graph: &BTreeMap<&'a str, Vec<&'a str>>) -> Vec<BTreeS
                 if let Some(&(next_index, _)) = index.get(next) {
                     if on_stack.contains(next) {
                         let low = index[node].1.min(next_index);
-                        index.get_mut(node).map(|e| e.1 = low);
+                        if let Some(e) = index.get_mut(node) {
+                            e.1 = low;
+                        }
                     }
                 } else {
                     index.insert(next, (counter, counter));
@@ -133,7 +149,9 @@ fn strongly_connected<'a>(graph: &BTreeMap<&'a str, Vec<&'a str>>) -> Vec<BTreeS
             let (node_index, node_low) = index[node];
             if let Some(&(parent, _)) = work.last() {
                 let low = index[parent].1.min(node_low);
-                index.get_mut(parent).map(|e| e.1 = low);
+                if let Some(e) = index.get_mut(parent) {
+                    e.1 = low;
+                }
             }
             if node_index == node_low {
                 let mut component = BTreeSet::new();
@@ -173,7 +191,8 @@ mod tests {
             ("y", agent(&["z"])),
             ("z", agent(&["missing"])),
         ];
-        let inventory: BTreeMap<String, &Value> = manifests.iter().map(|(n, v)| (n.to_string(), v)).collect();
+        let inventory: BTreeMap<String, &Value> =
+            manifests.iter().map(|(n, v)| (n.to_string(), v)).collect();
         let cycles = delegation_cycles(&inventory);
         assert_eq!(cycles.len(), 2);
         assert_eq!(cycles["a"], vec!["a", "b", "c"]);
@@ -188,8 +207,14 @@ mod tests {
             "review": {"date": "not a date"}}});
         let today = parse_date("2026-11-23").unwrap();
         let facts = manifest_facts(&manifest, "a.agent.yaml", today);
-        assert_eq!(facts["credentials"][0], json!({"ttlSeconds": 3600, "rotationSeconds": 2_592_000}));
-        assert_eq!(facts["credentials"][1], json!({"ttlSeconds": null, "rotationSeconds": null}));
+        assert_eq!(
+            facts["credentials"][0],
+            json!({"ttlSeconds": 3600, "rotationSeconds": 2_592_000})
+        );
+        assert_eq!(
+            facts["credentials"][1],
+            json!({"ttlSeconds": null, "rotationSeconds": null})
+        );
         assert_eq!(facts["expiresInSeconds"], json!(172_800));
         assert_eq!(facts["reviewAgeSeconds"], Value::Null);
     }

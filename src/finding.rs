@@ -73,7 +73,14 @@ pub struct Finding {
 
 impl Finding {
     pub fn sort_key(&self) -> (&str, usize, usize, &str, &str, &str) {
-        (&self.file, self.line, self.column, &self.rule, &self.path, &self.message)
+        (
+            &self.file,
+            self.line,
+            self.column,
+            &self.rule,
+            &self.path,
+            &self.message,
+        )
     }
 }
 
@@ -88,8 +95,17 @@ pub struct Problem {
 
 impl Problem {
     /// A problem at a place in a file the user can open.
-    pub fn at(source: &Arc<SourceFile>, at: usize, label: Span, message: impl Into<String>) -> Self {
-        let place = Place { source: source.clone(), at, label };
+    pub fn at(
+        source: &Arc<SourceFile>,
+        at: usize,
+        label: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        let place = Place {
+            source: source.clone(),
+            at,
+            label,
+        };
         let (line, column) = place.line_column();
         Problem {
             file: source.display.clone(),

@@ -2,16 +2,16 @@
 //!
 //! The pipeline runs one way: [`discover`] → [`yaml`] (parse) → [`validate`] → [`evaluate`] → [`report`].
 
-pub mod source;
-pub mod yaml;
-pub mod units;
-pub mod finding;
+pub mod check;
+pub mod commands;
 pub mod config;
 pub mod discover;
-pub mod validate;
-pub mod pack;
-pub mod facts;
 pub mod evaluate;
-pub mod check;
+pub mod facts;
+pub mod finding;
+pub mod pack;
 pub mod report;
-pub mod commands;
+pub mod source;
+pub mod units;
+pub mod validate;
+pub mod yaml;

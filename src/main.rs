@@ -12,7 +12,11 @@ use agentgate::pack::Registry;
 use agentgate::{commands, report, units, validate};
 
 #[derive(Parser)]
-#[command(name = "agentgate", version, about = "Policy-as-code gate for AI-agent identity manifests")]
+#[command(
+    name = "agentgate",
+    version,
+    about = "Policy-as-code gate for AI-agent identity manifests"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -105,7 +109,15 @@ fn registry() -> Result<Registry, ExitCode> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { paths, config, format, fail_on, no_fail, today, max_file_size } => {
+        Command::Check {
+            paths,
+            config,
+            format,
+            fail_on,
+            no_fail,
+            today,
+            max_file_size,
+        } => {
             let options = CheckOptions {
                 paths,
                 config,

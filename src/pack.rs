@@ -49,7 +49,11 @@ pub struct PackError {
 
 impl PackError {
     fn new(file: &str, line: usize, message: impl Into<String>) -> Self {
-        PackError { file: file.to_string(), line, message: message.into() }
+        PackError {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        }
     }
 }
 
@@ -63,11 +67,15 @@ pub struct Registry {
 
 impl Registry {
     pub fn builtin() -> Result<Registry, Vec<PackError>> {
-        let files = embedded::BUILTIN_POLICIES.iter().map(|(p, s)| (p.to_string(), s.to_string()));
+        let files = embedded::BUILTIN_POLICIES
+            .iter()
+            .map(|(p, s)| (p.to_string(), s.to_string()));
         Registry::from_files(files)
     }
 
-    pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Registry, Vec<PackError>> {
+    pub fn from_files(
+        files: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Registry, Vec<PackError>> {
         let mut registry = Registry::default();
         let mut errors = Vec::new();
         for (path, source) in files {
@@ -83,7 +91,8 @@ impl Registry {
     }
 
     fn add(&mut self, path: String, source: String) -> Result<(), PackError> {
-        let (package, package_line) = package_of(&source).ok_or_else(|| PackError::new(&path, 1, "no `package` declaration"))?;
+        let (package, package_line) = package_of(&source)
+            .ok_or_else(|| PackError::new(&path, 1, "no `package` declaration"))?;
         let is_test = path.ends_with("_test.rego");
         if !is_test && package.starts_with(RULES_PREFIX) {
             let meta = parse_metadata(&path, &source, package_line, &package)?;
@@ -91,14 +100,22 @@ impl Registry {
                 return Err(PackError::new(
                     &path,
                     package_line,
-                    format!("rule id {} is already defined in {}", meta.id, existing.file),
+                    format!(
+                        "rule id {} is already defined in {}",
+                        meta.id, existing.file
+                    ),
                 ));
             }
             let meta = Arc::new(meta);
             self.rules.insert(meta.id.clone(), meta.clone());
             self.by_package.insert(package.clone(), meta);
         }
-        self.modules.push(Module { path, source, package, is_test });
+        self.modules.push(Module {
+            path,
+            source,
+            package,
+            is_test,
+        });
         Ok(())
     }
 
@@ -140,29 +157,61 @@ fn metadata_block(source: &str, package_line: usize) -> Option<(usize, String)> 
     Some((start + marker + 2, text))
 }
 
-fn parse_metadata(path: &str, source: &str, package_line: usize, package: &str) -> Result<RuleMeta, PackError> {
+fn parse_metadata(
+    path: &str,
+    source: &str,
+    package_line: usize,
+    package: &str,
+) -> Result<RuleMeta, PackError> {
     let (first_line, text) = metadata_block(source, package_line).ok_or_else(|| {
-        PackError::new(path, package_line, format!("rule package {package} has no package-scope `# METADATA` block"))
+        PackError::new(
+            path,
+            package_line,
+            format!("rule package {package} has no package-scope `# METADATA` block"),
+        )
     })?;
     let yaml_source = SourceFile::new(path.into(), path.into(), text);
     let value = yaml::parse(&yaml_source, Limits::default())
-        .map_err(|e| PackError::new(path, first_line + yaml_source.pos(e.offset).line - 1, format!("METADATA: {}", e.message)))?
+        .map_err(|e| {
+            PackError::new(
+                path,
+                first_line + yaml_source.pos(e.offset).line - 1,
+                format!("METADATA: {}", e.message),
+            )
+        })?
         .pop()
         .map(|d| d.value)
         .unwrap_or(Value::Null);
-    let text_at = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).map(|s| s.trim().to_string());
+    let text_at = |pointer: &str| {
+        value
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(|s| s.trim().to_string())
+    };
     let required = |pointer: &str| {
-        text_at(pointer)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| PackError::new(path, first_line, format!("METADATA lacks `{}`", pointer[1..].replace('/', "."))))
+        text_at(pointer).filter(|s| !s.is_empty()).ok_or_else(|| {
+            PackError::new(
+                path,
+                first_line,
+                format!("METADATA lacks `{}`", pointer[1..].replace('/', ".")),
+            )
+        })
     };
     let id = required("/custom/id")?;
     if !valid_id(&id) {
-        return Err(PackError::new(path, first_line, format!("rule id {id:?} must look like AG011 or ACME001")));
+        return Err(PackError::new(
+            path,
+            first_line,
+            format!("rule id {id:?} must look like AG011 or ACME001"),
+        ));
     }
     let severity_text = required("/custom/severity")?;
     let severity = Severity::parse(&severity_text).ok_or_else(|| {
-        PackError::new(path, first_line, format!("severity {severity_text:?} must be error or warning"))
+        PackError::new(
+            path,
+            first_line,
+            format!("severity {severity_text:?} must be error or warning"),
+        )
     })?;
     let controls = match value.pointer("/custom/controls") {
         None => Vec::new(),
@@ -170,8 +219,20 @@ fn parse_metadata(path: &str, source: &str, package_line: usize, package: &str) 
             .iter()
             .map(|c| c.as_str().map(str::to_string))
             .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| PackError::new(path, first_line, "custom.controls must be a list of strings"))?,
-        Some(_) => return Err(PackError::new(path, first_line, "custom.controls must be a list of strings")),
+            .ok_or_else(|| {
+                PackError::new(
+                    path,
+                    first_line,
+                    "custom.controls must be a list of strings",
+                )
+            })?,
+        Some(_) => {
+            return Err(PackError::new(
+                path,
+                first_line,
+                "custom.controls must be a list of strings",
+            ))
+        }
     };
     let summary = required("/custom/summary")?;
     Ok(RuleMeta {
@@ -192,7 +253,11 @@ fn parse_metadata(path: &str, source: &str, package_line: usize, package: &str) 
 fn valid_id(id: &str) -> bool {
     let letters = id.chars().take_while(|c| c.is_ascii_uppercase()).count();
     let digits = id.chars().rev().take_while(|c| c.is_ascii_digit()).count();
-    letters > 0 && digits > 0 && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    letters > 0
+        && digits > 0
+        && id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -222,7 +287,11 @@ mod tests {
 
     #[test]
     fn missing_metadata_is_an_error_with_a_line() {
-        let errors = Registry::from_files([("c.rego".to_string(), "package agentgate.rules.x\n".to_string())]).unwrap_err();
+        let errors = Registry::from_files([(
+            "c.rego".to_string(),
+            "package agentgate.rules.x\n".to_string(),
+        )])
+        .unwrap_err();
         assert_eq!(errors[0].line, 1);
         let bad = RULE.replace("severity: warning", "severity: fatal");
         let errors = Registry::from_files([("d.rego".to_string(), bad)]).unwrap_err();

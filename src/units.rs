@@ -34,7 +34,12 @@ fn parse_iso_duration(body: &str) -> Option<u64> {
         Some(_) => return None,
         None => (body, None),
     };
-    let date_units = [('Y', 365 * DAY), ('M', 30 * DAY), ('W', 7 * DAY), ('D', DAY)];
+    let date_units = [
+        ('Y', 365 * DAY),
+        ('M', 30 * DAY),
+        ('W', 7 * DAY),
+        ('D', DAY),
+    ];
     let mut total = sum_designators(date_part, &date_units)?;
     if let Some(time) = time_part {
         total = total.checked_add(sum_designators(time, &[('H', 3_600), ('M', 60), ('S', 1)])?)?;
@@ -51,7 +56,9 @@ fn sum_designators(text: &str, units: &[(char, u64)]) -> Option<u64> {
         let split = rest.find(|c: char| !c.is_ascii_digit())?;
         let (number, tail) = rest.split_at(split);
         let designator = tail.chars().next()?.to_ascii_uppercase();
-        let position = units[next_unit..].iter().position(|(d, _)| *d == designator)?;
+        let position = units[next_unit..]
+            .iter()
+            .position(|(d, _)| *d == designator)?;
         let (_, unit_seconds) = units[next_unit + position];
         next_unit += position + 1;
         total = total.checked_add(number.parse::<u64>().ok()?.checked_mul(unit_seconds)?)?;
@@ -154,7 +161,10 @@ mod tests {
     #[test]
     fn dates_round_trip() {
         assert_eq!(parse_date("1970-01-01"), Some(0));
-        assert_eq!(parse_date("2024-02-29").map(format_date).as_deref(), Some("2024-02-29"));
+        assert_eq!(
+            parse_date("2024-02-29").map(format_date).as_deref(),
+            Some("2024-02-29")
+        );
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("2026-13-01"), None);
         assert_eq!(parse_date("2026-1-01"), None);

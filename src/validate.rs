@@ -70,7 +70,10 @@ pub fn violations(validator: &Validator, value: &Value) -> Vec<Violation> {
                     Some(field) => format!("`{field}`: {error}"),
                     None => error.to_string(),
                 };
-                out.push(Violation { pointer: at, message });
+                out.push(Violation {
+                    pointer: at,
+                    message,
+                });
             }
         }
     }

@@ -104,9 +104,21 @@ pub fn locate(root: &Node, pointer: &str) -> (usize, Span) {
         return (key.start, key);
     }
     if let Some(dash) = node.dash {
-        return (dash, Span { start: dash, end: dash + 1 });
+        return (
+            dash,
+            Span {
+                start: dash,
+                end: dash + 1,
+            },
+        );
     }
-    (node.span.start, Span { start: node.span.start, end: node.span.start + 1 })
+    (
+        node.span.start,
+        Span {
+            start: node.span.start,
+            end: node.span.start + 1,
+        },
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,7 +150,8 @@ pub fn parse(source: &SourceFile, limits: Limits) -> Result<Vec<Document>, YamlE
         documents: Vec::new(),
     };
     for event in Parser::new_from_str(&source.text) {
-        let (event, span) = event.map_err(|e| YamlError::at(e.marker().index(), syntax_message(e.info())))?;
+        let (event, span) =
+            event.map_err(|e| YamlError::at(e.marker().index(), syntax_message(e.info())))?;
         let span = Span {
             start: span.start.index(),
             end: span.end.index(),
@@ -235,7 +248,13 @@ impl Builder<'_> {
         }
     }
 
-    fn open(&mut self, is_map: bool, anchor: usize, tag: Option<&Tag>, span: Span) -> Result<(), YamlError> {
+    fn open(
+        &mut self,
+        is_map: bool,
+        anchor: usize,
+        tag: Option<&Tag>,
+        span: Span,
+    ) -> Result<(), YamlError> {
         if let Some(tag) = tag {
             let expected = if is_map { "map" } else { "seq" };
             let allowed = (tag.is_yaml_core_schema() && tag.suffix == expected)
@@ -247,19 +266,39 @@ impl Builder<'_> {
         if self.stack.len() >= self.limits.max_depth {
             return Err(YamlError::at(
                 span.start,
-                format!("nesting deeper than {} levels; refusing to read further", self.limits.max_depth),
+                format!(
+                    "nesting deeper than {} levels; refusing to read further",
+                    self.limits.max_depth
+                ),
             ));
         }
         let nodes_before = self.nodes;
         self.count(span.start, 1)?;
         let flow = matches!(self.source_char(span.start), Some('[' | '{'));
         let body = if is_map {
-            PendingBody::Map { json: Map::new(), entries: Vec::new(), key: None }
+            PendingBody::Map {
+                json: Map::new(),
+                entries: Vec::new(),
+                key: None,
+            }
         } else {
-            PendingBody::Seq { json: Vec::new(), items: Vec::new() }
+            PendingBody::Seq {
+                json: Vec::new(),
+                items: Vec::new(),
+            }
         };
-        let kind = if flow { NodeKind::FlowCollection } else { NodeKind::BlockCollection };
-        self.stack.push(Pending { kind, span, anchor, nodes_before, body });
+        let kind = if flow {
+            NodeKind::FlowCollection
+        } else {
+            NodeKind::BlockCollection
+        };
+        self.stack.push(Pending {
+            kind,
+            span,
+            anchor,
+            nodes_before,
+            body,
+        });
         Ok(())
     }
 
@@ -267,7 +306,10 @@ impl Builder<'_> {
         let Some(pending) = self.stack.pop() else {
             return Ok(());
         };
-        let span = Span { start: pending.span.start, end: end.end.max(pending.span.end) };
+        let span = Span {
+            start: pending.span.start,
+            end: end.end.max(pending.span.end),
+        };
         let (value, children) = match pending.body {
             PendingBody::Map { json, entries, .. } => (Value::Object(json), Children::Map(entries)),
             PendingBody::Seq { json, items } => (Value::Array(json), Children::Seq(items)),
@@ -276,7 +318,13 @@ impl Builder<'_> {
             let size = self.nodes - pending.nodes_before;
             self.remember(pending.anchor, &value, size);
         }
-        let node = Node { kind: pending.kind, span, key: None, dash: None, children };
+        let node = Node {
+            kind: pending.kind,
+            span,
+            key: None,
+            dash: None,
+            children,
+        };
         self.complete(value, node)
     }
 
@@ -355,7 +403,10 @@ fn resolve_scalar(
         }
         Some(tag)
             if tag.is_yaml_core_schema()
-                && matches!(tag.suffix.as_str(), "str" | "null" | "bool" | "int" | "float") =>
+                && matches!(
+                    tag.suffix.as_str(),
+                    "str" | "null" | "bool" | "int" | "float"
+                ) =>
         {
             let resolved = match tag.suffix.as_str() {
                 "str" => return Ok(Value::String(text.to_string())),
@@ -488,7 +539,10 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<Vec<Document>, YamlError> {
-        parse(&SourceFile::new("t".into(), "t".into(), text), Limits::default())
+        parse(
+            &SourceFile::new("t".into(), "t".into(), text),
+            Limits::default(),
+        )
     }
 
     fn json(text: &str) -> Value {
@@ -497,7 +551,9 @@ mod tests {
 
     #[test]
     fn core_schema_scalars() {
-        let v = json("a: yes\nb: on\nc: 0755\nd: 2026-11-02\ne: 1.0\nf: 0x1F\ng: ~\nh: '1'\ni: 1.5\n<<: x\n");
+        let v = json(
+            "a: yes\nb: on\nc: 0755\nd: 2026-11-02\ne: 1.0\nf: 0x1F\ng: ~\nh: '1'\ni: 1.5\n<<: x\n",
+        );
         assert_eq!(
             v,
             serde_json::json!({"a": "yes", "b": "on", "c": 755, "d": "2026-11-02", "e": 1,
@@ -524,7 +580,11 @@ mod tests {
     #[test]
     fn duplicate_key_points_at_the_second_occurrence() {
         let err = read("spec:\n  permissions: []\n  owner: x\n  permissions: [a]\n").unwrap_err();
-        let src = SourceFile::new("t".into(), "t".into(), "spec:\n  permissions: []\n  owner: x\n  permissions: [a]\n");
+        let src = SourceFile::new(
+            "t".into(),
+            "t".into(),
+            "spec:\n  permissions: []\n  owner: x\n  permissions: [a]\n",
+        );
         assert_eq!(src.pos(err.offset).line, 4);
         assert!(err.message.contains("line 2"));
     }
@@ -551,14 +611,22 @@ mod tests {
     fn spans_follow_keys_values_and_dashes() {
         let text = "spec:\n  permissions:\n    - resource: r\n      actions: [read, '*']\n";
         let doc = read(text).unwrap().remove(0);
-        let item = doc.root.child("spec").and_then(|n| n.child("permissions")).and_then(|n| n.child("0")).unwrap();
+        let item = doc
+            .root
+            .child("spec")
+            .and_then(|n| n.child("permissions"))
+            .and_then(|n| n.child("0"))
+            .unwrap();
         let src = SourceFile::new("t".into(), "t".into(), text);
         assert_eq!(src.pos(item.dash.unwrap()).line, 3);
         assert_eq!(src.pos(item.dash.unwrap()).column, 5);
         let star = item.child("actions").and_then(|n| n.child("1")).unwrap();
         let p = src.pos(star.span.start);
         assert_eq!((p.line, p.column), (4, 23));
-        assert_eq!(item.child("actions").unwrap().kind, NodeKind::FlowCollection);
+        assert_eq!(
+            item.child("actions").unwrap().kind,
+            NodeKind::FlowCollection
+        );
     }
 
     #[test]

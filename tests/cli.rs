@@ -43,35 +43,86 @@ fn git_repository_end_to_end() {
     let dir = repo.path();
     write(dir, "services/billing/agent.yaml", GOOD);
     write(dir, "agents/support.agent.yaml", wildcard());
-    write(dir, "agents/broken.agent.yaml", "apiVersion: agentgate/v1\nkind: Agent\nmetadata: {name: [unclosed\n");
-    write(dir, ".agents/dup.yaml", GOOD.replace("name: billing-reconciler", "name: dup-agent").replace("  purpose:", "  purpose: first\n  purpose:"));
+    write(
+        dir,
+        "agents/broken.agent.yaml",
+        "apiVersion: agentgate/v1\nkind: Agent\nmetadata: {name: [unclosed\n",
+    );
+    write(
+        dir,
+        ".agents/dup.yaml",
+        GOOD.replace("name: billing-reconciler", "name: dup-agent")
+            .replace("  purpose:", "  purpose: first\n  purpose:"),
+    );
     write(dir, "vendor/agent.yaml", "not: [valid");
     write(dir, ".gitignore", "vendor/\n");
-    write(dir, "notes/readme.yaml", "ignored: because the name is not a manifest name\n");
+    write(
+        dir,
+        "notes/readme.yaml",
+        "ignored: because the name is not a manifest name\n",
+    );
     git_commit_all(dir, "fixture");
 
     let run = agentgate(dir, &["check", "--format", "json", "--today", TODAY]);
-    assert_eq!(run.code, 2, "parse errors make the run exit 2\n{}", run.stdout);
+    assert_eq!(
+        run.code, 2,
+        "parse errors make the run exit 2\n{}",
+        run.stdout
+    );
     let json = run.json();
     let found: Vec<(String, String, u64, u64)> = json["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["rule"].as_str().unwrap().into(), f["file"].as_str().unwrap().into(), f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().into(),
+                f["file"].as_str().unwrap().into(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(found, vec![
-        ("AG013".to_string(), "agents/support.agent.yaml".to_string(), 13, 5),
-        ("AG011".to_string(), "agents/support.agent.yaml".to_string(), 14, 23),
-    ]);
+    assert_eq!(
+        found,
+        vec![
+            (
+                "AG013".to_string(),
+                "agents/support.agent.yaml".to_string(),
+                13,
+                5
+            ),
+            (
+                "AG011".to_string(),
+                "agents/support.agent.yaml".to_string(),
+                14,
+                23
+            ),
+        ]
+    );
     let errors: Vec<(String, u64)> = json["errors"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["file"].as_str().unwrap().into(), e["line"].as_u64().unwrap()))
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().into(),
+                e["line"].as_u64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(errors, vec![(".agents/dup.yaml".to_string(), 8), ("agents/broken.agent.yaml".to_string(), 4)]);
+    assert_eq!(
+        errors,
+        vec![
+            (".agents/dup.yaml".to_string(), 8),
+            ("agents/broken.agent.yaml".to_string(), 4)
+        ]
+    );
     let dup = &json["errors"][0]["message"];
-    assert!(dup.as_str().unwrap().contains("first defined on line 7"), "{dup}");
+    assert!(
+        dup.as_str().unwrap().contains("first defined on line 7"),
+        "{dup}"
+    );
     assert_eq!(json["summary"]["files"], 4);
     assert_eq!(json["summary"]["agents"], 2);
     assert_eq!(json["summary"]["problems"], 2);
@@ -88,18 +139,39 @@ fn exit_codes_follow_the_failing_severity() {
     write(dir, "bad/agent.yaml", wildcard());
     let run = agentgate(dir, &["check", "--today", TODAY]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(run.stdout.contains("2 errors, 0 warnings in 1 of 2 agents"), "{}", run.stdout);
-    assert_eq!(agentgate(dir, &["check", "--today", TODAY, "--no-fail"]).code, 0);
-    assert_eq!(agentgate(dir, &["check", "good", "--today", TODAY]).code, 0, "paths choose what is reported");
+    assert!(
+        run.stdout.contains("2 errors, 0 warnings in 1 of 2 agents"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        agentgate(dir, &["check", "--today", TODAY, "--no-fail"]).code,
+        0
+    );
+    assert_eq!(
+        agentgate(dir, &["check", "good", "--today", TODAY]).code,
+        0,
+        "paths choose what is reported"
+    );
 
     // A warning fails only with --fail-on warning.
     let warn = GOOD.replace("name: billing-reconciler", "name: nobaseline").replace("  baseline: {schedule: \"0 2 * * *\", maxActionsPerHour: 500, systems: [\"postgres://ledger\"]}\n", "");
     write(dir, "good/agent.yaml", warn);
     assert_eq!(agentgate(dir, &["check", "good", "--today", TODAY]).code, 0);
-    assert_eq!(agentgate(dir, &["check", "good", "--today", TODAY, "--fail-on", "warning"]).code, 1);
+    assert_eq!(
+        agentgate(
+            dir,
+            &["check", "good", "--today", TODAY, "--fail-on", "warning"]
+        )
+        .code,
+        1
+    );
 
     // Explicit paths matching nothing, and usage errors, are exit 2.
-    assert_eq!(agentgate(dir, &["check", "nowhere", "--today", TODAY]).code, 2);
+    assert_eq!(
+        agentgate(dir, &["check", "nowhere", "--today", TODAY]).code,
+        2
+    );
     assert_eq!(agentgate(dir, &["check", "--today", "23/11/2026"]).code, 2);
     assert_eq!(agentgate(dir, &["check", "--format", "xml"]).code, 2);
 }
@@ -107,22 +179,46 @@ fn exit_codes_follow_the_failing_severity() {
 #[test]
 fn other_api_versions_are_errors_not_skipped() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "agent.yaml", GOOD.replace("agentgate/v1", "agentgate/v2"));
+    write(
+        dir.path(),
+        "agent.yaml",
+        GOOD.replace("agentgate/v1", "agentgate/v2"),
+    );
     let run = agentgate(dir.path(), &["check", "--format", "json", "--today", TODAY]);
     assert_eq!(run.code, 2);
-    let message = run.json()["errors"][0]["message"].as_str().unwrap().to_string();
-    assert!(message.contains("unknown apiVersion \"agentgate/v2\""), "{message}");
+    let message = run.json()["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("unknown apiVersion \"agentgate/v2\""),
+        "{message}"
+    );
 }
 
 #[test]
 fn multi_document_files_hold_several_agents() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "team.agent.yaml", format!("{GOOD}---\n{}", wildcard()));
+    write(
+        dir.path(),
+        "team.agent.yaml",
+        format!("{GOOD}---\n{}", wildcard()),
+    );
     let json = agentgate(dir.path(), &["check", "--format", "json", "--today", TODAY]).json();
     assert_eq!(json["summary"]["agents"], 2);
-    let agents: Vec<&str> = json["findings"].as_array().unwrap().iter().map(|f| f["agent"].as_str().unwrap()).collect();
+    let agents: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["agent"].as_str().unwrap())
+        .collect();
     assert_eq!(agents, vec!["support-bot", "support-bot"]);
-    let wildcard = json["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "AG011").unwrap();
+    let wildcard = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "AG011")
+        .unwrap();
     assert_eq!(wildcard["line"], 14 + GOOD.lines().count() as u64 + 1);
 }
 
@@ -131,11 +227,27 @@ fn configuration_mistakes_point_into_the_config() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "agent.yaml", GOOD);
     for (config, line, needle) in [
-        ("version: 1\nsettings:\n  maxTtl: forever\n", 3, "not a duration"),
-        ("version: 1\nrules:\n  AG999: {enabled: false}\n", 3, "unknown rule id AG999"),
-        ("version: 1\nrules:\n  AG000: {enabled: false}\n", 3, "cannot be disabled"),
+        (
+            "version: 1\nsettings:\n  maxTtl: forever\n",
+            3,
+            "not a duration",
+        ),
+        (
+            "version: 1\nrules:\n  AG999: {enabled: false}\n",
+            3,
+            "unknown rule id AG999",
+        ),
+        (
+            "version: 1\nrules:\n  AG000: {enabled: false}\n",
+            3,
+            "cannot be disabled",
+        ),
         ("version: 1\nfailOn: fatal\n", 2, "failOn"),
-        ("version: 1\nwaivers:\n  - rule: AG013\n", 2, "not supported"),
+        (
+            "version: 1\nwaivers:\n  - rule: AG013\n",
+            2,
+            "not supported",
+        ),
         ("version: 1\npacks: []\n", 2, "not supported"),
         ("version: 1\nsetings: {}\n", 2, "unknown field `setings`"),
     ] {
@@ -145,7 +257,10 @@ fn configuration_mistakes_point_into_the_config() {
         let error = &run.json()["errors"][0];
         assert_eq!(error["file"], ".agentgate.yaml", "{config}");
         assert_eq!(error["line"], line, "{config}: {error}");
-        assert!(error["message"].as_str().unwrap().contains(needle), "{config}: {error}");
+        assert!(
+            error["message"].as_str().unwrap().contains(needle),
+            "{config}: {error}"
+        );
     }
     write(dir.path(), ".agentgate.yaml", "version: 1\nrules:\n  AG061: {enabled: false}\n  AG004: {severity: error}\nsettings:\n  allowedSigners: .agentgate/allowed_signers\n");
     assert_eq!(agentgate(dir.path(), &["check", "--today", TODAY]).code, 0);
@@ -155,22 +270,61 @@ fn configuration_mistakes_point_into_the_config() {
 fn hostile_inputs_are_refused_with_exit_2_and_no_panic() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let mut bomb = String::from("apiVersion: agentgate/v1\nkind: Agent\na0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    let mut bomb = String::from(
+        "apiVersion: agentgate/v1\nkind: Agent\na0: &a0 [x, x, x, x, x, x, x, x, x]\n",
+    );
     for i in 1..10 {
-        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 9].join(", ")));
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 9].join(", ")
+        ));
     }
     let mut big = GOOD.to_string();
-    big.push_str(&format!("  x-padding: \"{}\"\n", "a".repeat(10 * 1024 * 1024)));
+    big.push_str(&format!(
+        "  x-padding: \"{}\"\n",
+        "a".repeat(10 * 1024 * 1024)
+    ));
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.agent.yaml", vec![], "empty"),
-        ("garbage.agent.yaml", (0u8..=255).cycle().take(4096).collect(), "UTF-8"),
-        ("latin1.agent.yaml", b"apiVersion: agentgate/v1\nkind: Agent\nname: Zo\xeb\n".to_vec(), "line 3, column 9"),
-        ("big.agent.yaml", big.into_bytes(), "larger than 1048576 bytes"),
-        ("deep.agent.yaml", "[".repeat(100_000).into_bytes(), "nesting"),
-        ("deepblock.agent.yaml", (0..200).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect::<String>().into_bytes(), "nesting deeper than 64"),
+        (
+            "garbage.agent.yaml",
+            (0u8..=255).cycle().take(4096).collect(),
+            "UTF-8",
+        ),
+        (
+            "latin1.agent.yaml",
+            b"apiVersion: agentgate/v1\nkind: Agent\nname: Zo\xeb\n".to_vec(),
+            "line 3, column 9",
+        ),
+        (
+            "big.agent.yaml",
+            big.into_bytes(),
+            "larger than 1048576 bytes",
+        ),
+        (
+            "deep.agent.yaml",
+            "[".repeat(100_000).into_bytes(),
+            "nesting",
+        ),
+        (
+            "deepblock.agent.yaml",
+            (0..200)
+                .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+                .collect::<String>()
+                .into_bytes(),
+            "nesting deeper than 64",
+        ),
         ("bomb.agent.yaml", bomb.into_bytes(), "alias bomb"),
-        ("controls.agent.yaml", b"\x00\x01\x02\x03".to_vec(), "YAML syntax error"),
-        ("scalar.agent.yaml", b"just a string\n".to_vec(), "expected an agent manifest"),
+        (
+            "controls.agent.yaml",
+            b"\x00\x01\x02\x03".to_vec(),
+            "YAML syntax error",
+        ),
+        (
+            "scalar.agent.yaml",
+            b"just a string\n".to_vec(),
+            "expected an agent manifest",
+        ),
     ];
     for (name, content, needle) in &cases {
         write(d, name, content);
@@ -179,17 +333,40 @@ fn hostile_inputs_are_refused_with_exit_2_and_no_panic() {
         let errors = run.json()["errors"].clone();
         assert_eq!(errors.as_array().map(Vec::len), Some(1), "{name}: {errors}");
         assert_eq!(errors[0]["file"], *name);
-        assert!(errors[0]["message"].as_str().unwrap().contains(needle), "{name}: {errors}");
+        assert!(
+            errors[0]["message"].as_str().unwrap().contains(needle),
+            "{name}: {errors}"
+        );
     }
     // All at once: every file is listed, none stops the others.
     write(d, "good.agent.yaml", GOOD);
     let run = agentgate(d, &["check", "--format", "json", "--today", TODAY]);
     assert_eq!(run.code, 2);
-    assert_eq!(run.json()["errors"].as_array().map(Vec::len), Some(cases.len()));
+    assert_eq!(
+        run.json()["errors"].as_array().map(Vec::len),
+        Some(cases.len())
+    );
     assert_eq!(run.json()["summary"]["agents"], 1);
     // The larger cap is configurable.
-    let run = agentgate(d, &["check", "big.agent.yaml", "--max-file-size", "20000000", "--format", "json", "--today", TODAY]);
-    assert_eq!(run.json()["errors"].as_array().map(Vec::len), Some(0), "{}", run.stdout);
+    let run = agentgate(
+        d,
+        &[
+            "check",
+            "big.agent.yaml",
+            "--max-file-size",
+            "20000000",
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+        ],
+    );
+    assert_eq!(
+        run.json()["errors"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -197,7 +374,20 @@ fn human_output_respects_no_color_and_ends_with_a_summary() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "agents/support.agent.yaml", wildcard());
     let run = agentgate(dir.path(), &["check", "--today", TODAY]);
-    assert!(!run.stdout.contains('\u{1b}'), "no escape codes when NO_COLOR is set or stdout is a pipe");
-    assert!(run.stdout.contains("agents/support.agent.yaml:13:5"), "{}", run.stdout);
-    assert!(run.stdout.trim_end().ends_with("2 errors, 0 warnings in 1 of 1 agent"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains('\u{1b}'),
+        "no escape codes when NO_COLOR is set or stdout is a pipe"
+    );
+    assert!(
+        run.stdout.contains("agents/support.agent.yaml:13:5"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .trim_end()
+            .ends_with("2 errors, 0 warnings in 1 of 1 agent"),
+        "{}",
+        run.stdout
+    );
 }

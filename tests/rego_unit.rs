@@ -74,5 +74,9 @@ fn builtin_pack_rego_tests_pass() {
         }
     }
     println!("{} Rego tests, {} failed", tests.len(), failures.len());
-    assert!(failures.is_empty(), "failing Rego tests:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "failing Rego tests:\n{}",
+        failures.join("\n")
+    );
 }

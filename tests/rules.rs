@@ -33,7 +33,10 @@ fn every_registered_rule_has_fixtures() {
     let registry = agentgate::pack::Registry::builtin().expect("built-in pack loads");
     for id in registry.rules.keys() {
         let dir = crate_dir().join("testdata/rules").join(id);
-        assert!(dir.join("fail").is_dir() && dir.join("pass").is_dir(), "{id} needs testdata/rules/{id}/pass and fail");
+        assert!(
+            dir.join("fail").is_dir() && dir.join("pass").is_dir(),
+            "{id} needs testdata/rules/{id}/pass and fail"
+        );
     }
 }
 
@@ -43,14 +46,37 @@ fn failing_fixtures_produce_exactly_their_declared_findings() {
         let id = dir.file_name().unwrap().to_string_lossy().to_string();
         let fail = dir.join("fail");
         let expected = expectations(&fail);
-        assert!(!expected.is_empty(), "{id}: the failing fixture declares no `# expect:` line");
-        assert!(expected.iter().any(|(rule, _, _)| *rule == id), "{id}: the failing fixture does not expect {id}");
+        assert!(
+            !expected.is_empty(),
+            "{id}: the failing fixture declares no `# expect:` line"
+        );
+        assert!(
+            expected.iter().any(|(rule, _, _)| *rule == id),
+            "{id}: the failing fixture does not expect {id}"
+        );
         let run = run_fixture(&fail, "json");
         let json = run.json();
-        assert_eq!(json["errors"].as_array().map(Vec::len), Some(0), "{id}: unexpected errors: {}", json["errors"]);
-        assert_eq!(findings(&json), expected, "{id}: findings differ from the fixture's `# expect:` lines");
-        let has_error = json["findings"].as_array().unwrap().iter().any(|f| f["severity"] == "error");
-        assert_eq!(run.code, i32::from(has_error), "{id}: exit 1 exactly when an error-severity finding is reported");
+        assert_eq!(
+            json["errors"].as_array().map(Vec::len),
+            Some(0),
+            "{id}: unexpected errors: {}",
+            json["errors"]
+        );
+        assert_eq!(
+            findings(&json),
+            expected,
+            "{id}: findings differ from the fixture's `# expect:` lines"
+        );
+        let has_error = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["severity"] == "error");
+        assert_eq!(
+            run.code,
+            i32::from(has_error),
+            "{id}: exit 1 exactly when an error-severity finding is reported"
+        );
     }
 }
 
@@ -60,8 +86,17 @@ fn passing_fixtures_are_clean() {
         let id = dir.file_name().unwrap().to_string_lossy().to_string();
         let run = run_fixture(&dir.join("pass"), "json");
         let json = run.json();
-        assert_eq!(findings(&json), vec![], "{id}: the passing fixture has findings");
-        assert_eq!(json["errors"].as_array().map(Vec::len), Some(0), "{id}: {}", json["errors"]);
+        assert_eq!(
+            findings(&json),
+            vec![],
+            "{id}: the passing fixture has findings"
+        );
+        assert_eq!(
+            json["errors"].as_array().map(Vec::len),
+            Some(0),
+            "{id}: {}",
+            json["errors"]
+        );
         assert_eq!(run.code, 0, "{id}");
     }
 }

@@ -43,19 +43,32 @@ impl Diagnostic for Rendered {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (span, text) = self.label.clone()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(text), span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(text),
+            span,
+        ))))
     }
 }
 
-fn snippet(place: &Place, text: String, label: String) -> (Option<NamedSource<String>>, Option<(SourceSpan, String)>) {
-    let masked = SourceFile::new(place.source.path.clone(), place.source.display.clone(), text);
+fn snippet(
+    place: &Place,
+    text: String,
+    label: String,
+) -> (Option<NamedSource<String>>, Option<(SourceSpan, String)>) {
+    let masked = SourceFile::new(
+        place.source.path.clone(),
+        place.source.display.clone(),
+        text,
+    );
     let range = masked.byte_range(place.label);
     let span = SourceSpan::from(range.start..range.end.max(range.start));
     let source = NamedSource::new(place.source.display.clone(), masked.text.to_string());
@@ -90,12 +103,25 @@ fn problem_diagnostic(problem: &Problem) -> Rendered {
         Some(_) => problem.message.clone(),
         None => format!("{}: {}", problem.file, problem.message),
     };
-    Rendered { code: "error".into(), message, severity: miette::Severity::Error, help: None, label, source }
+    Rendered {
+        code: "error".into(),
+        message,
+        severity: miette::Severity::Error,
+        help: None,
+        label,
+        source,
+    }
 }
 
 fn handler(color: bool) -> GraphicalReportHandler {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false)
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
 }
 
 pub fn render(outcome: &Outcome, color: bool) -> String {
@@ -110,7 +136,10 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
         .map(|(file, fs)| (*file, super::masked_text(&fs[0].place.source, fs)))
         .collect();
     for finding in &outcome.findings {
-        let text = masked.get(finding.file.as_str()).cloned().unwrap_or_default();
+        let text = masked
+            .get(finding.file.as_str())
+            .cloned()
+            .unwrap_or_default();
         let _ = handler.render_report(&mut out, &finding_diagnostic(finding, text));
     }
     for problem in &outcome.problems {
@@ -122,7 +151,11 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 pub fn summary_line(outcome: &Outcome) -> String {
@@ -134,7 +167,10 @@ pub fn summary_line(outcome: &Outcome) -> String {
         plural(outcome.agents, "agent"),
     );
     if !outcome.problems.is_empty() {
-        line.push_str(&format!("; {} (files, configuration or policies agentgate could not check)", plural(outcome.problems.len(), "problem")));
+        line.push_str(&format!(
+            "; {} (files, configuration or policies agentgate could not check)",
+            plural(outcome.problems.len(), "problem")
+        ));
     }
     line
 }

@@ -64,7 +64,12 @@ fn finding_json(f: &Finding) -> FindingJson<'_> {
 }
 
 fn error_json(p: &Problem) -> ErrorJson<'_> {
-    ErrorJson { file: &p.file, line: p.line, column: p.column, message: &p.message }
+    ErrorJson {
+        file: &p.file,
+        line: p.line,
+        column: p.column,
+        message: &p.message,
+    }
 }
 
 pub fn render(outcome: &Outcome) -> String {

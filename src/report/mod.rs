@@ -16,17 +16,30 @@ pub fn use_color() -> bool {
 /// How a secret is shown: its first four characters and its length, nothing more.
 pub fn redacted(secret: &str) -> String {
     let prefix: String = secret.chars().take(4).collect();
-    format!("{prefix}… ({} characters, redacted)", secret.chars().count())
+    format!(
+        "{prefix}… ({} characters, redacted)",
+        secret.chars().count()
+    )
 }
 
 /// The text of a finding's file with every secret that `findings` flag in it masked, keeping
 /// each character's position so line and column stay right.
 pub fn masked_text(source: &SourceFile, findings: &[&Finding]) -> String {
     let mut text = String::with_capacity(source.text.len());
-    let secrets: Vec<&Place> = findings.iter().filter(|f| f.redact).map(|f| &f.place).collect();
+    let secrets: Vec<&Place> = findings
+        .iter()
+        .filter(|f| f.redact)
+        .map(|f| &f.place)
+        .collect();
     for (i, ch) in source.text.chars().enumerate() {
-        let secret = secrets.iter().any(|p| p.label.start + 4 <= i && i < p.label.end);
-        text.push(if secret && !ch.is_whitespace() { '*' } else { ch });
+        let secret = secrets
+            .iter()
+            .any(|p| p.label.start + 4 <= i && i < p.label.end);
+        text.push(if secret && !ch.is_whitespace() {
+            '*'
+        } else {
+            ch
+        });
     }
     text
 }

@@ -14,7 +14,8 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
     }
 }
 
@@ -35,7 +36,11 @@ pub fn agentgate(dir: &Path, args: &[&str]) -> Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     };
-    assert!(!run.stderr.contains("panicked"), "agentgate panicked:\n{}", run.stderr);
+    assert!(
+        !run.stderr.contains("panicked"),
+        "agentgate panicked:\n{}",
+        run.stderr
+    );
     run
 }
 
@@ -60,17 +65,29 @@ pub fn write(dir: &Path, relative: &str, content: impl AsRef<[u8]>) {
 
 /// A real git repository with everything in `dir` committed.
 pub fn git_commit_all(dir: &Path, message: &str) -> git2::Repository {
-    let repo = git2::Repository::open(dir).or_else(|_| git2::Repository::init(dir)).expect("git init");
+    let repo = git2::Repository::open(dir)
+        .or_else(|_| git2::Repository::init(dir))
+        .expect("git init");
     {
         let mut index = repo.index().expect("index");
-        index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).expect("git add");
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .expect("git add");
         index.write().expect("write index");
         let tree_id = index.write_tree().expect("tree");
         let tree = repo.find_tree(tree_id).expect("find tree");
         let signature = git2::Signature::now("Test", "test@example.com").expect("signature");
         let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
         let parents: Vec<&git2::Commit> = parent.iter().collect();
-        repo.commit(Some("HEAD"), &signature, &signature, message, &tree, &parents).expect("commit");
+        repo.commit(
+            Some("HEAD"),
+            &signature,
+            &signature,
+            message,
+            &tree,
+            &parents,
+        )
+        .expect("commit");
     }
     repo
 }
@@ -82,12 +99,25 @@ pub fn expectations(dir: &Path) -> Vec<(String, String, String)> {
     let mut files: Vec<PathBuf> = walk(dir);
     files.sort();
     for file in files {
-        let Ok(text) = std::fs::read_to_string(&file) else { continue };
-        let relative = file.strip_prefix(dir).expect("under dir").to_string_lossy().replace('\\', "/");
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let relative = file
+            .strip_prefix(dir)
+            .expect("under dir")
+            .to_string_lossy()
+            .replace('\\', "/");
         for line in text.lines() {
             if let Some(rest) = line.trim().strip_prefix("# expect:") {
-                let (rule, path) = rest.trim().split_once(" at ").expect("`# expect: RULE at POINTER`");
-                out.push((rule.trim().to_string(), relative.clone(), path.trim().to_string()));
+                let (rule, path) = rest
+                    .trim()
+                    .split_once(" at ")
+                    .expect("`# expect: RULE at POINTER`");
+                out.push((
+                    rule.trim().to_string(),
+                    relative.clone(),
+                    path.trim().to_string(),
+                ));
             }
         }
     }
