@@ -14,7 +14,7 @@ use crate::evaluate::{Evaluator, PolicyError, RawFinding};
 use crate::facts::{delegation_cycles, manifest_facts};
 use crate::finding::{Finding, Place, Problem, Severity};
 use crate::pack::{Registry, RuleMeta};
-use crate::source::{SourceFile, Span};
+use crate::source::SourceFile;
 use crate::units::{format_date, today_utc};
 use crate::validate::{manifest_validator, violations};
 use crate::yaml::{self, locate, Limits, Node};
@@ -273,17 +273,8 @@ fn read_manifests(
 ) -> Result<Vec<Manifest>, Vec<Problem>> {
     let text = read_text(path, max_bytes).map_err(|e| vec![Problem::whole(display.clone(), e)])?;
     let source = Arc::new(SourceFile::new(path.to_path_buf(), display.clone(), text));
-    let documents = yaml::parse(&source, Limits::default()).map_err(|e| {
-        vec![Problem::at(
-            &source,
-            e.offset,
-            Span {
-                start: e.offset,
-                end: e.offset + 1,
-            },
-            e.message,
-        )]
-    })?;
+    let documents = yaml::parse(&source, Limits::default())
+        .map_err(|e| vec![Problem::at(&source, e.offset, e.span, e.message)])?;
     if documents.is_empty() {
         return Err(vec![Problem::whole(display, "the file is empty; an agent manifest starts with `apiVersion: agentgate/v1` and `kind: Agent`")]);
     }

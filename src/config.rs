@@ -100,17 +100,8 @@ impl Config {
         })?;
         let source = Arc::new(SourceFile::new(path.to_path_buf(), display.clone(), text));
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut documents = yaml::parse(&source, Limits::default()).map_err(|e| {
-            vec![Problem::at(
-                &source,
-                e.offset,
-                crate::source::Span {
-                    start: e.offset,
-                    end: e.offset + 1,
-                },
-                e.message,
-            )]
-        })?;
+        let mut documents = yaml::parse(&source, Limits::default())
+            .map_err(|e| vec![Problem::at(&source, e.offset, e.span, e.message)])?;
         if documents.len() > 1 {
             return Err(vec![Problem::whole(
                 display,

@@ -126,13 +126,28 @@ pub struct YamlError {
     pub message: String,
     /// Character offset of the place at fault.
     pub offset: usize,
+    /// What a snippet underlines.
+    pub span: Span,
 }
 
 impl YamlError {
     fn at(offset: usize, message: impl Into<String>) -> Self {
+        let span = Span {
+            start: offset,
+            end: offset + 1,
+        };
         YamlError {
             message: message.into(),
             offset,
+            span,
+        }
+    }
+
+    fn spanning(span: Span, message: impl Into<String>) -> Self {
+        YamlError {
+            message: message.into(),
+            offset: span.start,
+            span,
         }
     }
 }
@@ -346,15 +361,15 @@ impl Builder<'_> {
             PendingBody::Map { json, entries, key } => match key.take() {
                 None => {
                     let Value::String(name) = value else {
-                        return Err(YamlError::at(
-                            node.span.start,
+                        return Err(YamlError::spanning(
+                            node.span,
                             "mapping keys must be strings; quote this key",
                         ));
                     };
                     if let Some((_, first)) = entries.iter().find(|(k, _)| *k == name) {
                         let first_line = first.key.map_or(0, |k| self.source.pos(k.start).line);
-                        return Err(YamlError::at(
-                            node.span.start,
+                        return Err(YamlError::spanning(
+                            node.span,
                             format!(
                                 "duplicate key {name:?}: first defined on line {first_line}; a repeated key can hide a grant from a reviewer, so merge the two"
                             ),
