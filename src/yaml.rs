@@ -448,9 +448,14 @@ fn resolve_scalar(
 }
 
 fn refused_tag(tag: &Tag, offset: usize) -> YamlError {
+    let written = if tag.is_yaml_core_schema() {
+        format!("!!{}", tag.suffix)
+    } else {
+        tag.to_string()
+    };
     YamlError::at(
         offset,
-        format!("the tag {tag} is outside the YAML 1.2 core schema; remove it"),
+        format!("the tag {written} is outside the YAML 1.2 core schema; remove it"),
     )
 }
 
@@ -582,7 +587,7 @@ mod tests {
             ("a: .inf\n", "no JSON form"),
             ("a: .nan\n", "no JSON form"),
             ("a: 9007199254740993\n", "beyond ±2^53"),
-            ("a: !!binary aGk=\n", "outside the YAML 1.2 core schema"),
+            ("a: !!binary aGk=\n", "the tag !!binary is outside the YAML 1.2 core schema"),
             ("a: !custom x\n", "outside the YAML 1.2 core schema"),
             ("1: a\n", "keys must be strings"),
             ("a: 1\nb: 2\na: 3\n", "first defined on line 1"),
