@@ -42,6 +42,7 @@ fn every_registered_rule_has_fixtures() {
 
 #[test]
 fn failing_fixtures_produce_exactly_their_declared_findings() {
+    let mut mismatches: Vec<String> = Vec::new();
     for dir in rule_dirs() {
         let id = dir.file_name().unwrap().to_string_lossy().to_string();
         let fail = dir.join("fail");
@@ -62,11 +63,10 @@ fn failing_fixtures_produce_exactly_their_declared_findings() {
             "{id}: unexpected errors: {}",
             json["errors"]
         );
-        assert_eq!(
-            findings(&json),
-            expected,
-            "{id}: findings differ from the fixture's `# expect:` lines"
-        );
+        if findings(&json) != expected {
+            mismatches.push(format!("{id}:\n  found    {:?}\n  expected {expected:?}", findings(&json)));
+            continue;
+        }
         let has_error = json["findings"]
             .as_array()
             .unwrap()
@@ -78,6 +78,7 @@ fn failing_fixtures_produce_exactly_their_declared_findings() {
             "{id}: exit 1 exactly when an error-severity finding is reported"
         );
     }
+    assert!(mismatches.is_empty(), "findings differ from the fixtures' `# expect:` lines:\n{}", mismatches.join("\n"));
 }
 
 #[test]
