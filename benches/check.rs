@@ -93,6 +93,11 @@ fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return;
     }
+    // For profiling: write the generated repository somewhere and stop.
+    if let Some(dir) = std::env::var_os("AGENTGATE_BENCH_GENERATE") {
+        generate(Path::new(&dir), 10_000);
+        return;
+    }
     let big = tempfile::tempdir().expect("tempdir");
     generate(big.path(), 10_000);
     let args = ["check", "--format", "json", "--today", TODAY, "--no-fail"];

@@ -271,7 +271,13 @@ fn read_manifests(
     selected: bool,
     max_bytes: u64,
 ) -> Result<Vec<Manifest>, Vec<Problem>> {
-    let text = read_text(path, max_bytes).map_err(|e| vec![Problem::whole(display.clone(), e)])?;
+    let text = read_text(path, max_bytes).map_err(|e| {
+        vec![Problem {
+            line: e.line,
+            column: e.column,
+            ..Problem::whole(display.clone(), e.message)
+        }]
+    })?;
     let source = Arc::new(SourceFile::new(path.to_path_buf(), display.clone(), text));
     let documents = yaml::parse(&source, Limits::default())
         .map_err(|e| vec![Problem::at(&source, e.offset, e.span, e.message)])?;

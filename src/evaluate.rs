@@ -111,6 +111,7 @@ impl Evaluator {
     pub fn evaluate_all(&self, inputs: Vec<Value>) -> Vec<Result<Vec<RawFinding>, PolicyError>> {
         inputs
             .into_par_iter()
+            .with_min_len(64)
             .map_init(|| self.clone(), |evaluator, input| evaluator.run(input))
             .collect()
     }

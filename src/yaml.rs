@@ -587,7 +587,10 @@ mod tests {
             ("a: .inf\n", "no JSON form"),
             ("a: .nan\n", "no JSON form"),
             ("a: 9007199254740993\n", "beyond ±2^53"),
-            ("a: !!binary aGk=\n", "the tag !!binary is outside the YAML 1.2 core schema"),
+            (
+                "a: !!binary aGk=\n",
+                "the tag !!binary is outside the YAML 1.2 core schema",
+            ),
             ("a: !custom x\n", "outside the YAML 1.2 core schema"),
             ("1: a\n", "keys must be strings"),
             ("a: 1\nb: 2\na: 3\n", "first defined on line 1"),

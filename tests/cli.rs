@@ -404,31 +404,73 @@ fn parse_fixtures_report_their_declared_lines() {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         let work = tempfile::tempdir().unwrap();
         std::fs::copy(&file, work.path().join(&name)).unwrap();
-        let run = agentgate(work.path(), &["check", &name, "--format", "json", "--today", TODAY]);
+        let run = agentgate(
+            work.path(),
+            &["check", &name, "--format", "json", "--today", TODAY],
+        );
         let json = run.json();
-        let expected_line = text.lines().find_map(|l| l.trim().strip_prefix("# expect-error:")).map(|rest| {
-            rest.trim().strip_prefix("line ").and_then(|r| r.split_whitespace().next()).and_then(|n| n.parse::<u64>().ok())
-        });
+        let expected_line = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("# expect-error:"))
+            .map(|rest| {
+                rest.trim()
+                    .strip_prefix("line ")
+                    .and_then(|r| r.split_whitespace().next())
+                    .and_then(|n| n.parse::<u64>().ok())
+            });
         match expected_line {
             Some(line) => {
                 assert_eq!(run.code, 2, "{name}: {}", run.stdout);
-                assert_eq!(json["errors"].as_array().map(Vec::len), Some(1), "{name}: {}", json["errors"]);
+                assert_eq!(
+                    json["errors"].as_array().map(Vec::len),
+                    Some(1),
+                    "{name}: {}",
+                    json["errors"]
+                );
                 if let Some(line) = line {
-                    assert_eq!(json["errors"][0]["line"], line, "{name}: {}", json["errors"][0]);
+                    assert_eq!(
+                        json["errors"][0]["line"], line,
+                        "{name}: {}",
+                        json["errors"][0]
+                    );
                 }
             }
-            None if name == "empty.agent.yaml" || name == "garbage.agent.yaml" => assert_eq!(run.code, 2, "{name}"),
+            None if name == "empty.agent.yaml" || name == "garbage.agent.yaml" => {
+                assert_eq!(run.code, 2, "{name}")
+            }
             None => {
                 let expected: Vec<_> = expectations(work.path());
                 assert_eq!(findings(&json), expected, "{name}");
-                assert_eq!(json["errors"].as_array().map(Vec::len), Some(0), "{name}: {}", json["errors"]);
+                assert_eq!(
+                    json["errors"].as_array().map(Vec::len),
+                    Some(0),
+                    "{name}: {}",
+                    json["errors"]
+                );
             }
         }
     }
     // Columns count characters, not bytes, and CRLF does not shift them.
     let work = tempfile::tempdir().unwrap();
-    std::fs::copy(dir.join("crlf.agent.yaml"), work.path().join("crlf.agent.yaml")).unwrap();
-    let json = agentgate(work.path(), &["check", "--format", "json", "--today", TODAY]).json();
-    let wildcard = json["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "AG011").unwrap().clone();
-    assert_eq!((wildcard["line"].as_u64(), wildcard["column"].as_u64()), (Some(37), Some(17)));
+    std::fs::copy(
+        dir.join("crlf.agent.yaml"),
+        work.path().join("crlf.agent.yaml"),
+    )
+    .unwrap();
+    let json = agentgate(
+        work.path(),
+        &["check", "--format", "json", "--today", TODAY],
+    )
+    .json();
+    let wildcard = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "AG011")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (wildcard["line"].as_u64(), wildcard["column"].as_u64()),
+        (Some(37), Some(17))
+    );
 }

@@ -64,7 +64,10 @@ fn failing_fixtures_produce_exactly_their_declared_findings() {
             json["errors"]
         );
         if findings(&json) != expected {
-            mismatches.push(format!("{id}:\n  found    {:?}\n  expected {expected:?}", findings(&json)));
+            mismatches.push(format!(
+                "{id}:\n  found    {:?}\n  expected {expected:?}",
+                findings(&json)
+            ));
             continue;
         }
         let has_error = json["findings"]
@@ -78,7 +81,11 @@ fn failing_fixtures_produce_exactly_their_declared_findings() {
             "{id}: exit 1 exactly when an error-severity finding is reported"
         );
     }
-    assert!(mismatches.is_empty(), "findings differ from the fixtures' `# expect:` lines:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "findings differ from the fixtures' `# expect:` lines:\n{}",
+        mismatches.join("\n")
+    );
 }
 
 #[test]

@@ -119,9 +119,12 @@ fn handler(color: bool) -> GraphicalReportHandler {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Control ids contain hyphens (owasp-nhi:NHI2): break lines at spaces only.
     GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
 }
 
 pub fn render(outcome: &Outcome, color: bool) -> String {
@@ -141,9 +144,11 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
             .cloned()
             .unwrap_or_default();
         let _ = handler.render_report(&mut out, &finding_diagnostic(finding, text));
+        out.push('\n');
     }
     for problem in &outcome.problems {
         let _ = handler.render_report(&mut out, &problem_diagnostic(problem));
+        out.push('\n');
     }
     out.push_str(&summary_line(outcome));
     out.push('\n');
