@@ -155,7 +155,14 @@ pub fn run(options: &CheckOptions) -> Outcome {
     }
     inventory_files.sort();
     let selection = discover::select(&arguments, &inventory_files);
-    problems.extend(selection.unmatched.iter().map(|path| {
+    // Only a path the user named must match something; an empty repository checked by
+    // default has simply nothing to report.
+    let named = if options.paths.is_empty() {
+        &[][..]
+    } else {
+        &selection.unmatched[..]
+    };
+    problems.extend(named.iter().map(|path| {
         Problem::whole(
             display_path(Path::new(path), &options.cwd),
             "matches no agent manifest (agent.yaml, *.agent.yaml, or .agents/*.yaml); nothing would be checked",
@@ -405,7 +412,14 @@ fn evaluate(
     let mut results: BTreeMap<usize, Result<Vec<RawFinding>, PolicyError>> = plain
         .iter()
         .copied()
-        .zip(evaluator.evaluate_all(plain.iter().map(|&i| manifests[i].value.clone()).collect()))
+        .zip(
+            evaluator.evaluate_all(
+                &plain
+                    .iter()
+                    .map(|&i| &manifests[i].value)
+                    .collect::<Vec<_>>(),
+            ),
+        )
         .collect();
     for i in selected.iter().copied().filter(|&i| shares_name(i)) {
         let mut own = data.clone();
@@ -419,60 +433,83 @@ fn evaluate(
         );
     }
 
-    let schema_rule = registry.rules.get(SCHEMA_RULE).cloned();
-    let duplicate_rule = registry.rules.get(DUPLICATE_RULE).cloned();
-    for (i, result) in results {
-        let manifest = &manifests[i];
-        let raw = match result {
-            Ok(raw) => raw,
-            Err(e) => {
-                outcome.problems.push(Problem {
-                    message: format!("{}: policy error: {}", manifest.source.display, e.message),
-                    ..Problem::whole(e.file, String::new())
-                });
-                continue;
-            }
-        };
-        let mut found = Vec::new();
-        let schema_pointers: Vec<String> = violations(manifest_validator(), &manifest.value)
-            .into_iter()
-            .map(|v| {
-                if let Some(rule) = &schema_rule {
-                    found.push(finding(manifest, rule, v.pointer.clone(), v.message, false));
-                }
-                v.pointer
-            })
-            .collect();
-        if let (Some(rule), Some(name)) = (&duplicate_rule, &manifest.name) {
-            let first = &manifests[first_by_name[name]];
-            if first_by_name[name] != i {
-                let message = format!(
-                    "agent name {name:?} is already used by {}; names must be unique",
-                    first.source.display
-                );
-                found.push(finding(
-                    manifest,
-                    rule,
-                    "/metadata/name".into(),
-                    message,
-                    false,
-                ));
-            }
+    let per_manifest: Vec<Result<Vec<Finding>, Problem>> = results
+        .into_par_iter()
+        .map(|(i, result)| {
+            let first = manifests[i]
+                .name
+                .as_ref()
+                .map(|n| &manifests[first_by_name[n]]);
+            let duplicate_of = first.filter(|_| shares_name(i));
+            manifest_findings(&manifests[i], result, duplicate_of, registry, config)
+        })
+        .collect();
+    for result in per_manifest {
+        match result {
+            Ok(found) => outcome.findings.extend(found),
+            Err(problem) => outcome.problems.push(problem),
         }
-        for raw in raw {
-            let Some(rule) = registry.rule_for_package(&raw.package) else {
-                continue;
-            };
-            if schema_pointers.iter().any(|p| is_at_or_below(&raw.path, p)) {
-                continue;
-            }
-            found.push(finding(manifest, rule, raw.path, raw.message, raw.redact));
-        }
-        outcome
-            .findings
-            .extend(found.into_iter().filter_map(|f| apply_overrides(f, config)));
     }
     outcome
+}
+
+/// Everything reported on one manifest: schema violations (AG000), a duplicate name (AG080)
+/// and the rule findings that no schema violation already covers.
+fn manifest_findings(
+    manifest: &Manifest,
+    result: Result<Vec<RawFinding>, PolicyError>,
+    duplicate_of: Option<&Manifest>,
+    registry: &Registry,
+    config: &Config,
+) -> Result<Vec<Finding>, Problem> {
+    let raw = result.map_err(|e| Problem {
+        message: format!("{}: policy error: {}", manifest.source.display, e.message),
+        ..Problem::whole(e.file, String::new())
+    })?;
+    let mut found = Vec::new();
+    let schema_rule = registry.rules.get(SCHEMA_RULE);
+    let violations = violations(manifest_validator(), &manifest.value);
+    for v in &violations {
+        if let Some(rule) = schema_rule {
+            found.push(finding(
+                manifest,
+                rule,
+                v.pointer.clone(),
+                v.message.clone(),
+                false,
+            ));
+        }
+    }
+    if let (Some(rule), Some(first)) = (registry.rules.get(DUPLICATE_RULE), duplicate_of) {
+        let name = manifest.name.as_deref().unwrap_or_default();
+        let message = format!(
+            "agent name {name:?} is already used by {}; names must be unique",
+            first.source.display
+        );
+        found.push(finding(
+            manifest,
+            rule,
+            "/metadata/name".into(),
+            message,
+            false,
+        ));
+    }
+    for raw in raw {
+        let Some(rule) = registry.rule_for_package(&raw.package) else {
+            continue;
+        };
+        if violations
+            .iter()
+            .any(|v| is_at_or_below(&raw.path, &v.pointer))
+        {
+            continue;
+        }
+        found.push(finding(manifest, rule, raw.path, raw.message, raw.redact));
+    }
+    Ok(found
+        .into_iter()
+        .filter_map(|f| apply_overrides(f, config))
+        .collect())
 }
 
 fn policy_problem(error: PolicyError) -> Problem {

@@ -108,11 +108,15 @@ impl Evaluator {
     }
 
     /// Evaluates each input in parallel; results keep the order of `inputs`.
-    pub fn evaluate_all(&self, inputs: Vec<Value>) -> Vec<Result<Vec<RawFinding>, PolicyError>> {
+    pub fn evaluate_all(&self, inputs: &[&Value]) -> Vec<Result<Vec<RawFinding>, PolicyError>> {
+        // Each worker clones the prepared engine once per chunk, not once per manifest.
         inputs
-            .into_par_iter()
+            .par_iter()
             .with_min_len(64)
-            .map_init(|| self.clone(), |evaluator, input| evaluator.run(input))
+            .map_init(
+                || self.clone(),
+                |evaluator, input| evaluator.run((*input).clone()),
+            )
             .collect()
     }
 

@@ -99,7 +99,8 @@ impl SourceFile {
             .rev()
             .take_while(|c| *c != '\n')
             .all(|c| c == ' ' || c == '-' || c == '\t');
-        at_line_start.then(|| preceding.chars().count())
+        // Count back from the item rather than forward from the top of the file.
+        at_line_start.then(|| item_start - self.text[dash_byte..byte].chars().count())
     }
 }
 

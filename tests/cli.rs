@@ -474,3 +474,30 @@ fn parse_fixtures_report_their_declared_lines() {
         (Some(37), Some(17))
     );
 }
+
+#[test]
+fn the_example_repository_produces_its_declared_findings() {
+    let examples = crate_dir().join("examples");
+    let run = agentgate(&examples, &["check", "--format", "json", "--today", TODAY]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let json = run.json();
+    assert_eq!(findings(&json), expectations(&examples));
+    assert_eq!(json["summary"]["agents"], 7);
+    // From the repository root, as the README runs it: the nearest configuration is examples'.
+    let run = agentgate(
+        &crate_dir(),
+        &["check", "examples", "--format", "json", "--today", TODAY],
+    );
+    assert_eq!(run.json()["summary"]["agents"], 7);
+    // The repository itself excludes its fixtures, so a default check there has nothing to do.
+    let run = agentgate(
+        &crate_dir(),
+        &["check", "--format", "json", "--today", TODAY],
+    );
+    assert_eq!(
+        (run.code, run.json()["summary"]["agents"].as_u64()),
+        (0, Some(0)),
+        "{}",
+        run.stdout
+    );
+}
