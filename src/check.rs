@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
+use crate::changes::{self, ChangeFilter};
 use crate::config::{Config, FILE_NAME};
 use crate::discover::{self, display_path, normalize, read_text};
 use crate::evaluate::{Evaluator, PolicyError, RawFinding};
@@ -32,6 +33,8 @@ pub struct CheckOptions {
     pub today: Option<i64>,
     pub max_file_size: u64,
     pub cwd: PathBuf,
+    /// Report only manifests changed since a revision or staged in the index.
+    pub changes: Option<ChangeFilter>,
 }
 
 #[derive(Debug, Default)]
@@ -169,28 +172,49 @@ pub fn run(options: &CheckOptions) -> Outcome {
         )
     }));
 
+    let changes = match &options.changes {
+        Some(filter) => match changes::changed_files(&root, filter) {
+            Ok(changes) => Some(changes),
+            Err(message) => {
+                problems.push(Problem::whole(display_path(&root, &options.cwd), message));
+                return Outcome::failed(problems);
+            }
+        },
+        None => None,
+    };
     let parsed: Vec<FileResult> = inventory_files
         .par_iter()
         .map(|path| {
-            let selected = selection.files.contains(path);
             let display = display_path(path, &options.cwd);
             (
                 path.clone(),
-                read_manifests(path, display, selected, options.max_file_size),
+                read_manifests(path, display, options.max_file_size),
             )
         })
         .collect();
     let mut manifests = Vec::new();
-    let mut files = 0;
+    let mut file_problems = BTreeMap::new();
     for (path, result) in parsed {
-        let selected = selection.files.contains(&path);
-        files += usize::from(selected);
         match result {
             Ok(found) => manifests.extend(found),
-            Err(file_problems) if selected => problems.extend(file_problems),
-            Err(_) => {}
+            Err(found) => {
+                file_problems.insert(path, found);
+            }
         }
     }
+    let reported = match &changes {
+        Some(changes) => narrow_to_changes(&selection.files, changes, &manifests),
+        None => selection.files.clone(),
+    };
+    for manifest in &mut manifests {
+        manifest.selected = reported.contains(&manifest.source.path);
+    }
+    for (path, found) in file_problems {
+        if reported.contains(&path) {
+            problems.extend(found);
+        }
+    }
+    let files = reported.len();
 
     let today = options.today.unwrap_or_else(today_utc);
     let mut outcome = evaluate(&manifests, &registry, &config, today, people);
@@ -275,7 +299,6 @@ fn read_directory(config: &Config) -> Result<Option<Vec<String>>, Problem> {
 fn read_manifests(
     path: &Path,
     display: String,
-    selected: bool,
     max_bytes: u64,
 ) -> Result<Vec<Manifest>, Vec<Problem>> {
     let text = read_text(path, max_bytes).map_err(|e| {
@@ -308,7 +331,7 @@ fn read_manifests(
                 source: source.clone(),
                 value: document.value,
                 root: document.root,
-                selected,
+                selected: false,
             }),
         }
     }
@@ -320,6 +343,57 @@ fn read_manifests(
 }
 
 /// Why a document in a manifest place is not an `agentgate/v1` `Agent`, if it is not.
+/// The manifests to report on when only changes count: the changed ones, and every manifest
+/// whose delegation reaches a changed or removed agent (a changed delegate can break an
+/// unchanged delegator), within what the paths selected.
+fn narrow_to_changes(
+    selected: &BTreeSet<PathBuf>,
+    changes: &changes::Changes,
+    manifests: &[Manifest],
+) -> BTreeSet<PathBuf> {
+    let mut affected: BTreeSet<String> = manifests
+        .iter()
+        .filter(|m| changes.present.contains(&m.source.path))
+        .filter_map(|m| m.name.clone())
+        .collect();
+    for (path, text) in &changes.removed {
+        let source = SourceFile::new(path.clone(), String::new(), text.as_str());
+        for document in yaml::parse(&source, Limits::default()).unwrap_or_default() {
+            if let Some(name) = document
+                .value
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+            {
+                affected.insert(name.to_string());
+            }
+        }
+    }
+    let mut reported: BTreeSet<PathBuf> = changes.present.intersection(selected).cloned().collect();
+    loop {
+        let before = affected.len();
+        for manifest in manifests {
+            let delegates = manifest
+                .value
+                .pointer("/spec/delegation/delegatesTo")
+                .and_then(Value::as_array);
+            let reaches = delegates.is_some_and(|d| {
+                d.iter()
+                    .filter_map(Value::as_str)
+                    .any(|n| affected.contains(n))
+            });
+            if reaches {
+                if selected.contains(&manifest.source.path) {
+                    reported.insert(manifest.source.path.clone());
+                }
+                affected.extend(manifest.name.clone());
+            }
+        }
+        if affected.len() == before {
+            return reported;
+        }
+    }
+}
+
 fn manifest_kind_problem(value: &Value) -> Option<String> {
     let Value::Object(map) = value else {
         return Some("expected an agent manifest (a mapping with `apiVersion: agentgate/v1` and `kind: Agent`)".into());

@@ -2,6 +2,7 @@
 //!
 //! The pipeline runs one way: [`discover`] → [`yaml`] (parse) → [`validate`] → [`evaluate`] → [`report`].
 
+pub mod changes;
 pub mod check;
 pub mod commands;
 pub mod config;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use agentgate::changes::ChangeFilter;
 use agentgate::check::{self, CheckOptions, DEFAULT_MAX_FILE_SIZE};
 use agentgate::finding::Severity;
 use agentgate::pack::Registry;
@@ -72,6 +73,13 @@ enum Command {
         /// Largest file agentgate will read, in bytes.
         #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE)]
         max_file_size: u64,
+        /// Report only manifests changed since this git revision (compared from the merge
+        /// base), and the unchanged ones whose delegation reaches a changed agent.
+        #[arg(long, value_name = "REV", conflicts_with = "staged")]
+        changed_since: Option<String>,
+        /// Report only manifests staged in the git index (as a pre-commit hook sees them).
+        #[arg(long)]
+        staged: bool,
     },
     /// List every rule of the loaded packs.
     Rules {
@@ -117,6 +125,8 @@ fn main() -> ExitCode {
             no_fail,
             today,
             max_file_size,
+            changed_since,
+            staged,
         } => {
             let options = CheckOptions {
                 paths,
@@ -127,6 +137,11 @@ fn main() -> ExitCode {
                 }),
                 today,
                 max_file_size,
+                changes: match (changed_since, staged) {
+                    (Some(rev), _) => Some(ChangeFilter::Since(rev)),
+                    (None, true) => Some(ChangeFilter::Staged),
+                    (None, false) => None,
+                },
                 cwd: std::env::current_dir().unwrap_or_default(),
             };
             let outcome = check::run(&options);

@@ -1,0 +1,133 @@
+//! Which files changed, read through git2: against a revision (`--changed-since`, from the
+//! merge base, so a branch is compared with where it forked) or in the index (`--staged`, as a
+//! pre-commit hook sees the commit being made). Part of discovery: it only narrows which
+//! manifests are reported; the inventory stays the whole repository.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use git2::{Delta, Diff, DiffFindOptions, DiffOptions, Repository, Tree};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeFilter {
+    Since(String),
+    Staged,
+}
+
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Files added, modified or renamed into place (absolute paths in the working tree).
+    pub present: BTreeSet<PathBuf>,
+    /// Files deleted or renamed away, with their old content: a removed delegate still
+    /// matters to the agents that delegated to it.
+    pub removed: Vec<(PathBuf, String)>,
+}
+
+pub fn changed_files(start: &Path, filter: &ChangeFilter) -> Result<Changes, String> {
+    let repo = Repository::discover(start).map_err(|_| {
+        format!(
+            "{} needs a git repository, and {} is not inside one",
+            flag(filter),
+            start.display()
+        )
+    })?;
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| {
+            format!(
+                "{} needs a working tree; this repository is bare",
+                flag(filter)
+            )
+        })?
+        .to_path_buf();
+    let base = match filter {
+        ChangeFilter::Since(rev) => Some(merge_base_tree(&repo, rev)?),
+        ChangeFilter::Staged => head_tree(&repo)?,
+    };
+    let mut options = DiffOptions::new();
+    options.include_untracked(true).recurse_untracked_dirs(true);
+    let mut diff = match filter {
+        ChangeFilter::Since(_) => {
+            repo.diff_tree_to_workdir_with_index(base.as_ref(), Some(&mut options))
+        }
+        ChangeFilter::Staged => repo.diff_tree_to_index(base.as_ref(), None, Some(&mut options)),
+    }
+    .map_err(|e| format!("cannot compute the changes: {}", e.message()))?;
+    diff.find_similar(Some(DiffFindOptions::new().renames(true)))
+        .map_err(|e| format!("cannot follow renames: {}", e.message()))?;
+    Ok(collect(&repo, &diff, &workdir))
+}
+
+fn flag(filter: &ChangeFilter) -> &'static str {
+    match filter {
+        ChangeFilter::Since(_) => "--changed-since",
+        ChangeFilter::Staged => "--staged",
+    }
+}
+
+fn merge_base_tree<'r>(repo: &'r Repository, rev: &str) -> Result<Tree<'r>, String> {
+    let target = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|e| {
+            format!(
+                "--changed-since {rev}: not a commit in this repository ({})",
+                e.message()
+            )
+        })?;
+    let base = match repo.head().and_then(|h| h.peel_to_commit()) {
+        Ok(head) => repo
+            .merge_base(head.id(), target.id())
+            .and_then(|id| repo.find_commit(id))
+            .unwrap_or(target),
+        Err(_) => target,
+    };
+    base.tree()
+        .map_err(|e| format!("--changed-since {rev}: {}", e.message()))
+}
+
+fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {
+    match repo.head() {
+        // No commit yet: everything staged is new.
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => Ok(None),
+        Err(e) => Err(format!("cannot read HEAD: {}", e.message())),
+        Ok(head) => head
+            .peel_to_tree()
+            .map(Some)
+            .map_err(|e| format!("cannot read HEAD: {}", e.message())),
+    }
+}
+
+fn collect(repo: &Repository, diff: &Diff<'_>, workdir: &Path) -> Changes {
+    let mut changes = Changes::default();
+    for delta in diff.deltas() {
+        let new_path = delta.new_file().path().map(|p| workdir.join(p));
+        let old_path = delta.old_file().path().map(|p| workdir.join(p));
+        match delta.status() {
+            Delta::Deleted => {
+                if let Some(path) = old_path {
+                    changes
+                        .removed
+                        .push((path, blob_text(repo, delta.old_file().id())));
+                }
+            }
+            Delta::Renamed => {
+                if let Some(path) = old_path {
+                    changes
+                        .removed
+                        .push((path, blob_text(repo, delta.old_file().id())));
+                }
+                changes.present.extend(new_path);
+            }
+            Delta::Unmodified | Delta::Ignored => {}
+            _ => changes.present.extend(new_path),
+        }
+    }
+    changes
+}
+
+fn blob_text(repo: &Repository, id: git2::Oid) -> String {
+    repo.find_blob(id)
+        .map(|b| String::from_utf8_lossy(b.content()).into_owned())
+        .unwrap_or_default()
+}
