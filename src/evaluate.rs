@@ -172,3 +172,87 @@ fn raw_finding(entry: &regorus::Value) -> Result<RawFinding, PolicyError> {
         redact,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(body: &str) -> (String, String) {
+        let source = format!(
+            "# METADATA\n# custom:\n#   id: T001\n#   slug: t\n#   severity: error\n#   summary: S\n#   fix: F\npackage agentgate.rules.t\n\nimport rego.v1\n\n{body}\n"
+        );
+        ("policies/t.rego".to_string(), source)
+    }
+
+    fn evaluator(body: &str) -> Result<Evaluator, PolicyError> {
+        let registry = Registry::from_files([rule(body)]).expect("metadata is valid");
+        Evaluator::new(
+            &registry,
+            serde_json::json!({}),
+            &serde_json::json!({"a": 1}),
+        )
+    }
+
+    #[test]
+    fn collects_findings_of_nested_packages() {
+        let registry = Registry::from_files([
+            rule("deny contains {\"msg\": \"m\", \"path\": \"/a\"} if input.a == 1"),
+            (
+                "acme/x.rego".to_string(),
+                rule("deny contains {\"msg\": \"n\", \"path\": \"\"} if true")
+                    .1
+                    .replace("id: T001\n#   slug: t", "id: ACME1\n#   slug: x")
+                    .replace("agentgate.rules.t", "agentgate.rules.acme.deep.x"),
+            ),
+        ])
+        .unwrap();
+        let evaluator =
+            Evaluator::new(&registry, serde_json::json!({}), &serde_json::json!({})).unwrap();
+        let input = serde_json::json!({"a": 1});
+        let found = evaluator.evaluate_all(&[&input]).remove(0).unwrap();
+        let packages: Vec<&str> = found.iter().map(|f| f.package.as_str()).collect();
+        assert_eq!(
+            packages,
+            vec!["agentgate.rules.acme.deep.x", "agentgate.rules.t"]
+        );
+    }
+
+    #[test]
+    fn an_unknown_builtin_fails_at_load_time_naming_the_file() {
+        let error =
+            evaluator("deny contains {\"msg\": no_such_builtin(1), \"path\": \"\"} if true")
+                .err()
+                .expect("refused");
+        assert!(
+            error.message.contains("policies/t.rego"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn a_runtime_error_fails_closed() {
+        let error = evaluator(
+            "deny contains {\"msg\": sprintf(\"%d\", [input.a / 0]), \"path\": \"\"} if true",
+        )
+        .err()
+        .expect("refused");
+        assert!(
+            error.message.contains("policies/t.rego"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn findings_must_follow_the_contract() {
+        let error = evaluator("deny contains {\"message\": \"m\"} if true")
+            .err()
+            .expect("refused");
+        assert!(error.message.contains("string `msg`"), "{}", error.message);
+        let error = evaluator("deny contains {\"msg\": \"m\", \"path\": \"spec\"} if true")
+            .err()
+            .expect("refused");
+        assert!(error.message.contains("JSON-pointer"), "{}", error.message);
+    }
+}
