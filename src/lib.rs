@@ -6,6 +6,7 @@ pub mod changes;
 pub mod check;
 pub mod commands;
 pub mod config;
+pub mod diff;
 pub mod discover;
 pub mod evaluate;
 pub mod facts;

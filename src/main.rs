@@ -93,6 +93,15 @@ enum Command {
         #[arg(value_enum, default_value = "manifest")]
         kind: SchemaKind,
     },
+    /// What each agent gained or lost since a git revision (from the merge base): grants,
+    /// approvals, credentials, data classes, delegation, owners.
+    Diff {
+        /// The revision to compare the working tree with, e.g. origin/main.
+        #[arg(long, value_name = "REV")]
+        base: String,
+        #[arg(long, value_enum, default_value = "human")]
+        format: TableFormat,
+    },
 }
 
 fn parse_today(text: &str) -> Result<i64, String> {
@@ -182,6 +191,24 @@ fn main() -> ExitCode {
                 SchemaKind::Data => validate::DATA_SCHEMA,
             });
             ExitCode::SUCCESS
+        }
+        Command::Diff { base, format } => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let root = agentgate::discover::find_root(&cwd);
+            match agentgate::diff::diff(&root, &base, DEFAULT_MAX_FILE_SIZE) {
+                Ok(diffs) => {
+                    print(&match format {
+                        TableFormat::Human => agentgate::diff::render_human(&diffs),
+                        TableFormat::Json => agentgate::diff::render_json(&diffs),
+                        TableFormat::Markdown => agentgate::diff::render_markdown(&diffs),
+                    });
+                    ExitCode::SUCCESS
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(2)
+                }
+            }
         }
     }
 }

@@ -1,0 +1,463 @@
+//! `agentgate diff --base REV`: what each agent gained or lost between a git revision and the
+//! working tree. This is what a reviewer reads before re-signing: every grant, approval,
+//! credential, data class, delegation edge and owner that changed, marked as an escalation or a
+//! reduction.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::discover::{self, is_manifest_place};
+use crate::source::SourceFile;
+use crate::units::parse_duration;
+use crate::yaml::{self, Limits};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Escalation,
+    Reduction,
+    Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Change {
+    pub direction: Direction,
+    /// What changed, for people: "+write on postgres://ledger/public.payouts (approval: human)".
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentDiff {
+    pub agent: String,
+    /// `added`, `removed` or `changed`.
+    pub status: &'static str,
+    pub changes: Vec<Change>,
+}
+
+impl AgentDiff {
+    pub fn widens(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| c.direction == Direction::Escalation)
+    }
+}
+
+/// Every agent whose manifest differs between the merge base of `rev` and HEAD, and the
+/// working tree under `root`.
+pub fn diff(root: &Path, rev: &str, max_bytes: u64) -> Result<Vec<AgentDiff>, String> {
+    let before = manifests_at(root, rev)?;
+    let mut after = BTreeMap::new();
+    for path in discover::walk(root, &globset::GlobSet::empty()) {
+        if let Ok(text) = discover::read_text(&path, max_bytes) {
+            collect_documents(&path.display().to_string(), &text, &mut after);
+        }
+    }
+    let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    Ok(names
+        .into_iter()
+        .filter_map(|name| compare(name, before.get(name), after.get(name)))
+        .collect())
+}
+
+fn manifests_at(root: &Path, rev: &str) -> Result<BTreeMap<String, Value>, String> {
+    let repo = Repository::discover(root).map_err(|_| {
+        format!(
+            "diff needs a git repository, and {} is not inside one",
+            root.display()
+        )
+    })?;
+    let target = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|e| {
+            format!(
+                "--base {rev}: not a commit in this repository ({})",
+                e.message()
+            )
+        })?;
+    let base = repo
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .and_then(|head| repo.merge_base(head.id(), target.id()))
+        .and_then(|id| repo.find_commit(id))
+        .unwrap_or(target);
+    let tree = base.tree().map_err(|e| e.message().to_string())?;
+    let workdir = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
+    let prefix = root
+        .strip_prefix(&workdir)
+        .unwrap_or(Path::new(""))
+        .to_path_buf();
+    let mut found = BTreeMap::new();
+    let mut failure = None;
+    tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() != Some(ObjectType::Blob) {
+            return TreeWalkResult::Ok;
+        }
+        let path = Path::new(dir).join(entry.name().unwrap_or_default());
+        let Ok(relative) = path.strip_prefix(&prefix) else {
+            return TreeWalkResult::Ok;
+        };
+        if !is_manifest_place(relative) {
+            return TreeWalkResult::Ok;
+        }
+        match repo.find_blob(entry.id()) {
+            Ok(blob) => collect_documents(
+                &path.display().to_string(),
+                &String::from_utf8_lossy(blob.content()),
+                &mut found,
+            ),
+            Err(e) => failure = Some(e.message().to_string()),
+        }
+        TreeWalkResult::Ok
+    })
+    .map_err(|e| e.message().to_string())?;
+    failure.map_or(Ok(found), Err)
+}
+
+/// Manifests by name; a file that cannot be read contributes nothing (`check` reports it).
+fn collect_documents(path: &str, text: &str, out: &mut BTreeMap<String, Value>) {
+    let source = SourceFile::new(path.into(), path.into(), text);
+    for document in yaml::parse(&source, Limits::default()).unwrap_or_default() {
+        if let Some(name) = document
+            .value
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+        {
+            out.entry(name.to_string()).or_insert(document.value);
+        }
+    }
+}
+
+fn compare(name: &str, before: Option<&Value>, after: Option<&Value>) -> Option<AgentDiff> {
+    let empty = Value::Null;
+    let (status, old, new) = match (before, after) {
+        (None, Some(new)) => ("added", &empty, new),
+        (Some(old), None) => ("removed", old, &empty),
+        (Some(old), Some(new)) if old != new => ("changed", old, new),
+        _ => return None,
+    };
+    let mut changes = Vec::new();
+    grants(old, new, &mut changes);
+    credentials(old, new, &mut changes);
+    sets(
+        "data class",
+        data_classes(old),
+        data_classes(new),
+        &mut changes,
+    );
+    sets(
+        "delegation to",
+        delegates(old),
+        delegates(new),
+        &mut changes,
+    );
+    owners(old, new, &mut changes);
+    if changes.is_empty() && status == "changed" {
+        changes.push(Change {
+            direction: Direction::Change,
+            text: "no change to access (description, review or metadata only)".into(),
+        });
+    }
+    changes.sort();
+    Some(AgentDiff {
+        agent: name.to_string(),
+        status,
+        changes,
+    })
+}
+
+fn strings(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// (resource, action) → approval.
+fn grant_map(manifest: &Value) -> BTreeMap<(String, String), String> {
+    let mut out = BTreeMap::new();
+    for permission in manifest
+        .pointer("/spec/permissions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let resource = permission
+            .get("resource")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string();
+        let approval = permission
+            .get("approval")
+            .and_then(Value::as_str)
+            .unwrap_or("none")
+            .to_string();
+        for action in strings(permission.get("actions")) {
+            out.insert((resource.clone(), action), approval.clone());
+        }
+    }
+    out
+}
+
+fn grants(old: &Value, new: &Value, changes: &mut Vec<Change>) {
+    let (before, after) = (grant_map(old), grant_map(new));
+    for ((resource, action), approval) in &after {
+        match before.get(&(resource.clone(), action.clone())) {
+            None => changes.push(Change {
+                direction: Direction::Escalation,
+                text: format!("+{action} on {resource} (approval: {approval})"),
+            }),
+            Some(was) if was != approval => changes.push(Change {
+                direction: if approval == "human" {
+                    Direction::Reduction
+                } else {
+                    Direction::Escalation
+                },
+                text: format!("approval for {action} on {resource}: {was} → {approval}"),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (resource, action) in before.keys().filter(|k| !after.contains_key(*k)) {
+        changes.push(Change {
+            direction: Direction::Reduction,
+            text: format!("-{action} on {resource}"),
+        });
+    }
+}
+
+fn credential_map(manifest: &Value) -> BTreeMap<String, Value> {
+    manifest
+        .pointer("/spec/credentials")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            (
+                c.get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?")
+                    .to_string(),
+                c.clone(),
+            )
+        })
+        .collect()
+}
+
+const STATIC_TYPES: [&str; 3] = ["api_key", "password", "certificate"];
+
+fn credentials(old: &Value, new: &Value, changes: &mut Vec<Change>) {
+    let (before, after) = (credential_map(old), credential_map(new));
+    let text = |c: &Value, key: &str| {
+        c.get(key).map_or("absent".to_string(), |v| {
+            v.as_str().map_or(v.to_string(), str::to_string)
+        })
+    };
+    for (name, credential) in &after {
+        let Some(was) = before.get(name) else {
+            changes.push(Change {
+                direction: Direction::Escalation,
+                text: format!(
+                    "+credential {name} ({}, ttl {})",
+                    text(credential, "type"),
+                    text(credential, "ttl")
+                ),
+            });
+            continue;
+        };
+        let (old_type, new_type) = (text(was, "type"), text(credential, "type"));
+        if old_type != new_type {
+            let riskier = STATIC_TYPES.contains(&new_type.as_str())
+                && !STATIC_TYPES.contains(&old_type.as_str());
+            changes.push(Change {
+                direction: if riskier {
+                    Direction::Escalation
+                } else {
+                    Direction::Change
+                },
+                text: format!("credential {name} type: {old_type} → {new_type}"),
+            });
+        }
+        let ttl = |c: &Value| {
+            c.get("ttl")
+                .and_then(Value::as_str)
+                .and_then(parse_duration)
+        };
+        if text(was, "ttl") != text(credential, "ttl") {
+            let longer = match (ttl(was), ttl(credential)) {
+                (Some(a), Some(b)) => b > a,
+                (_, None) => true,
+                (None, Some(_)) => false,
+            };
+            changes.push(Change {
+                direction: if longer {
+                    Direction::Escalation
+                } else {
+                    Direction::Reduction
+                },
+                text: format!(
+                    "credential {name} ttl: {} → {}",
+                    text(was, "ttl"),
+                    text(credential, "ttl")
+                ),
+            });
+        }
+        let shared = |c: &Value| c.get("shared").and_then(Value::as_bool);
+        if shared(was) != shared(credential) {
+            let now_shared = shared(credential) != Some(false);
+            changes.push(Change {
+                direction: if now_shared {
+                    Direction::Escalation
+                } else {
+                    Direction::Reduction
+                },
+                text: format!(
+                    "credential {name} shared: {} → {}",
+                    text(was, "shared"),
+                    text(credential, "shared")
+                ),
+            });
+        }
+    }
+    for name in before.keys().filter(|k| !after.contains_key(*k)) {
+        changes.push(Change {
+            direction: Direction::Reduction,
+            text: format!("-credential {name}"),
+        });
+    }
+}
+
+fn data_classes(manifest: &Value) -> BTreeSet<String> {
+    let mut classes: BTreeSet<String> = strings(manifest.pointer("/spec/blastRadius/dataClasses"))
+        .into_iter()
+        .collect();
+    for permission in manifest
+        .pointer("/spec/permissions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        classes.extend(strings(permission.get("dataClasses")));
+    }
+    classes
+}
+
+fn delegates(manifest: &Value) -> BTreeSet<String> {
+    strings(manifest.pointer("/spec/delegation/delegatesTo"))
+        .into_iter()
+        .collect()
+}
+
+fn sets(what: &str, before: BTreeSet<String>, after: BTreeSet<String>, changes: &mut Vec<Change>) {
+    for added in after.difference(&before) {
+        changes.push(Change {
+            direction: Direction::Escalation,
+            text: format!("+{what} {added}"),
+        });
+    }
+    for removed in before.difference(&after) {
+        changes.push(Change {
+            direction: Direction::Reduction,
+            text: format!("-{what} {removed}"),
+        });
+    }
+}
+
+fn owners(old: &Value, new: &Value, changes: &mut Vec<Change>) {
+    for (pointer, what) in [
+        ("/spec/owner/email", "owner"),
+        ("/spec/backupOwner/email", "backup owner"),
+    ] {
+        let (a, b) = (
+            old.pointer(pointer).and_then(Value::as_str),
+            new.pointer(pointer).and_then(Value::as_str),
+        );
+        if a != b && !(old.is_null() || new.is_null()) {
+            changes.push(Change {
+                direction: Direction::Change,
+                text: format!("{what}: {} → {}", a.unwrap_or("none"), b.unwrap_or("none")),
+            });
+        }
+    }
+}
+
+fn marker(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Escalation => "▲ escalation",
+        Direction::Reduction => "▼ reduction",
+        Direction::Change => "• change",
+    }
+}
+
+pub fn render_human(diffs: &[AgentDiff]) -> String {
+    if diffs.is_empty() {
+        return "no agent changed\n".into();
+    }
+    let mut out = String::new();
+    for agent in diffs {
+        out.push_str(&format!("{} ({})\n", agent.agent, agent.status));
+        for change in &agent.changes {
+            out.push_str(&format!(
+                "  {:14} {}\n",
+                marker(change.direction),
+                change.text
+            ));
+        }
+    }
+    out
+}
+
+pub fn render_json(diffs: &[AgentDiff]) -> String {
+    serde_json::to_string_pretty(&serde_json::json!({"version": 1, "agents": diffs}))
+        .unwrap_or_default()
+        + "\n"
+}
+
+/// For a pull-request comment: one line per agent saying whether the change widens it.
+pub fn render_markdown(diffs: &[AgentDiff]) -> String {
+    if diffs.is_empty() {
+        return "### agentgate: no agent's access changed\n".into();
+    }
+    let mut out = String::from("### agentgate: agent access changes\n\n");
+    for agent in diffs {
+        let verb = match (agent.status, agent.widens()) {
+            ("added", _) => "adds",
+            ("removed", _) => "removes",
+            (_, true) => "widens",
+            _ => "changes",
+        };
+        let escalations: Vec<&str> = agent
+            .changes
+            .iter()
+            .filter(|c| c.direction == Direction::Escalation)
+            .map(|c| c.text.as_str())
+            .collect();
+        let summary = if escalations.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", escalations.join(", "))
+        };
+        out.push_str(&format!("- This PR {verb} **{}**{summary}\n", agent.agent));
+        for change in agent
+            .changes
+            .iter()
+            .filter(|c| c.direction != Direction::Escalation)
+        {
+            out.push_str(&format!(
+                "  - {} {}\n",
+                marker(change.direction),
+                change.text
+            ));
+        }
+    }
+    out
+}
