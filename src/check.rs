@@ -45,6 +45,17 @@ pub struct Outcome {
     pub files: usize,
     pub agents: usize,
     pub fail_on: Option<Severity>,
+    /// The rules this run evaluated: enabled ones only, with the configured severity.
+    pub rules: Vec<Arc<RuleMeta>>,
+    /// Every agent reported on, in path order (a file that could not be parsed has none).
+    pub checked: Vec<CheckedAgent>,
+}
+
+/// An agent that was checked: its manifest file and `metadata.name`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CheckedAgent {
+    pub file: String,
+    pub agent: Option<String>,
 }
 
 impl Outcome {
@@ -433,7 +444,18 @@ fn evaluate(
     today: i64,
     people: Option<Vec<String>>,
 ) -> Outcome {
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        rules: enabled_rules(registry, config),
+        checked: manifests
+            .iter()
+            .filter(|m| m.selected)
+            .map(|m| CheckedAgent {
+                file: m.source.display.clone(),
+                agent: m.name.clone(),
+            })
+            .collect(),
+        ..Outcome::default()
+    };
     let mut first_by_name: BTreeMap<String, usize> = BTreeMap::new();
     for (i, m) in manifests.iter().enumerate() {
         if let Some(name) = &m.name {
@@ -595,6 +617,23 @@ fn is_at_or_below(path: &str, ancestor: &str) -> bool {
         || path
             .strip_prefix(ancestor)
             .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The registry's rules as this configuration runs them: disabled ones left out, severities
+/// overridden.
+fn enabled_rules(registry: &Registry, config: &Config) -> Vec<Arc<RuleMeta>> {
+    registry
+        .rules
+        .values()
+        .filter_map(|rule| match config.rules.get(&rule.id) {
+            Some(o) if o.enabled == Some(false) => None,
+            Some(o) if o.severity.is_some_and(|s| s != rule.severity) => Some(Arc::new(RuleMeta {
+                severity: o.severity.unwrap_or(rule.severity),
+                ..RuleMeta::clone(rule)
+            })),
+            _ => Some(rule.clone()),
+        })
+        .collect()
 }
 
 fn apply_overrides(mut finding: Finding, config: &Config) -> Option<Finding> {

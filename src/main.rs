@@ -24,12 +24,6 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Human,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
 enum TableFormat {
     Human,
     Json,
@@ -59,8 +53,10 @@ enum Command {
         /// Configuration file (default: .agentgate.yaml at the repository root).
         #[arg(long)]
         config: Option<PathBuf>,
-        #[arg(long, value_enum, default_value = "human")]
-        format: Format,
+        /// Output format, repeatable: human, json, sarif, junit, github or markdown, to stdout
+        /// or, as `NAME=FILE`, to a file (default: human).
+        #[arg(long, value_name = "FORMAT[=FILE]")]
+        format: Vec<report::Output>,
         /// Lowest severity that fails the run (overrides failOn).
         #[arg(long, value_enum)]
         fail_on: Option<Level>,
@@ -153,12 +149,29 @@ fn main() -> ExitCode {
                 },
                 cwd: std::env::current_dir().unwrap_or_default(),
             };
-            let outcome = check::run(&options);
-            match format {
-                Format::Human => print(&report::human::render(&outcome, report::use_color())),
-                Format::Json => print(&report::json::render(&outcome)),
+            let outputs = if format.is_empty() {
+                vec![report::Output {
+                    format: report::Format::Human,
+                    file: None,
+                }]
+            } else {
+                format
+            };
+            if let Err(message) = report::check_outputs(&outputs) {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
             }
-            ExitCode::from(outcome.exit_code(no_fail) as u8)
+            let info = report::RunInfo::now();
+            let outcome = check::run(&options);
+            let failed_writes = report::emit(&outcome, &outputs, &info);
+            for message in &failed_writes {
+                eprintln!("error: {message}");
+            }
+            if failed_writes.is_empty() {
+                ExitCode::from(outcome.exit_code(no_fail) as u8)
+            } else {
+                ExitCode::from(2)
+            }
         }
         Command::Rules { format } => match registry() {
             Ok(registry) => {

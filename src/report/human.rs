@@ -150,32 +150,7 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
         let _ = handler.render_report(&mut out, &problem_diagnostic(problem));
         out.push('\n');
     }
-    out.push_str(&summary_line(outcome));
+    out.push_str(&super::summary_line(outcome));
     out.push('\n');
     out
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-pub fn summary_line(outcome: &Outcome) -> String {
-    let mut line = format!(
-        "{}, {} in {} of {}",
-        plural(outcome.count(Severity::Error), "error"),
-        plural(outcome.count(Severity::Warning), "warning"),
-        outcome.agents_with_findings(),
-        plural(outcome.agents, "agent"),
-    );
-    if !outcome.problems.is_empty() {
-        line.push_str(&format!(
-            "; {} (files, configuration or policies agentgate could not check)",
-            plural(outcome.problems.len(), "problem")
-        ));
-    }
-    line
 }

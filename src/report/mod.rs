@@ -1,12 +1,246 @@
-//! Stage 5, report: renderers over the same findings and problems. Only `human` uses miette.
+//! Stage 5, report: renderers over the same findings and problems, one module per format, all
+//! fed from the same [`Outcome`]. Only `human` uses miette.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 
-use std::io::IsTerminal;
+use std::fmt;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::finding::{Finding, Place};
-use crate::source::SourceFile;
+use crate::check::Outcome;
+use crate::finding::{Finding, Place, Severity};
+use crate::source::{Pos, SourceFile};
+use crate::units::format_date;
+
+/// The output formats of `agentgate check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Markdown,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::Github,
+        Format::Markdown,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One `--format NAME[=FILE]`: a format and where it goes (stdout without a file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+impl FromStr for Output {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (name, file) = match text.split_once('=') {
+            Some((name, "")) => {
+                return Err(format!(
+                    "`{name}=` names no file; write {name}=FILE, or {name} for stdout"
+                ))
+            }
+            Some((name, file)) => (name, Some(PathBuf::from(file))),
+            None => (text, None),
+        };
+        let format = Format::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown format {name:?}; use one of {}", names.join(", "))
+            })?;
+        Ok(Output { format, file })
+    }
+}
+
+/// What renderers need about the run itself rather than its findings (JUnit's timestamp and
+/// hostname). Kept apart from [`Outcome`] so that renderers stay pure functions.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// When the run started, UTC, as `YYYY-MM-DDTHH:MM:SS`.
+    pub timestamp: String,
+    pub hostname: String,
+}
+
+impl RunInfo {
+    pub fn now() -> RunInfo {
+        let seconds = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let days = i64::try_from(seconds / 86_400).unwrap_or_default();
+        let time = seconds % 86_400;
+        let timestamp = format!(
+            "{}T{:02}:{:02}:{:02}",
+            format_date(days),
+            time / 3600,
+            time / 60 % 60,
+            time % 60
+        );
+        RunInfo {
+            timestamp,
+            hostname: hostname(),
+        }
+    }
+}
+
+/// The machine's name as JUnit wants it, or `localhost` when it cannot be told.
+fn hostname() -> String {
+    let from_env = ["HOSTNAME", "COMPUTERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok());
+    let from_kernel = || std::fs::read_to_string("/proc/sys/kernel/hostname").ok();
+    from_env
+        .or_else(from_kernel)
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// One format's text for an outcome.
+pub fn render(format: Format, outcome: &Outcome, color: bool, info: &RunInfo) -> String {
+    match format {
+        Format::Human => human::render(outcome, color),
+        Format::Json => json::render(outcome),
+        Format::Sarif => sarif::render(outcome),
+        Format::Junit => junit::render(outcome, info),
+        Format::Github => github::render(outcome),
+        Format::Markdown => markdown::render(outcome),
+    }
+}
+
+/// Refuses outputs that would overwrite each other: two formats written to the same file.
+pub fn check_outputs(outputs: &[Output]) -> Result<(), String> {
+    for (i, output) in outputs.iter().enumerate() {
+        let Some(file) = &output.file else { continue };
+        if let Some(other) = outputs[..i].iter().find(|o| o.file.as_ref() == Some(file)) {
+            return Err(format!(
+                "--format {} and --format {} both write to {}; give each its own file",
+                other.format,
+                output.format,
+                file.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes every output (files relative to the working directory, their folders created as
+/// needed; the rest to stdout, in the order given) and, when `github` is among them and `GITHUB_STEP_SUMMARY` names a file, appends
+/// the Markdown summary to it. Returns what could not be written; the caller exits 2 for it.
+pub fn emit(outcome: &Outcome, outputs: &[Output], info: &RunInfo) -> Vec<String> {
+    let mut errors = Vec::new();
+    for output in outputs {
+        match &output.file {
+            Some(path) => {
+                let text = render(output.format, outcome, false, info);
+                let written = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    Some(parent) => std::fs::create_dir_all(parent),
+                    None => Ok(()),
+                }
+                .and_then(|()| std::fs::write(path, text));
+                if let Err(e) = written {
+                    errors.push(format!(
+                        "cannot write the {} report to {}: {e}",
+                        output.format,
+                        path.display()
+                    ));
+                }
+            }
+            None => print(&render(output.format, outcome, use_color(), info)),
+        }
+    }
+    let summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty());
+    if let Some(path) = summary.filter(|_| outputs.iter().any(|o| o.format == Format::Github)) {
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| file.write_all(markdown::render(outcome).as_bytes()));
+        if let Err(e) = appended {
+            errors.push(format!(
+                "cannot append the job summary to GITHUB_STEP_SUMMARY ({}): {e}",
+                PathBuf::from(path).display()
+            ));
+        }
+    }
+    errors
+}
+
+fn print(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (agentgate check | head) is not an error worth a panic.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Where the token a place underlines ends: the line and column just after its last character,
+/// when it has one. Renderers that show a range (SARIF, GitHub) use it as the region's end.
+pub fn end_of(place: &Place) -> Option<Pos> {
+    (place.label.end > place.label.start).then(|| place.source.pos(place.label.end))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `2 errors, 1 warning in 2 of 3 agents; 1 problem (…)`: the last line of human output and the
+/// headline of the Markdown summary.
+pub fn summary_line(outcome: &Outcome) -> String {
+    let mut line = format!(
+        "{}, {} in {} of {}",
+        plural(outcome.count(Severity::Error), "error"),
+        plural(outcome.count(Severity::Warning), "warning"),
+        outcome.agents_with_findings(),
+        plural(outcome.agents, "agent"),
+    );
+    if !outcome.problems.is_empty() {
+        line.push_str(&format!(
+            "; {} (files, configuration or policies agentgate could not check)",
+            plural(outcome.problems.len(), "problem")
+        ));
+    }
+    line
+}
 
 /// Whether to colour output: never with `NO_COLOR` set or when stdout is not a terminal.
 pub fn use_color() -> bool {

@@ -1,0 +1,103 @@
+//! `--format github`: GitHub Actions workflow commands, so that findings appear as annotations
+//! on the pull request's changed lines. The Markdown job summary that goes with them is written
+//! by [`super::emit`] when `GITHUB_STEP_SUMMARY` is set.
+//!
+//! ```text
+//! ::error file=agents/support.agent.yaml,line=14,col=23,endLine=14,endColumn=26,title=AG011 wildcard-grant::action "*" on …
+//! ```
+//!
+//! `endColumn` is the column just after the token, as in SARIF. GitHub accepts columns only
+//! when the annotation starts and ends on the same line, so a token spanning lines (a block
+//! scalar) gets `line` and `endLine` alone.
+
+use std::fmt::Write as _;
+
+use crate::check::Outcome;
+use crate::finding::{Finding, Problem, Severity};
+
+/// A command's message, escaped as the runner unescapes it: `%`, CR and LF.
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A command's property value: like the message, and `:` and `,` too, which would otherwise
+/// end the property list or the property.
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn command(finding: &Finding) -> String {
+    let name = match finding.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut properties = format!(
+        "file={},line={}",
+        escape_property(&finding.file),
+        finding.line
+    );
+    match super::end_of(&finding.place) {
+        Some(end) if end.line == finding.line => {
+            let _ = write!(
+                properties,
+                ",col={},endLine={},endColumn={}",
+                finding.column, end.line, end.column
+            );
+        }
+        Some(end) => {
+            let _ = write!(properties, ",endLine={}", end.line);
+        }
+        None => {
+            let _ = write!(properties, ",col={}", finding.column);
+        }
+    }
+    let _ = write!(
+        properties,
+        ",title={}",
+        escape_property(&format!("{} {}", finding.rule, finding.slug))
+    );
+    let message = format!("{}\nhelp: {}", finding.message, finding.help);
+    format!("::{name} {properties}::{}", escape_data(&message))
+}
+
+fn problem_command(problem: &Problem) -> String {
+    let mut properties = format!(
+        "file={},line={}",
+        escape_property(&problem.file),
+        problem.line
+    );
+    if problem.place.is_some() {
+        let _ = write!(properties, ",col={}", problem.column);
+    }
+    format!("::error {properties}::{}", escape_data(&problem.message))
+}
+
+pub fn render(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for line in outcome
+        .findings
+        .iter()
+        .map(command)
+        .chain(outcome.problems.iter().map(problem_command))
+    {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_as_the_runner_unescapes() {
+        assert_eq!(
+            escape_data("50% done\r\nnext: a,b"),
+            "50%25 done%0D%0Anext: a,b"
+        );
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+}
