@@ -168,6 +168,13 @@ pub fn render(outcome: &Outcome, info: &RunInfo) -> String {
             list.push(agent);
         }
     }
+    let mut by_agent: BTreeMap<(&str, Option<&str>), Vec<&Finding>> = BTreeMap::new();
+    for f in &outcome.findings {
+        by_agent
+            .entry((f.file.as_str(), f.agent.as_deref()))
+            .or_default()
+            .push(f);
+    }
     let mut problems: BTreeMap<&str, Vec<&Problem>> = BTreeMap::new();
     for p in &outcome.problems {
         problems.entry(p.file.as_str()).or_default().push(p);
@@ -188,12 +195,10 @@ pub fn render(outcome: &Outcome, info: &RunInfo) -> String {
     for (id, (file, file_agents)) in agents.iter().enumerate() {
         let mut cases = Vec::new();
         for agent in file_agents {
-            let findings: Vec<&Finding> = outcome
-                .findings
-                .iter()
-                .filter(|f| f.file == *file && f.agent.as_deref() == *agent)
-                .collect();
-            cases.extend(agent_cases(file, *agent, &rules, &findings));
+            let findings = by_agent
+                .get(&(*file, *agent))
+                .map_or(&[][..], Vec::as_slice);
+            cases.extend(agent_cases(file, *agent, &rules, findings));
         }
         cases.extend(
             problems
