@@ -154,3 +154,79 @@ pub fn findings(json: &serde_json::Value) -> Vec<(String, String, String)> {
     out.sort();
     out
 }
+
+/// A YAML file of one document (the action, the hook definitions), read with agentgate's own
+/// YAML 1.2 reader, as JSON.
+pub fn read_yaml(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let source =
+        agentgate::source::SourceFile::new(path.to_path_buf(), path.display().to_string(), text);
+    let mut documents = agentgate::yaml::parse(&source, agentgate::yaml::Limits::default())
+        .unwrap_or_else(|e| panic!("{} is not valid YAML: {e:?}", path.display()));
+    assert_eq!(documents.len(), 1, "{} holds one document", path.display());
+    documents.remove(0).value
+}
+
+/// A manifest for agent `name` that breaks no rule on day `today` (days since 1970-01-01): it was
+/// reviewed 21 days before and expires 189 days after.
+pub fn compliant_manifest(name: &str, today: i64) -> String {
+    let reviewed = agentgate::units::format_date(today - 21);
+    let expires = agentgate::units::format_date(today + 189);
+    format!(
+        r#"apiVersion: agentgate/v1
+kind: Agent
+metadata:
+  name: {name}
+  description: Reconciles payouts against the ledger every night
+spec:
+  purpose: Compares nightly payout files with ledger entries and opens a ticket on mismatch.
+  owner: {{name: Jane Doe, email: jane.doe@example.com, team: finance-eng}}
+  backupOwner: {{name: Raj Patel, email: raj.patel@example.com}}
+  lifecycle: {{status: active, expires: {expires}}}
+  identity: {{type: workload, id: "spiffe://example.org/ns/finance/sa/{name}"}}
+  permissions:
+    - resource: postgres://ledger/public.payouts
+      actions: [read]
+      justification: Reads payout rows to compare with the ledger
+      dataClasses: [financial]
+    - resource: jira://FIN
+      actions: [create]
+      justification: Opens a ticket for each mismatch
+      approval: human
+  credentials:
+    - {{name: ledger-db, type: federated, ttl: 1h, rotation: automatic, shared: false}}
+  blastRadius:
+    worstCase: Could read every payout row; cannot write to the ledger or move money
+    dataClasses: [financial]
+    reversible: true
+    externalReach: false
+  baseline: {{schedule: "0 2 * * *", maxActionsPerHour: 500}}
+  audit: {{logSink: "siem://splunk/agents"}}
+  review: {{reviewer: sec-review@example.com, date: {reviewed}}}
+"#
+    )
+}
+
+/// The same manifest with a wildcard action: AG011 wildcard-grant (and AG013 approval-missing)
+/// at line 14.
+pub fn wildcard_manifest(name: &str, today: i64) -> String {
+    compliant_manifest(name, today).replace("actions: [read]", r#"actions: [read, "*"]"#)
+}
+
+/// The same manifest without `spec.baseline`: only the warning AG061 baseline-missing.
+pub fn warning_only_manifest(name: &str, today: i64) -> String {
+    compliant_manifest(name, today)
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("baseline:"))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+/// Where `program` is on PATH, if it is.
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
