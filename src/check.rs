@@ -18,6 +18,7 @@ use crate::pack::{Registry, RuleMeta};
 use crate::source::SourceFile;
 use crate::units::{format_date, today_utc};
 use crate::validate::{manifest_validator, violations};
+use crate::waiver::{self, Waived, Waiver};
 use crate::yaml::{self, locate, Limits, Node};
 
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
@@ -49,6 +50,8 @@ pub struct Outcome {
     pub rules: Vec<Arc<RuleMeta>>,
     /// Every agent reported on, in path order (a file that could not be parsed has none).
     pub checked: Vec<CheckedAgent>,
+    /// Findings an active waiver covers: reported, but not counted against `failOn`.
+    pub waived: Vec<Waived>,
 }
 
 /// An agent that was checked: its manifest file and `metadata.name`.
@@ -77,6 +80,7 @@ impl Outcome {
     pub fn agents_with_findings(&self) -> usize {
         self.findings
             .iter()
+            .filter(|f| f.rule != waiver::EXPIRED_RULE && f.rule != waiver::UNUSED_RULE)
             .map(|f| (&f.file, &f.agent))
             .collect::<BTreeSet<_>>()
             .len()
@@ -239,6 +243,9 @@ pub fn run(options: &CheckOptions) -> Outcome {
     outcome
         .findings
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
+    // AG091 needs every manifest: a run narrowed to some of them cannot tell a waiver is unused.
+    let partial = options.changes.is_some() || selection.files.len() < inventory_files.len();
+    apply_waivers(&mut outcome, &config, &registry, today, partial);
     outcome
         .problems
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -261,8 +268,112 @@ fn load_config(options: &CheckOptions, root: &Path) -> Result<Config, Vec<Proble
     )
 }
 
+/// Moves waived findings aside, and reports expired waivers (AG090) and, in a full run,
+/// waivers that matched nothing or name a disabled rule (AG091), in the configuration file.
+fn apply_waivers(
+    outcome: &mut Outcome,
+    config: &Config,
+    registry: &Registry,
+    today: i64,
+    partial: bool,
+) {
+    let applied = waiver::apply(
+        std::mem::take(&mut outcome.findings),
+        &config.waivers,
+        today,
+    );
+    outcome.findings = applied.findings;
+    outcome.waived = applied.waived;
+    let disabled = |w: &Waiver| {
+        config
+            .rules
+            .get(&w.rule)
+            .is_some_and(|r| r.enabled == Some(false))
+    };
+    let mut meta = Vec::new();
+    for waiver in &applied.expired {
+        let message = format!(
+            "the waiver of {} approved by {} expired on {}: it no longer applies; renew it with a new approval or fix the findings",
+            waiver.rule, waiver.approved_by, waiver.expires
+        );
+        meta.push((waiver::EXPIRED_RULE, waiver, message));
+    }
+    for waiver in config.waivers.iter().filter(|w| !w.is_expired(today)) {
+        let unused = applied.unused.iter().any(|u| u.pointer == waiver.pointer);
+        let message = if disabled(waiver) {
+            format!(
+                "the waiver of {} names a disabled rule; remove it",
+                waiver.rule
+            )
+        } else if unused && !partial {
+            format!(
+                "the waiver of {} matched no finding; remove it, the exception is no longer needed",
+                waiver.rule
+            )
+        } else {
+            continue;
+        };
+        meta.push((waiver::UNUSED_RULE, waiver, message));
+    }
+    let Some((source, root)) = &config.file else {
+        return;
+    };
+    for (rule_id, waiver, message) in meta {
+        let Some(rule) = registry.rules.get(rule_id) else {
+            continue;
+        };
+        let (at, label) = locate(root, &waiver.pointer);
+        let place = Place {
+            source: source.clone(),
+            at,
+            label,
+        };
+        let (line, column) = place.line_column();
+        let finding = Finding {
+            rule: rule.id.clone(),
+            slug: rule.slug.clone(),
+            severity: rule.severity,
+            file: source.display.clone(),
+            line,
+            column,
+            agent: None,
+            path: waiver.pointer.clone(),
+            message,
+            help: rule.fix.clone(),
+            controls: rule.controls.clone(),
+            place,
+            redact: false,
+        };
+        if let Some(finding) = apply_overrides(finding, config) {
+            outcome.findings.push(finding);
+        }
+    }
+    outcome
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
 fn check_overrides(config: &Config, registry: &Registry) -> Vec<Problem> {
     let mut problems = Vec::new();
+    for waiver in &config.waivers {
+        if !registry.rules.contains_key(&waiver.rule) {
+            problems.push(config.problem(
+                &format!("{}/rule", waiver.pointer),
+                format!(
+                    "the waiver names an unknown rule id {}; `agentgate rules` lists them",
+                    waiver.rule
+                ),
+            ));
+        } else if waiver::UNWAIVABLE.contains(&waiver.rule.as_str()) {
+            problems.push(config.problem(
+                &format!("{}/rule", waiver.pointer),
+                format!(
+                    "{} cannot be waived: a waiver must not switch the gate itself off",
+                    waiver.rule
+                ),
+            ));
+        }
+    }
     for (id, rule) in &config.rules {
         if !registry.rules.contains_key(id) {
             problems.push(config.problem(

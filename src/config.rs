@@ -10,6 +10,7 @@ use crate::finding::{Problem, Severity};
 use crate::source::SourceFile;
 use crate::units::parse_duration;
 use crate::validate::{config_validator, violations};
+use crate::waiver::Waiver;
 use crate::yaml::{self, locate, Limits, Node};
 
 pub const FILE_NAME: &str = ".agentgate.yaml";
@@ -65,6 +66,7 @@ pub struct Config {
     pub exclude: Vec<String>,
     pub rules: BTreeMap<String, RuleOverride>,
     pub settings: Settings,
+    pub waivers: Vec<Arc<Waiver>>,
 }
 
 impl Config {
@@ -76,6 +78,7 @@ impl Config {
             exclude: Vec::new(),
             rules: BTreeMap::new(),
             settings: Settings::default(),
+            waivers: Vec::new(),
         }
     }
 
@@ -129,16 +132,13 @@ impl Config {
     }
 
     fn apply(&mut self, value: &Value, problems: &mut Vec<Problem>) {
-        for (key, later) in [("packs", "external rule packs"), ("waivers", "waivers")] {
-            if value.get(key).is_some() {
-                problems.push(self.problem(
-                    &format!("/{key}"),
-                    format!(
-                        "`{key}`: {later} are not supported by this version of agentgate; remove the section rather than have it silently ignored"
-                    ),
-                ));
-            }
+        if value.get("packs").is_some() {
+            problems.push(self.problem(
+                "/packs",
+                "`packs`: external rule packs are not supported by this version of agentgate; remove the section rather than have it silently ignored",
+            ));
         }
+        self.waivers = Waiver::list(value);
         if let Some(level) = value
             .get("failOn")
             .and_then(Value::as_str)

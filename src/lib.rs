@@ -16,4 +16,5 @@ pub mod report;
 pub mod source;
 pub mod units;
 pub mod validate;
+pub mod waiver;
 pub mod yaml;

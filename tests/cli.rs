@@ -245,8 +245,8 @@ fn configuration_mistakes_point_into_the_config() {
         ("version: 1\nfailOn: fatal\n", 2, "failOn"),
         (
             "version: 1\nwaivers:\n  - rule: AG013\n",
-            2,
-            "not supported",
+            3,
+            "required field `approvedBy` is missing",
         ),
         ("version: 1\npacks: []\n", 2, "not supported"),
         ("version: 1\nsetings: {}\n", 2, "unknown field `setings`"),

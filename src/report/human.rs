@@ -150,6 +150,28 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
         let _ = handler.render_report(&mut out, &problem_diagnostic(problem));
         out.push('\n');
     }
+    if !outcome.waived.is_empty() {
+        out.push_str(&format!(
+            "waived ({}): not counted against failOn\n",
+            outcome.waived.len()
+        ));
+        for waived in &outcome.waived {
+            let (f, w) = (&waived.finding, &waived.waiver);
+            out.push_str(&format!(
+                "  {}:{}:{} {} {}: {}\n    waived until {} by {}: {}\n",
+                f.file,
+                f.line,
+                f.column,
+                f.rule,
+                f.slug,
+                f.message,
+                w.expires,
+                w.approved_by,
+                w.reason
+            ));
+        }
+        out.push('\n');
+    }
     out.push_str(&super::summary_line(outcome));
     out.push('\n');
     out

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::check::Outcome;
 use crate::finding::{Finding, Problem, Severity};
+use crate::waiver::Waiver;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -27,6 +28,8 @@ struct FindingJson<'a> {
     message: &'a str,
     help: &'a str,
     controls: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiver: Option<&'a Waiver>,
 }
 
 #[derive(Serialize)]
@@ -60,6 +63,7 @@ fn finding_json(f: &Finding) -> FindingJson<'_> {
         message: &f.message,
         help: &f.help,
         controls: &f.controls,
+        waiver: None,
     }
 }
 
@@ -76,14 +80,21 @@ pub fn render(outcome: &Outcome) -> String {
     let report = Report {
         version: 1,
         findings: outcome.findings.iter().map(finding_json).collect(),
-        waived: Vec::new(),
+        waived: outcome
+            .waived
+            .iter()
+            .map(|w| FindingJson {
+                waiver: Some(&w.waiver),
+                ..finding_json(&w.finding)
+            })
+            .collect(),
         errors: outcome.problems.iter().map(error_json).collect(),
         summary: Summary {
             files: outcome.files,
             agents: outcome.agents,
             errors: outcome.count(Severity::Error),
             warnings: outcome.count(Severity::Warning),
-            waived: 0,
+            waived: outcome.waived.len(),
             problems: outcome.problems.len(),
         },
     };

@@ -233,6 +233,9 @@ pub fn summary_line(outcome: &Outcome) -> String {
         outcome.agents_with_findings(),
         plural(outcome.agents, "agent"),
     );
+    if !outcome.waived.is_empty() {
+        line.push_str(&format!("; {} waived", outcome.waived.len()));
+    }
     if !outcome.problems.is_empty() {
         line.push_str(&format!(
             "; {} (files, configuration or policies agentgate could not check)",

@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 use crate::check::Outcome;
 use crate::finding::{Finding, Place, Problem, Severity};
 use crate::pack::RuleMeta;
+use crate::waiver::Waived;
 
 pub const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -124,6 +125,18 @@ struct SarifResult<'a> {
     message: Text<'a>,
     locations: [Location; 1],
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+    properties: Value,
+}
+
+/// A waiver, as SARIF says a result was accepted by someone outside the tool.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
     properties: Value,
 }
 
@@ -297,8 +310,23 @@ fn rule(rule: &RuleMeta) -> Rule<'_> {
     }
 }
 
-// Waived findings (rules-v1 `waived`) will be rendered by this same function, with a
-// `suppressions` entry (`kind: external`, the waiver's justification) added to the result.
+/// A waived finding is the same result plus a `suppressions` entry carrying the waiver.
+fn waived_result<'a>(waived: &'a Waived, rule_index: Option<usize>) -> SarifResult<'a> {
+    let waiver = &waived.waiver;
+    SarifResult {
+        suppressions: vec![Suppression {
+            kind: "external",
+            status: "accepted",
+            justification: format!(
+                "{} (approved by {}, expires {})",
+                waiver.reason, waiver.approved_by, waiver.expires
+            ),
+            properties: json!({"approvedBy": waiver.approved_by, "expires": waiver.expires}),
+        }],
+        ..result(&waived.finding, rule_index)
+    }
+}
+
 fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult<'_> {
     SarifResult {
         rule_id: &finding.rule,
@@ -312,6 +340,7 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult<'_> {
             region(finding.line, finding.column, Some(&finding.place)),
         ),
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint(finding))]),
+        suppressions: Vec::new(),
         properties: json!({"agent": finding.agent, "path": finding.path}),
     }
 }
@@ -340,6 +369,12 @@ pub fn render(outcome: &Outcome) -> String {
         .findings
         .iter()
         .map(|f| result(f, index.get(f.rule.as_str()).copied()))
+        .chain(
+            outcome
+                .waived
+                .iter()
+                .map(|w| waived_result(w, index.get(w.finding.rule.as_str()).copied())),
+        )
         .collect();
     let log = Log {
         schema: SCHEMA_URI,

@@ -1,0 +1,8 @@
+package agentgate.rules.ag090_waiver_expired
+
+import rego.v1
+
+# Computed by agentgate from the configuration; the Rego package never denies.
+test_rego_side_is_empty if {
+	count(deny) == 0 with input as {"metadata": {"name": "a"}}
+}
