@@ -1,0 +1,87 @@
+//! The review digest of a manifest document (manifest-v1, "The review digest"): `sha256:` and the
+//! lowercase hex SHA-256 of the RFC 8785 (JCS) canonical JSON of the document as read by
+//! [`crate::yaml`], with `spec.review.digest` and `spec.review.signature` removed. The
+//! reviewer and the review date stay in, so they are signed too.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// What every digest starts with.
+pub const PREFIX: &str = "sha256:";
+
+/// The fields of `spec.review` that the digest leaves out: they hold the digest and its
+/// signature themselves.
+pub const UNSIGNED_FIELDS: [&str; 2] = ["digest", "signature"];
+
+/// The document as it is hashed: `spec.review.digest` and `spec.review.signature` removed.
+pub fn signed_view(document: &Value) -> Value {
+    let mut view = document.clone();
+    if let Some(review) = view
+        .pointer_mut("/spec/review")
+        .and_then(Value::as_object_mut)
+    {
+        for field in UNSIGNED_FIELDS {
+            review.remove(field);
+        }
+    }
+    view
+}
+
+/// The RFC 8785 canonical JSON of what is hashed.
+pub fn canonical_json(document: &Value) -> String {
+    // A serde_json::Value always serializes: its keys are strings and its numbers are finite
+    // (the YAML reader refuses .inf and .nan).
+    serde_json_canonicalizer::to_string(&signed_view(document))
+        .expect("a JSON value always canonicalizes")
+}
+
+/// The digest of one manifest document: `sha256:` and 64 lowercase hex digits.
+pub fn digest(document: &Value) -> String {
+    let hash = Sha256::digest(canonical_json(document).as_bytes());
+    let mut out = String::with_capacity(PREFIX.len() + 64);
+    out.push_str(PREFIX);
+    for byte in hash {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_review_digest_and_signature_are_left_out_and_nothing_else() {
+        let signed = json!({"spec": {"review": {"reviewer": "a@example.com", "date": "2026-11-02",
+            "digest": "sha256:00", "signature": "sig"}}});
+        let unsigned =
+            json!({"spec": {"review": {"date": "2026-11-02", "reviewer": "a@example.com"}}});
+        assert_eq!(digest(&signed), digest(&unsigned));
+        let other_reviewer =
+            json!({"spec": {"review": {"date": "2026-11-02", "reviewer": "b@example.com"}}});
+        assert_ne!(digest(&unsigned), digest(&other_reviewer));
+        assert_eq!(
+            canonical_json(&signed),
+            r#"{"spec":{"review":{"date":"2026-11-02","reviewer":"a@example.com"}}}"#
+        );
+    }
+
+    #[test]
+    fn numbers_and_keys_follow_jcs() {
+        // JCS sorts keys by UTF-16 code units and writes numbers as ECMAScript does.
+        let value = json!({"b": 1.5, "a": 10, "\u{e9}": true, "\u{1f600}": null, "A": [1e21]});
+        assert_eq!(
+            canonical_json(&value),
+            "{\"A\":[1e+21],\"a\":10,\"b\":1.5,\"\u{e9}\":true,\"\u{1f600}\":null}"
+        );
+    }
+
+    #[test]
+    fn a_review_that_is_not_a_mapping_is_hashed_as_it_is() {
+        let value = json!({"spec": {"review": "pending"}});
+        assert_eq!(canonical_json(&value), r#"{"spec":{"review":"pending"}}"#);
+        assert!(digest(&value).starts_with("sha256:"));
+        assert_eq!(digest(&value).len(), 71);
+    }
+}

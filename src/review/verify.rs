@@ -1,0 +1,295 @@
+//! Verifying a review's signature in-process, as `ssh-keygen -Y verify` would:
+//!
+//! ```sh
+//! printf %s "$DIGEST" | ssh-keygen -Y verify -n agentgate-review -f allowed_signers \
+//!     -I "$REVIEWER" -s review.sig -Overify-time=YYYYMMDDZ   # the review date
+//! ```
+//!
+//! The signed message is the digest stored in the review (so a valid signature over an outdated
+//! digest is a stale review, AG042, not a forged one), the principal is the review's `reviewer`
+//! and key validity windows are judged at 00:00 UTC on the review's `date` (today when the date is
+//! missing or not a date).
+
+use serde_json::{json, Value};
+use ssh_key::{Algorithm, EcdsaCurve, HashAlg, PublicKey, SshSig};
+
+use super::signers::{AllowedSigners, Signer};
+use super::NAMESPACE;
+use crate::units::{parse_date, SECONDS_PER_DAY};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Valid,
+    Invalid,
+    Absent,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Valid => "valid",
+            Status::Invalid => "invalid",
+            Status::Absent => "absent",
+        }
+    }
+}
+
+/// Why a signature is not valid: the fixed phrases of rules-v1 (AG041), which rules may match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Verified,
+    NoSignature,
+    NoAllowedSigners,
+    UnknownPrincipal,
+    WrongNamespace,
+    BadSignature,
+    OutsideValidity,
+    UnsupportedKeyType,
+    MalformedSignature,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Verified => "verified",
+            Reason::NoSignature => "no signature",
+            Reason::NoAllowedSigners => "no allowed_signers configured",
+            Reason::UnknownPrincipal => "unknown principal",
+            Reason::WrongNamespace => "wrong namespace",
+            Reason::BadSignature => "bad signature",
+            Reason::OutsideValidity => "key outside its validity window",
+            Reason::UnsupportedKeyType => "unsupported key type",
+            Reason::MalformedSignature => "malformed signature",
+        }
+    }
+}
+
+/// The verdict on one review's signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub status: Status,
+    pub reason: Reason,
+    /// One sentence for people: what exactly is wrong (or who signed).
+    pub detail: String,
+}
+
+impl Verdict {
+    fn invalid(reason: Reason, detail: impl Into<String>) -> Verdict {
+        Verdict {
+            status: Status::Invalid,
+            reason,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        self.status == Status::Valid
+    }
+
+    /// The `review` fact handed to Rego.
+    pub fn fact(&self) -> Value {
+        json!({"signature": self.status.as_str(), "reason": self.reason.as_str(), "detail": self.detail})
+    }
+}
+
+/// Where trusted keys come from: a parsed file, or nothing configured.
+#[derive(Debug, Clone, Copy)]
+pub struct Trust<'a> {
+    pub signers: Option<&'a AllowedSigners>,
+    /// How the file is named in messages.
+    pub source: &'a str,
+}
+
+/// The verdict on `document`'s review, or `None` when it has no `spec.review` mapping.
+pub fn verify_review(document: &Value, trust: Trust<'_>, today: i64) -> Option<Verdict> {
+    let review = document.pointer("/spec/review")?.as_object()?;
+    let Some(signature) = review.get("signature") else {
+        return Some(Verdict {
+            status: Status::Absent,
+            reason: Reason::NoSignature,
+            detail: "the review is not signed: run `agentgate review sign` as the reviewer".into(),
+        });
+    };
+    let Some(signature) = signature.as_str() else {
+        return Some(Verdict::invalid(
+            Reason::MalformedSignature,
+            "review.signature is not text: it must hold an OpenSSH signature (-----BEGIN SSH SIGNATURE-----)",
+        ));
+    };
+    let Some(digest) = review.get("digest").and_then(Value::as_str) else {
+        return Some(Verdict::invalid(
+            Reason::MalformedSignature,
+            "the review has a signature but no digest, so there is nothing it could have signed",
+        ));
+    };
+    let reviewer = review.get("reviewer").and_then(Value::as_str);
+    let time = review
+        .get("date")
+        .and_then(Value::as_str)
+        .and_then(parse_date)
+        .unwrap_or(today)
+        * SECONDS_PER_DAY;
+    Some(verify(signature, digest, reviewer, trust, time))
+}
+
+/// Verifies `signature` (armored SSHSIG) over `message` for `principal` at `time` (seconds since
+/// 1970-01-01 UTC).
+pub fn verify(
+    signature: &str,
+    message: &str,
+    principal: Option<&str>,
+    trust: Trust<'_>,
+    time: i64,
+) -> Verdict {
+    let sig = match SshSig::from_pem(signature.trim_start()) {
+        Ok(sig) => sig,
+        Err(e) => {
+            return Verdict::invalid(
+                Reason::MalformedSignature,
+                format!("review.signature is not an OpenSSH signature ({e})"),
+            )
+        }
+    };
+    let key = PublicKey::from(sig.public_key().clone());
+    let fingerprint = key.fingerprint(HashAlg::Sha256);
+    let algorithm = sig.public_key().algorithm();
+    let key_name = format!("{} key {fingerprint}", algorithm.as_str());
+    if !supported(&algorithm) {
+        return Verdict::invalid(
+            Reason::UnsupportedKeyType,
+            format!("the review is signed with a {} key, which agentgate cannot verify (use Ed25519, ECDSA P-256, RSA or their FIDO sk- forms)", algorithm.as_str()),
+        );
+    }
+    if sig.namespace() != NAMESPACE {
+        return Verdict::invalid(
+            Reason::WrongNamespace,
+            format!(
+                "the signature was made for namespace {:?}, not {NAMESPACE:?} (sign with `ssh-keygen -Y sign -n {NAMESPACE}`)",
+                sig.namespace()
+            ),
+        );
+    }
+    if let Err(e) = key.verify(NAMESPACE, message.as_bytes(), &sig) {
+        return Verdict::invalid(
+            Reason::BadSignature,
+            format!("the signature by {key_name} does not verify over the review's digest {message} ({e})"),
+        );
+    }
+    let Some(signers) = trust.signers else {
+        return Verdict::invalid(
+            Reason::NoAllowedSigners,
+            format!("the signature by {key_name} cannot be checked against trusted keys: set settings.allowedSigners in .agentgate.yaml"),
+        );
+    };
+    let Some(principal) = principal else {
+        return Verdict::invalid(
+            Reason::UnknownPrincipal,
+            "the review names no reviewer to look up in allowed_signers",
+        );
+    };
+    let listed: Vec<&Signer> = signers
+        .signers
+        .iter()
+        .filter(|s| s.matches_principal(principal))
+        .collect();
+    if listed.is_empty() {
+        return Verdict::invalid(
+            Reason::UnknownPrincipal,
+            format!("{principal} is not a principal in {}", trust.source),
+        );
+    }
+    let blob = key.to_bytes().unwrap_or_default();
+    let candidates: Vec<&&Signer> = listed.iter().filter(|s| s.key_blob == blob).collect();
+    let Some(first) = candidates.first() else {
+        return Verdict::invalid(
+            Reason::UnknownPrincipal,
+            format!(
+                "{key_name} is not trusted for {principal} in {} (lines {})",
+                trust.source,
+                lines(&listed)
+            ),
+        );
+    };
+    if let Some(signer) = candidates
+        .iter()
+        .find(|s| s.allows_namespace(NAMESPACE) && s.valid_at(time))
+    {
+        return Verdict {
+            status: Status::Valid,
+            reason: Reason::Verified,
+            detail: format!(
+                "signed by {principal} with {key_name} ({}:{})",
+                trust.source, signer.line
+            ),
+        };
+    }
+    if candidates.iter().all(|s| !s.allows_namespace(NAMESPACE)) {
+        return Verdict::invalid(
+            Reason::WrongNamespace,
+            format!(
+                "{}:{} does not allow {key_name} to sign namespace {NAMESPACE:?} (namespaces=\"{}\")",
+                trust.source,
+                first.line,
+                first.namespaces.as_deref().unwrap_or_default()
+            ),
+        );
+    }
+    let window = candidates
+        .iter()
+        .find(|s| s.allows_namespace(NAMESPACE))
+        .unwrap_or(first);
+    Verdict::invalid(
+        Reason::OutsideValidity,
+        format!(
+            "{key_name} is not valid on the review date {} ({}:{}: {})",
+            crate::units::format_date(time.div_euclid(SECONDS_PER_DAY)),
+            trust.source,
+            window.line,
+            validity_text(window)
+        ),
+    )
+}
+
+fn supported(algorithm: &Algorithm) -> bool {
+    matches!(
+        algorithm,
+        Algorithm::Ed25519
+            | Algorithm::SkEd25519
+            | Algorithm::SkEcdsaSha2NistP256
+            | Algorithm::Rsa { .. }
+            | Algorithm::Ecdsa {
+                curve: EcdsaCurve::NistP256
+            }
+    )
+}
+
+fn lines(signers: &[&Signer]) -> String {
+    signers
+        .iter()
+        .map(|s| s.line.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn validity_text(signer: &Signer) -> String {
+    let stamp = |t: i64| {
+        let day = crate::units::format_date(t.div_euclid(SECONDS_PER_DAY));
+        let rest = t.rem_euclid(SECONDS_PER_DAY);
+        if rest == 0 {
+            day
+        } else {
+            format!(
+                "{day}T{:02}:{:02}:{:02}Z",
+                rest / 3600,
+                rest % 3600 / 60,
+                rest % 60
+            )
+        }
+    };
+    match (signer.valid_after, signer.valid_before) {
+        (Some(a), Some(b)) => format!("valid from {} to {}", stamp(a), stamp(b)),
+        (Some(a), None) => format!("valid from {}", stamp(a)),
+        (None, Some(b)) => format!("valid until {}", stamp(b)),
+        (None, None) => "no validity window".into(),
+    }
+}
