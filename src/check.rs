@@ -15,6 +15,7 @@ use crate::evaluate::{Evaluator, PolicyError, RawFinding};
 use crate::facts::{delegation_cycles, manifest_facts};
 use crate::finding::{Finding, Place, Problem, Severity};
 use crate::pack::{Registry, RuleMeta};
+use crate::packs::PackSource;
 use crate::source::SourceFile;
 use crate::units::{format_date, today_utc};
 use crate::validate::{manifest_validator, violations};
@@ -36,6 +37,8 @@ pub struct CheckOptions {
     pub cwd: PathBuf,
     /// Report only manifests changed since a revision or staged in the index.
     pub changes: Option<ChangeFilter>,
+    /// Rule pack folders given on the command line, beside the configured ones.
+    pub packs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Default)]
@@ -123,19 +126,9 @@ pub fn run(options: &CheckOptions) -> Outcome {
         Ok(config) => config,
         Err(problems) => return Outcome::failed(problems),
     };
-    let registry = match Registry::builtin() {
+    let registry = match registry_for(&config, &options.cwd, &options.packs) {
         Ok(registry) => registry,
-        Err(errors) => {
-            return Outcome::failed(
-                errors
-                    .into_iter()
-                    .map(|e| Problem {
-                        line: e.line,
-                        ..Problem::whole(e.file, e.message)
-                    })
-                    .collect(),
-            )
-        }
+        Err(problems) => return Outcome::failed(problems),
     };
     let mut problems = check_overrides(&config, &registry);
     let people = match read_directory(&config) {
@@ -253,6 +246,44 @@ pub fn run(options: &CheckOptions) -> Outcome {
         .problems
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
     outcome
+}
+
+/// The registry a run in `cwd` would use: the built-in pack, the configured packs and `packs`.
+pub fn load_registry(
+    cwd: &Path,
+    config: Option<&Path>,
+    packs: &[PathBuf],
+) -> Result<Registry, Vec<Problem>> {
+    let root = discover::find_root(cwd);
+    let options = CheckOptions {
+        paths: Vec::new(),
+        config: config.map(Path::to_path_buf),
+        fail_on: None,
+        today: None,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+        cwd: cwd.to_path_buf(),
+        changes: None,
+        packs: packs.to_vec(),
+    };
+    registry_for(&load_config(&options, &root)?, cwd, packs)
+}
+
+fn registry_for(config: &Config, cwd: &Path, packs: &[PathBuf]) -> Result<Registry, Vec<Problem>> {
+    let mut sources = config.packs.clone();
+    sources.extend(
+        packs
+            .iter()
+            .map(|p| PackSource::Dir(normalize(&cwd.join(p)))),
+    );
+    Registry::load(&sources).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| Problem {
+                line: e.line.max(1),
+                ..Problem::whole(e.file, e.message)
+            })
+            .collect()
+    })
 }
 
 fn load_config(options: &CheckOptions, root: &Path) -> Result<Config, Vec<Problem>> {
@@ -533,7 +564,8 @@ fn manifest_kind_problem(value: &Value) -> Option<String> {
     }
 }
 
-fn settings_data(config: &Config, today: i64, people: Option<Vec<String>>) -> Value {
+/// `data.agentgate.settings` as rules see it: durations in seconds, `today` as YYYY-MM-DD.
+pub fn settings_data(config: &Config, today: i64, people: Option<Vec<String>>) -> Value {
     let s = &config.settings;
     json!({
         "today": format_date(today),

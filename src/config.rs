@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::finding::{Problem, Severity};
+use crate::packs::{is_full_commit_id, PackSource};
 use crate::source::SourceFile;
 use crate::units::parse_duration;
 use crate::validate::{config_validator, violations};
@@ -67,6 +68,8 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleOverride>,
     pub settings: Settings,
     pub waivers: Vec<Arc<Waiver>>,
+    /// Rule packs beside the built-in one, in the order given.
+    pub packs: Vec<PackSource>,
 }
 
 impl Config {
@@ -79,6 +82,7 @@ impl Config {
             rules: BTreeMap::new(),
             settings: Settings::default(),
             waivers: Vec::new(),
+            packs: Vec::new(),
         }
     }
 
@@ -132,12 +136,7 @@ impl Config {
     }
 
     fn apply(&mut self, value: &Value, problems: &mut Vec<Problem>) {
-        if value.get("packs").is_some() {
-            problems.push(self.problem(
-                "/packs",
-                "`packs`: external rule packs are not supported by this version of agentgate; remove the section rather than have it silently ignored",
-            ));
-        }
+        self.packs = self.pack_sources(value, problems);
         self.waivers = Waiver::list(value);
         if let Some(level) = value
             .get("failOn")
@@ -166,6 +165,34 @@ impl Config {
         if let Some(settings) = value.get("settings") {
             self.apply_settings(settings, problems);
         }
+    }
+
+    fn pack_sources(&self, value: &Value, problems: &mut Vec<Problem>) -> Vec<PackSource> {
+        let mut sources = Vec::new();
+        let entries = value
+            .get("packs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        for (i, entry) in entries.enumerate() {
+            let text = |key: &str| entry.get(key).and_then(Value::as_str).map(str::to_string);
+            if let Some(path) = text("path") {
+                sources.push(PackSource::Dir(self.dir.join(path)));
+            } else if let (Some(url), Some(rev)) = (text("git"), text("rev")) {
+                if !is_full_commit_id(&rev) {
+                    problems.push(self.problem(
+                        &format!("/packs/{i}/rev"),
+                        format!("`rev`: {rev:?} is not a full 40-character commit id; branches and tags can move under a gate, so pin a commit"),
+                    ));
+                }
+                sources.push(PackSource::Git {
+                    url,
+                    rev,
+                    subdir: text("subdir"),
+                });
+            }
+        }
+        sources
     }
 
     fn apply_settings(&mut self, settings: &Value, problems: &mut Vec<Problem>) {

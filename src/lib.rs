@@ -13,6 +13,8 @@ pub mod evaluate;
 pub mod facts;
 pub mod finding;
 pub mod pack;
+pub mod packtest;
+pub mod packs;
 pub mod report;
 pub mod review;
 pub mod source;

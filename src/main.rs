@@ -76,14 +76,23 @@ enum Command {
         /// Report only manifests staged in the git index (as a pre-commit hook sees them).
         #[arg(long)]
         staged: bool,
+        /// A rule pack folder to load beside the built-in and configured ones (repeatable).
+        #[arg(long = "pack", value_name = "DIR")]
+        packs: Vec<PathBuf>,
     },
     /// List every rule of the loaded packs.
     Rules {
+        #[command(flatten)]
+        packs: PackArgs,
         #[arg(long, value_enum, default_value = "human")]
         format: TableFormat,
     },
     /// Explain one rule: what it checks, why, how to fix it, and the controls it evidences.
-    Explain { rule: String },
+    Explain {
+        rule: String,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
     /// Print a JSON Schema: the manifest (default), the configuration, or `data.agentgate`.
     Schema {
         #[arg(value_enum, default_value = "manifest")]
@@ -192,10 +201,22 @@ fn print(text: &str) {
     let _ = stdout.write_all(text.as_bytes());
 }
 
-fn registry() -> Result<Registry, ExitCode> {
-    Registry::builtin().map_err(|errors| {
-        for e in errors {
-            eprintln!("error: {}:{}: {}", e.file, e.line, e.message);
+/// Which rule packs a registry command reads: the configured ones and `--pack` folders.
+#[derive(clap::Args)]
+struct PackArgs {
+    /// Configuration file (default: .agentgate.yaml at the repository root).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// A rule pack folder to load beside the built-in and configured ones (repeatable).
+    #[arg(long = "pack", value_name = "DIR")]
+    packs: Vec<PathBuf>,
+}
+
+fn registry(args: &PackArgs) -> Result<Registry, ExitCode> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    check::load_registry(&cwd, args.config.as_deref(), &args.packs).map_err(|problems| {
+        for p in problems {
+            eprintln!("error: {}:{}: {}", p.file, p.line, p.message);
         }
         ExitCode::from(2)
     })
@@ -214,6 +235,7 @@ fn main() -> ExitCode {
             max_file_size,
             changed_since,
             staged,
+            packs,
         } => {
             let options = CheckOptions {
                 paths,
@@ -229,6 +251,7 @@ fn main() -> ExitCode {
                     (None, true) => Some(ChangeFilter::Staged),
                     (None, false) => None,
                 },
+                packs,
                 cwd: std::env::current_dir().unwrap_or_default(),
             };
             let outputs = if format.is_empty() {
@@ -255,7 +278,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         }
-        Command::Rules { format } => match registry() {
+        Command::Rules { format, packs } => match registry(&packs) {
             Ok(registry) => {
                 print(&match format {
                     TableFormat::Human => commands::rules_table(&registry),
@@ -266,7 +289,7 @@ fn main() -> ExitCode {
             }
             Err(code) => code,
         },
-        Command::Explain { rule } => match registry() {
+        Command::Explain { rule, packs } => match registry(&packs) {
             Ok(registry) => match commands::explain(&registry, &rule) {
                 Some(text) => {
                     print(&text);

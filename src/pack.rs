@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::finding::Severity;
+use crate::packs::{self, PackSource};
 use crate::source::SourceFile;
 use crate::yaml::{self, Limits};
 
@@ -71,6 +72,27 @@ impl Registry {
             .iter()
             .map(|(p, s)| (p.to_string(), s.to_string()));
         Registry::from_files(files)
+    }
+
+    /// The built-in pack plus the given packs, validated as one registry (a rule id defined
+    /// twice, in any two packs, is an error naming both files).
+    pub fn load(sources: &[PackSource]) -> Result<Registry, Vec<PackError>> {
+        let mut files: Vec<(String, String)> = embedded::BUILTIN_POLICIES
+            .iter()
+            .map(|(p, s)| (p.to_string(), s.to_string()))
+            .collect();
+        let mut errors = Vec::new();
+        for source in sources {
+            match packs::load(source) {
+                Ok(found) => files.extend(found),
+                Err(message) => errors.push(PackError::new(&source.describe(), 0, message)),
+            }
+        }
+        if errors.is_empty() {
+            Registry::from_files(files)
+        } else {
+            Err(errors)
+        }
     }
 
     pub fn from_files(

@@ -248,7 +248,11 @@ fn configuration_mistakes_point_into_the_config() {
             3,
             "required field `approvedBy` is missing",
         ),
-        ("version: 1\npacks: []\n", 2, "not supported"),
+        (
+            "version: 1\npacks:\n  - git: https://example.com/rules.git\n    rev: main\n",
+            4,
+            "not a full 40-character commit id",
+        ),
         ("version: 1\nsetings: {}\n", 2, "unknown field `setings`"),
     ] {
         write(dir.path(), ".agentgate.yaml", config);

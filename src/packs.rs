@@ -1,0 +1,212 @@
+//! Where rule packs beside the built-in one come from: a local folder, or a git repository
+//! pinned to a full commit id. Git packs are fetched with the git command line (so the user's
+//! credential helpers, SSH agent and config apply, and agentgate links no TLS or SSH stack),
+//! cached by commit under the user's cache directory, and read straight from git objects with
+//! git2, with hash verification on, on every use. Once cached, a pack works offline.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
+
+use crate::discover::read_text;
+
+/// The largest policy file a pack may hold.
+const MAX_POLICY_BYTES: u64 = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackSource {
+    Dir(PathBuf),
+    Git {
+        url: String,
+        rev: String,
+        subdir: Option<String>,
+    },
+}
+
+impl PackSource {
+    pub fn describe(&self) -> String {
+        match self {
+            PackSource::Dir(path) => path.display().to_string(),
+            PackSource::Git { url, rev, subdir } => match subdir {
+                Some(subdir) => format!("{url}@{rev}:{subdir}"),
+                None => format!("{url}@{rev}"),
+            },
+        }
+    }
+}
+
+/// A full commit id; a branch or tag could change under the gate, so nothing else is accepted.
+pub fn is_full_commit_id(rev: &str) -> bool {
+    rev.len() == 40
+        && rev
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+}
+
+/// The `.rego` files of a pack as (shown path, source), sorted by path.
+pub fn load(source: &PackSource) -> Result<Vec<(String, String)>, String> {
+    let mut files = match source {
+        PackSource::Dir(dir) => read_dir(dir)?,
+        PackSource::Git { url, rev, subdir } => read_git(url, rev, subdir.as_deref())?,
+    };
+    files.sort();
+    if files.is_empty() {
+        return Err(format!(
+            "rule pack {} holds no .rego file",
+            source.describe()
+        ));
+    }
+    Ok(files)
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, String> {
+    if !dir.is_dir() {
+        return Err(format!("rule pack {}: no such folder", dir.display()));
+    }
+    let mut files = Vec::new();
+    for entry in walk_rego(dir) {
+        let text =
+            read_text(&entry, MAX_POLICY_BYTES).map_err(|e| format!("{}: {e}", entry.display()))?;
+        files.push((entry.display().to_string(), text));
+    }
+    Ok(files)
+}
+
+fn walk_rego(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk_rego(&path));
+        } else if path.extension().is_some_and(|e| e == "rego") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// `$AGENTGATE_CACHE`, else `$XDG_CACHE_HOME/agentgate`, else `~/.cache/agentgate`.
+pub fn cache_dir() -> PathBuf {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    var("AGENTGATE_CACHE")
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("agentgate")))
+        .or_else(|| var("HOME").map(|d| d.join(".cache/agentgate")))
+        .unwrap_or_else(|| std::env::temp_dir().join("agentgate-cache"))
+}
+
+/// One bare repository per pack URL, named by a digest of the URL.
+fn cache_repo(url: &str) -> PathBuf {
+    // FNV-1a: a stable name, not a security boundary (objects are verified by their ids).
+    let hash = url.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    cache_dir().join("git").join(format!("{hash:016x}"))
+}
+
+fn read_git(url: &str, rev: &str, subdir: Option<&str>) -> Result<Vec<(String, String)>, String> {
+    if !is_full_commit_id(rev) {
+        return Err(format!(
+            "rule pack {url}: rev {rev:?} is not a full 40-character commit id; branches and tags can move, so a gate pins commits"
+        ));
+    }
+    // Every object read below is re-hashed and compared with its id.
+    git2::opts::strict_hash_verification(true);
+    let path = cache_repo(url);
+    let repo = match Repository::open_bare(&path) {
+        Ok(repo) => repo,
+        Err(_) => {
+            std::fs::create_dir_all(&path)
+                .map_err(|e| format!("cannot create the pack cache {}: {e}", path.display()))?;
+            Repository::init_bare(&path).map_err(|e| {
+                format!(
+                    "cannot create the pack cache {}: {}",
+                    path.display(),
+                    e.message()
+                )
+            })?
+        }
+    };
+    let oid = Oid::from_str(rev).map_err(|e| e.message().to_string())?;
+    if repo.find_commit(oid).is_err() {
+        fetch(&path, url, rev)?;
+    }
+    let commit = repo.find_commit(oid).map_err(|_| {
+        format!("rule pack {url}: commit {rev} is not in the repository after fetching it")
+    })?;
+    if commit.id() != oid {
+        return Err(format!(
+            "rule pack {url}: the cached commit does not match {rev}"
+        ));
+    }
+    let tree = commit.tree().map_err(|e| e.message().to_string())?;
+    // Bound to a name so the borrows of `repo` end before it is dropped.
+    #[allow(clippy::let_and_return)]
+    let files = files_at(&repo, &tree, url, rev, subdir);
+    files
+}
+
+fn fetch(cache: &Path, url: &str, rev: &str) -> Result<(), String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(cache)
+        .args(["fetch", "--quiet", "--no-tags", "--depth", "1", "--", url, rev])
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .map_err(|e| format!("rule pack {url}: cannot run git to fetch it ({e}); install git, or vendor the pack as a folder"))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "rule pack {url}: fetching commit {rev} failed: {}",
+        String::from_utf8_lossy(&output.stderr).trim()
+    ))
+}
+
+fn files_at(
+    repo: &Repository,
+    tree: &git2::Tree<'_>,
+    url: &str,
+    rev: &str,
+    subdir: Option<&str>,
+) -> Result<Vec<(String, String)>, String> {
+    let prefix = subdir
+        .map(|s| s.trim_matches('/'))
+        .filter(|s| !s.is_empty());
+    let mut files = Vec::new();
+    let mut failure = None;
+    tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+        let path = format!("{dir}{}", entry.name().unwrap_or_default());
+        let inside = prefix.is_none_or(|p| path.starts_with(&format!("{p}/")));
+        if entry.kind() != Some(ObjectType::Blob) || !inside || !path.ends_with(".rego") {
+            return TreeWalkResult::Ok;
+        }
+        match repo.find_blob(entry.id()) {
+            Ok(blob) => match std::str::from_utf8(blob.content()) {
+                Ok(text) => files.push((format!("{url}@{}:{path}", &rev[..12]), text.to_string())),
+                Err(_) => failure = Some(format!("{path} is not UTF-8")),
+            },
+            Err(e) => failure = Some(format!("{path}: {}", e.message())),
+        }
+        TreeWalkResult::Ok
+    })
+    .map_err(|e| e.message().to_string())?;
+    if let Some(message) = failure {
+        return Err(format!("rule pack {url}@{rev}: {message}"));
+    }
+    if let Some(prefix) = prefix {
+        if files.is_empty() && tree.get_path(Path::new(prefix)).is_err() {
+            return Err(format!(
+                "rule pack {url}@{rev}: no folder {prefix:?} at that commit"
+            ));
+        }
+    }
+    Ok(files)
+}

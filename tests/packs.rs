@@ -1,0 +1,212 @@
+//! Rule packs beside the built-in one: local folders, `--pack`, and git repositories pinned by
+//! commit (fetched with git, cached, then usable offline), validated when they load.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+const RULE: &str = r#"# METADATA
+# title: External PII
+# description: Agents that touch PII must not reach outside the organisation.
+# custom:
+#   id: ACME001
+#   slug: external-pii
+#   severity: error
+#   summary: An agent with PII access has external reach
+#   fix: Remove externalReach or the PII grant.
+#   controls: [soc2:CC6.1]
+package agentgate.rules.acme.privacy.external_pii
+
+import rego.v1
+
+deny contains {"msg": "this agent is watched by ACME", "path": "/metadata/name"} if {
+	input.metadata.name == "billing-reconciler"
+}
+"#;
+
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        crate_dir()
+            .join("testdata/rules/AG001/pass")
+            .read_dir()
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path(),
+        dir.path().join("billing.agent.yaml"),
+    )
+    .unwrap();
+    dir
+}
+
+fn run(dir: &Path, cache: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_agentgate"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("AGENTGATE_CACHE", cache)
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn rules_of(json: &serde_json::Value) -> Vec<String> {
+    findings(json).into_iter().map(|(r, _, _)| r).collect()
+}
+
+#[test]
+fn a_local_pack_joins_the_registry() {
+    let dir = repo();
+    write(dir.path(), "policies/acme/external_pii.rego", RULE);
+    write(dir.path(), "policies/acme/external_pii_test.rego", "package agentgate.rules.acme.privacy.external_pii\n\ntest_never_loaded_by_check if false\n");
+    let cache = tempfile::tempdir().unwrap();
+    let check = ["check", "--format", "json", "--today", TODAY];
+
+    assert_eq!(
+        rules_of(&run(dir.path(), cache.path(), &check).json()),
+        Vec::<String>::new()
+    );
+    let mut with_flag = check.to_vec();
+    with_flag.extend(["--pack", "policies/acme"]);
+    let json = run(dir.path(), cache.path(), &with_flag).json();
+    assert_eq!(rules_of(&json), vec!["ACME001"]);
+    assert_eq!(json["findings"][0]["slug"], "external-pii");
+    assert_eq!(json["findings"][0]["controls"][0], "soc2:CC6.1");
+
+    write(
+        dir.path(),
+        ".agentgate.yaml",
+        "version: 1\npacks:\n  - path: policies/acme\n",
+    );
+    assert_eq!(
+        rules_of(&run(dir.path(), cache.path(), &check).json()),
+        vec!["ACME001"]
+    );
+    let rules = run(dir.path(), cache.path(), &["rules"]).stdout;
+    assert!(rules.contains("ACME001  external-pii"), "{rules}");
+    let explain = run(dir.path(), cache.path(), &["explain", "ACME001"]);
+    assert_eq!(explain.code, 0);
+    assert!(explain
+        .stdout
+        .contains("must not reach outside the organisation"));
+}
+
+#[test]
+fn broken_packs_fail_closed_with_the_file() {
+    let cache = tempfile::tempdir().unwrap();
+    for (source, needle) in [
+        (
+            RULE.replace("id: ACME001", "id: AG011"),
+            "AG011 is already defined in policies/ag011_wildcard_grant.rego",
+        ),
+        (
+            RULE.replace("deny contains", "deny contains contains"),
+            "external_pii.rego",
+        ),
+        (
+            RULE.replace("input.metadata.name ==", "no_such_builtin(input) =="),
+            "external_pii.rego",
+        ),
+        (
+            RULE.replace("\"path\": \"/metadata/name\"", "\"where\": 1"),
+            "JSON-pointer string `path`",
+        ),
+        (
+            RULE.replace("severity: error", "severity: fatal"),
+            "must be error or warning",
+        ),
+    ] {
+        let dir = repo();
+        write(dir.path(), "acme/external_pii.rego", &source);
+        let run = run(
+            dir.path(),
+            cache.path(),
+            &[
+                "check", "--pack", "acme", "--format", "json", "--today", TODAY,
+            ],
+        );
+        assert_eq!(run.code, 2, "{source}");
+        let error = run.json()["errors"][0].clone();
+        let text = format!("{} {}", error["file"], error["message"]);
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    let dir = repo();
+    let missing = run(
+        dir.path(),
+        cache.path(),
+        &["check", "--pack", "nowhere", "--format", "json"],
+    );
+    assert_eq!(missing.code, 2);
+    assert!(missing.json()["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no such folder"));
+}
+
+#[test]
+fn a_git_pack_is_pinned_cached_and_works_offline() {
+    let upstream = tempfile::tempdir().unwrap();
+    write(upstream.path(), "rules/acme/external_pii.rego", RULE);
+    write(upstream.path(), "README.md", "ACME rules\n");
+    let repository = git_commit_all(upstream.path(), "ACME pack");
+    let commit = repository.head().unwrap().target().unwrap().to_string();
+    let url = format!("file://{}", upstream.path().display());
+
+    let dir = repo();
+    let cache = tempfile::tempdir().unwrap();
+    let config =
+        format!("version: 1\npacks:\n  - git: {url}\n    rev: \"{commit}\"\n    subdir: rules\n");
+    write(dir.path(), ".agentgate.yaml", &config);
+    let check = ["check", "--format", "json", "--today", TODAY];
+    let first = run(dir.path(), cache.path(), &check);
+    assert_eq!(rules_of(&first.json()), vec!["ACME001"], "{}", first.stdout);
+
+    // The upstream is gone: the cached commit still serves, read from git objects.
+    drop(repository);
+    drop(upstream);
+    assert_eq!(
+        rules_of(&run(dir.path(), cache.path(), &check).json()),
+        vec!["ACME001"]
+    );
+
+    // A branch name, a short id, or a commit that does not exist: refused.
+    for (rev, needle, line) in [
+        ("main", "not a full 40-character commit id", 4),
+        ("0123abc", "not a full 40-character commit id", 4),
+    ] {
+        write(dir.path(), ".agentgate.yaml", config.replace(&commit, rev));
+        let run = run(dir.path(), cache.path(), &check);
+        assert_eq!(run.code, 2);
+        let error = run.json()["errors"][0].clone();
+        assert_eq!(error["line"], line, "{error}");
+        assert!(
+            error["message"].as_str().unwrap().contains(needle),
+            "{error}"
+        );
+    }
+    let absent = "0".repeat(40);
+    write(
+        dir.path(),
+        ".agentgate.yaml",
+        config.replace(&commit, &absent),
+    );
+    let run = run(dir.path(), cache.path(), &check);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("fetching commit"),
+        "{}",
+        run.stdout
+    );
+}
