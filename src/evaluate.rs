@@ -62,6 +62,18 @@ fn engine_error(error: impl std::fmt::Display) -> PolicyError {
     PolicyError { file, message }
 }
 
+/// An empty engine configured as every evaluation of a pack is: unknown builtins and builtin
+/// errors fail instead of being undefined, and an evaluation stops after [`EVALUATION_LIMIT`].
+pub fn engine() -> regorus::Engine {
+    let mut engine = regorus::Engine::new();
+    engine.set_strict_builtin_errors(true);
+    engine.set_execution_timer_config(ExecutionTimerConfig {
+        limit: EVALUATION_LIMIT,
+        check_interval: NonZeroU32::new(1_000).unwrap_or(NonZeroU32::MIN),
+    });
+    engine
+}
+
 impl Evaluator {
     /// Compiles the pack with `data` and runs it once on `trial_input`.
     pub fn new(
@@ -69,12 +81,7 @@ impl Evaluator {
         data: Value,
         trial_input: &Value,
     ) -> Result<Evaluator, PolicyError> {
-        let mut engine = regorus::Engine::new();
-        engine.set_strict_builtin_errors(true);
-        engine.set_execution_timer_config(ExecutionTimerConfig {
-            limit: EVALUATION_LIMIT,
-            check_interval: NonZeroU32::new(1_000).unwrap_or(NonZeroU32::MIN),
-        });
+        let mut engine = engine();
         for module in registry.modules.iter().filter(|m| !m.is_test) {
             engine
                 .add_policy(module.path.clone(), module.source.clone())
@@ -90,8 +97,34 @@ impl Evaluator {
             .add_data(regorus::Value::from(data))
             .map_err(engine_error)?;
         let mut evaluator = Evaluator { engine };
-        evaluator.run(trial_input.clone())?;
+        if let Err(error) = evaluator.run(trial_input.clone()) {
+            return Err(evaluator.blame(registry, error));
+        }
         Ok(evaluator)
+    }
+
+    /// An error that does not name its policy file (a time limit, say) is traced to the first
+    /// rule package that fails on its own, so the message names the file to fix.
+    fn blame(&mut self, registry: &Registry, error: PolicyError) -> PolicyError {
+        if error.file.ends_with(".rego") {
+            return error;
+        }
+        for package in registry.rule_packages() {
+            if self
+                .engine
+                .eval_rule(format!("data.{package}.deny"))
+                .is_err()
+            {
+                let file = registry
+                    .rule_for_package(package)
+                    .map_or_else(|| package.to_string(), |r| r.file.clone());
+                return PolicyError {
+                    message: format!("{file}: {}", error.message),
+                    file,
+                };
+            }
+        }
+        error
     }
 
     fn run(&mut self, input: Value) -> Result<Vec<RawFinding>, PolicyError> {

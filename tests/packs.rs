@@ -210,3 +210,77 @@ fn a_git_pack_is_pinned_cached_and_works_offline() {
         run.stdout
     );
 }
+
+#[test]
+fn missing_metadata_recursion_and_runaway_rules_fail_closed() {
+    let cache = tempfile::tempdir().unwrap();
+    let body = |rule: &str| RULE.split("deny contains").next().unwrap().to_string() + rule;
+    for (source, needle) in [
+        (
+            RULE.split("package").nth(1).map(|rest| format!("package{rest}")).unwrap(),
+            "has no package-scope `# METADATA` block",
+        ),
+        (
+            body("deny contains {\"msg\": x, \"path\": \"\"} if {\n\tsome x in b\n}\n\nb contains x if {\n\tsome x in deny\n}\n"),
+            "external_pii.rego",
+        ),
+        (
+            body("deny contains {\"msg\": \"slow\", \"path\": \"\"} if {\n\tsome i in numbers.range(1, 200000)\n\tsome j in numbers.range(1, 200000)\n\ti == 0 - j\n}\n"),
+            "external_pii.rego",
+        ),
+    ] {
+        let dir = repo();
+        write(dir.path(), "acme/external_pii.rego", &source);
+        let run = run(dir.path(), cache.path(), &["check", "--pack", "acme", "--format", "json", "--today", TODAY]);
+        assert_eq!(run.code, 2, "{source}\n{}", run.stdout);
+        let error = run.json()["errors"][0].clone();
+        let text = format!("{} {}", error["file"], error["message"]);
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+}
+
+#[test]
+fn a_tampered_cache_is_detected() {
+    let upstream = tempfile::tempdir().unwrap();
+    write(upstream.path(), "acme/external_pii.rego", RULE);
+    let repository = git_commit_all(upstream.path(), "ACME pack");
+    let commit = repository.head().unwrap().target().unwrap().to_string();
+    let dir = repo();
+    let cache = tempfile::tempdir().unwrap();
+    let config = format!(
+        "version: 1\npacks:\n  - git: file://{}\n    rev: \"{commit}\"\n",
+        upstream.path().display()
+    );
+    write(dir.path(), ".agentgate.yaml", &config);
+    let check = ["check", "--format", "json", "--today", TODAY];
+    assert_eq!(
+        rules_of(&run(dir.path(), cache.path(), &check).json()),
+        vec!["ACME001"]
+    );
+    drop(repository);
+    drop(upstream);
+
+    // Rewrite every stored object byte for byte with one bit flipped in its last byte.
+    let mut tampered = 0;
+    for file in walk(cache.path()) {
+        let name = file.to_string_lossy().to_string();
+        let is_object =
+            name.contains("/objects/") && !name.ends_with(".idx") && !name.contains("/info/");
+        if is_object && file.is_file() {
+            let mut bytes = std::fs::read(&file).unwrap();
+            if let Some(last) = bytes.len().checked_sub(30) {
+                bytes[last] ^= 0x01;
+                let mut permissions = std::fs::metadata(&file).unwrap().permissions();
+                #[allow(clippy::permissions_set_readonly_false)]
+                permissions.set_readonly(false);
+                std::fs::set_permissions(&file, permissions).unwrap();
+                std::fs::write(&file, bytes).unwrap();
+                tampered += 1;
+            }
+        }
+    }
+    assert!(tampered > 0, "the cache holds objects");
+    let run = run(dir.path(), cache.path(), &check);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_ne!(rules_of(&run.json()), vec!["ACME001"]);
+}
