@@ -16,6 +16,7 @@ use crate::facts::{delegation_cycles, manifest_facts};
 use crate::finding::{Finding, Place, Problem, Severity};
 use crate::pack::{Registry, RuleMeta};
 use crate::packs::PackSource;
+use crate::review::{self, TrustStore};
 use crate::source::SourceFile;
 use crate::units::{format_date, today_utc};
 use crate::validate::{manifest_validator, violations};
@@ -138,6 +139,13 @@ pub fn run(options: &CheckOptions) -> Outcome {
             None
         }
     };
+    let trust = match TrustStore::load(&config, &options.cwd) {
+        Ok(trust) => trust,
+        Err(found) => {
+            problems.extend(found);
+            TrustStore::default()
+        }
+    };
     let exclude = match discover::exclude_set(&config.exclude) {
         Ok(set) => set,
         Err(message) => {
@@ -225,7 +233,7 @@ pub fn run(options: &CheckOptions) -> Outcome {
     let files = reported.len();
 
     let today = options.today.unwrap_or_else(today_utc);
-    let mut outcome = evaluate(&manifests, &registry, &config, today, people);
+    let mut outcome = evaluate(&manifests, &registry, &config, today, people, &trust);
     outcome.problems.extend(problems);
     outcome.files = files;
     outcome.agents = manifests.iter().filter(|m| m.selected).count();
@@ -586,6 +594,7 @@ fn evaluate(
     config: &Config,
     today: i64,
     people: Option<Vec<String>>,
+    trust: &TrustStore,
 ) -> Outcome {
     let mut outcome = Outcome {
         rules: enabled_rules(registry, config),
@@ -612,6 +621,7 @@ fn evaluate(
     let cycles = delegation_cycles(&inventory_refs);
     let facts_of = |m: &Manifest| {
         let mut facts = manifest_facts(&m.value, &m.source.display, today);
+        facts.extend(review::facts(&m.value, trust.trust(), today));
         if let Some(cycle) = m.name.as_ref().and_then(|n| cycles.get(n)) {
             facts.insert("delegationCycle".into(), json!(cycle));
         }

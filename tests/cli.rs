@@ -267,6 +267,12 @@ fn configuration_mistakes_point_into_the_config() {
         );
     }
     write(dir.path(), ".agentgate.yaml", "version: 1\nrules:\n  AG061: {enabled: false}\n  AG004: {severity: error}\nsettings:\n  allowedSigners: .agentgate/allowed_signers\n");
+    std::fs::create_dir_all(dir.path().join(".agentgate")).unwrap();
+    std::fs::copy(
+        crate_dir().join("testdata/keys/allowed_signers"),
+        dir.path().join(".agentgate/allowed_signers"),
+    )
+    .unwrap();
     assert_eq!(agentgate(dir.path(), &["check", "--today", TODAY]).code, 0);
 }
 

@@ -136,7 +136,10 @@ fn data_contract_example_matches_what_agentgate_hands_to_rego() {
             "directory": null, "allowedSigners": null},
         "inventory": {"a": {"apiVersion": "agentgate/v1", "kind": "Agent"}},
         "facts": {"a": {"file": "a.agent.yaml", "credentials": [{"ttlSeconds": 3600, "rotationSeconds": null}],
-            "expiresInSeconds": null, "reviewAgeSeconds": 86400, "delegationCycle": ["a"]}}
+            "expiresInSeconds": null, "reviewAgeSeconds": 86400, "delegationCycle": ["a"],
+            "digest": "sha256:c5e3e349ac6b0083cf4877baa0a1026617476009828a4e532c6ea9427d569b4c",
+            "review": {"signature": "invalid", "reason": "unknown principal",
+                "detail": "auditor@contractor.example.net is not a principal in allowed_signers"}}}
     });
     let errors: Vec<String> = validator
         .iter_errors(&example)

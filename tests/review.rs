@@ -668,3 +668,42 @@ fn a_bad_allowed_signers_file_is_an_error_at_its_line() {
         "error: allowed_signers:2: allowed_signers line 2: bad options: missing start quote (option values are written in double quotes, e.g. namespaces=\"agentgate-review\")\n"
     );
 }
+
+#[test]
+fn check_refuses_a_configured_allowed_signers_file_that_is_missing_or_bad() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "agent.yaml", unsigned());
+    write(
+        d,
+        ".agentgate.yaml",
+        "version: 1\nsettings:\n  allowedSigners: keys/allowed_signers\n",
+    );
+    let run = agentgate(d, &["check", "--format", "json", "--today", TODAY]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let error = &run.json()["errors"][0];
+    assert_eq!(error["file"], ".agentgate.yaml");
+    assert_eq!(error["line"], 3);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("the allowed_signers file keys/allowed_signers does not exist"),
+        "{error}"
+    );
+    write(d, "keys/allowed_signers", format!("# reviewers\n{REVIEWER} cert-authority ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMC1ciQwjomLgBDZGKC/3dYN8JF8VR2+bg/XTsbF6gGJ\n"));
+    let run = agentgate(d, &["check", "--format", "json", "--today", TODAY]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let error = &run.json()["errors"][0];
+    assert_eq!(
+        (error["file"].as_str(), error["line"].as_i64()),
+        (Some("keys/allowed_signers"), Some(2))
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("cert-authority keys are not supported"),
+        "{error}"
+    );
+}

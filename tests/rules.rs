@@ -7,9 +7,24 @@ use std::path::Path;
 
 use common::*;
 
+/// Runs `agentgate check` on a copy of a fixture. Fixture reviews are signed with the test-only
+/// key (testdata/keys); a fixture without a configuration of its own runs with that key trusted,
+/// as `testdata/keys/allowed_signers` says. A fixture with a configuration is self-contained.
 fn run_fixture(dir: &Path, format: &str) -> Run {
     let work = tempfile::tempdir().expect("tempdir");
     copy_dir(dir, work.path());
+    if !work.path().join(".agentgate.yaml").exists() {
+        std::fs::copy(
+            crate_dir().join("testdata/keys/allowed_signers"),
+            work.path().join("allowed_signers"),
+        )
+        .expect("copy allowed_signers");
+        write(
+            work.path(),
+            ".agentgate.yaml",
+            "version: 1\nsettings:\n  allowedSigners: allowed_signers\n",
+        );
+    }
     let mut args = vec!["check", ".", "--format", format, "--today", TODAY];
     if work.path().join(".agentgate.yaml").exists() {
         args.extend(["--config", ".agentgate.yaml"]);

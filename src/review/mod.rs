@@ -84,3 +84,45 @@ pub fn facts(document: &Value, trust: Trust<'_>, today: i64) -> Map<String, Valu
     );
     facts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn facts_schema_errors(facts: &Map<String, Value>) -> Vec<String> {
+        let mut schema: Value = serde_json::from_str(crate::validate::DATA_SCHEMA).unwrap();
+        let defs = schema["$defs"].take();
+        let validator =
+            jsonschema::validator_for(&json!({"$defs": defs, "$ref": "#/$defs/facts"})).unwrap();
+        let mut all = crate::facts::manifest_facts(&json!({}), "a.agent.yaml", 0);
+        all.extend(facts.clone());
+        validator
+            .iter_errors(&Value::Object(all))
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn facts_carry_the_digest_and_the_verdict_as_the_data_schema_says() {
+        let unreviewed = json!({"spec": {}});
+        let f = facts(&unreviewed, TrustStore::default().trust(), 0);
+        assert_eq!(f["digest"], json!(crate::digest::digest(&unreviewed)));
+        assert_eq!(f["review"], Value::Null);
+        assert_eq!(facts_schema_errors(&f), Vec::<String>::new());
+
+        let unsigned =
+            json!({"spec": {"review": {"reviewer": "a@example.com", "date": "2026-11-02"}}});
+        let f = facts(&unsigned, TrustStore::default().trust(), 0);
+        assert_eq!(f["review"]["signature"], "absent");
+        assert_eq!(f["review"]["reason"], "no signature");
+        assert_eq!(facts_schema_errors(&f), Vec::<String>::new());
+
+        let garbled = json!({"spec": {"review": {"reviewer": "a@example.com", "date": "2026-11-02",
+            "digest": crate::digest::digest(&unsigned), "signature": "not a signature"}}});
+        let f = facts(&garbled, TrustStore::default().trust(), 0);
+        assert_eq!(f["review"]["signature"], "invalid");
+        assert_eq!(f["review"]["reason"], "malformed signature");
+        assert_eq!(facts_schema_errors(&f), Vec::<String>::new());
+    }
+}

@@ -157,7 +157,7 @@ pub fn verify(
     if !supported(&algorithm) {
         return Verdict::invalid(
             Reason::UnsupportedKeyType,
-            format!("the review is signed with a {} key, which agentgate cannot verify (use Ed25519, ECDSA P-256, RSA or their FIDO sk- forms)", algorithm.as_str()),
+            format!("the review is signed with a key of type {}, which agentgate cannot verify (use Ed25519, ECDSA P-256, RSA or their FIDO sk- forms)", algorithm.as_str()),
         );
     }
     if sig.namespace() != NAMESPACE {
