@@ -23,6 +23,7 @@ test_future_review_fires if {
 		"path": "/spec/review/date",
 	}} with input as manifest("active", "2026-12-01")
 		with data.agentgate.facts as facts_for(-8 * 86400)
+		with data.agentgate.settings.today as "2026-11-23"
 }
 
 test_recent_review_passes if {

@@ -9,6 +9,7 @@ test_expired_agent_fires if {
 		"msg": "the agent expired on 2026-11-22 (today is 2026-11-23) and must be re-certified or retired",
 		"path": "/spec/lifecycle/expires",
 	}} with input as manifest({"status": "active", "expires": "2026-11-22"})
+		with data.agentgate.settings.today as "2026-11-23"
 }
 
 test_missing_expiry_fires_at_its_pointer if {
@@ -21,7 +22,9 @@ test_missing_expiry_fires_at_its_pointer if {
 
 test_valid_through_its_expiry_date if {
 	count(deny) == 0 with input as manifest({"status": "active", "expires": "2026-11-23"})
+		with data.agentgate.settings.today as "2026-11-23"
 	count(deny) == 0 with input as manifest({"status": "active", "expires": "2027-05-31"})
+		with data.agentgate.settings.today as "2026-11-23"
 }
 
 test_today_setting if {

@@ -107,6 +107,24 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: TableFormat,
     },
+    /// Run the `test_*` rules of rule packs (default: the built-in pack), as `opa test` does.
+    Test {
+        /// Rule pack folders to test (tests are `*_test.rego`); the built-in pack when absent.
+        packs: Vec<PathBuf>,
+        /// Print per-file line coverage of the pack's rules and helpers, and the total.
+        #[arg(long)]
+        coverage: bool,
+        /// Fail when total line coverage is below this percentage (prints the coverage too).
+        #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+        coverage_min: Option<f64>,
+        /// Also check each folder of manifests under DIR with the pack(s); every manifest's
+        /// `# expect: RULE at /json/pointer` lines must equal exactly the findings it produces.
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
+        /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
+        #[arg(long, value_parser = parse_today)]
+        today: Option<i64>,
+    },
     /// Signed security reviews: print a manifest's digest, sign its review with ssh-keygen,
     /// verify reviews against allowed_signers.
     Review {
@@ -193,6 +211,14 @@ fn run_review(command: ReviewCommand) -> ExitCode {
 
 fn parse_today(text: &str) -> Result<i64, String> {
     units::parse_date(text).ok_or_else(|| format!("{text:?} is not a date; write YYYY-MM-DD"))
+}
+
+fn parse_percent(text: &str) -> Result<f64, String> {
+    text.trim_end_matches('%')
+        .parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=100.0).contains(p))
+        .ok_or_else(|| format!("{text:?} is not a percentage between 0 and 100"))
 }
 
 fn print(text: &str) {
@@ -327,6 +353,28 @@ fn main() -> ExitCode {
                     ExitCode::from(2)
                 }
             }
+        }
+        Command::Test {
+            packs,
+            coverage,
+            coverage_min,
+            fixtures,
+            today,
+        } => {
+            let options = agentgate::packtest::TestOptions {
+                packs,
+                coverage,
+                coverage_min,
+                fixtures,
+                today,
+                cwd: std::env::current_dir().unwrap_or_default(),
+            };
+            let code = agentgate::packtest::run(
+                &options,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            );
+            ExitCode::from(code as u8)
         }
         Command::Review { command } => run_review(command),
     }

@@ -116,6 +116,7 @@ test_compliant_manifest_passes_every_rule if {
 	result := findings with input as compliant
 		with data.agentgate.facts as facts
 		with data.agentgate.inventory as {"billing-reconciler": compliant, "ticket-writer": ticket_writer}
+		with data.agentgate.settings.today as "2026-11-23"
 	result == {}
 }
 
