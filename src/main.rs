@@ -121,6 +121,9 @@ enum Command {
         /// `# expect: RULE at /json/pointer` lines must equal exactly the findings it produces.
         #[arg(long, value_name = "DIR")]
         fixtures: Option<PathBuf>,
+        /// Configuration for fixture folders that have no `.agentgate.yaml` of their own.
+        #[arg(long, requires = "fixtures")]
+        config: Option<PathBuf>,
         /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
         #[arg(long, value_parser = parse_today)]
         today: Option<i64>,
@@ -359,6 +362,7 @@ fn main() -> ExitCode {
             coverage,
             coverage_min,
             fixtures,
+            config,
             today,
         } => {
             let options = agentgate::packtest::TestOptions {
@@ -366,6 +370,7 @@ fn main() -> ExitCode {
                 coverage,
                 coverage_min,
                 fixtures,
+                config,
                 today,
                 cwd: std::env::current_dir().unwrap_or_default(),
             };

@@ -35,6 +35,8 @@ pub struct TestOptions {
     pub coverage_min: Option<f64>,
     /// Folder of fixture folders to check with the pack(s) under test.
     pub fixtures: Option<PathBuf>,
+    /// The configuration for fixture folders without a `.agentgate.yaml` of their own.
+    pub config: Option<PathBuf>,
     /// Days since 1970-01-01 for `data.agentgate.settings.today`; today's UTC date when absent.
     pub today: Option<i64>,
     pub cwd: PathBuf,
@@ -508,9 +510,15 @@ fn run_fixture(
     if let Err(e) = copy_tree(folder, &root).and_then(|()| std::fs::create_dir(root.join(".git"))) {
         return vec![format!("cannot copy the fixture: {e}")];
     }
+    let config = match &options.config {
+        Some(config) if !root.join(FILE_NAME).is_file() => {
+            Some(normalize(&options.cwd.join(config)))
+        }
+        _ => None,
+    };
     let outcome = check::run(&CheckOptions {
         paths: Vec::new(),
-        config: None,
+        config,
         fail_on: None,
         today: options.today,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
@@ -605,6 +613,16 @@ impl Tally<'_> {
 /// 1 a test failed or coverage is below the minimum, 2 the pack or the fixtures could not be
 /// loaded).
 pub fn run(options: &TestOptions, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    if let Some(config) = &options.config {
+        if !options.cwd.join(config).is_file() {
+            let _ = writeln!(
+                err,
+                "error: {}: no such configuration file",
+                config.display()
+            );
+            return 2;
+        }
+    }
     let fixtures = match &options.fixtures {
         None => Vec::new(),
         Some(dir) => {
@@ -731,6 +749,7 @@ mod tests {
             coverage: true,
             coverage_min: None,
             fixtures: None,
+            config: None,
             today: crate::units::parse_date("2026-11-23"),
             cwd: PathBuf::from("."),
         }

@@ -175,9 +175,30 @@ fn builtin_pack_coverage_is_reported_per_file_and_meets_80_percent() {
 
 #[test]
 fn builtin_rule_fixtures_produce_exactly_their_expectations() {
+    // As tests/rules.rs runs them: a fixture without a configuration of its own trusts the
+    // test-only key its reviews are signed with.
+    let config = tempfile::tempdir().expect("tempdir");
+    let signers = crate_dir().join("testdata/keys/allowed_signers");
+    write(
+        config.path(),
+        ".agentgate.yaml",
+        format!(
+            "version: 1\nsettings:\n  allowedSigners: {}\n",
+            serde_json::to_string(&signers.display().to_string()).unwrap()
+        ),
+    );
+    let config = config.path().join(".agentgate.yaml");
     let run = agentgate(
         &crate_dir(),
-        &["test", "--fixtures", "testdata/rules", "--today", TODAY],
+        &[
+            "test",
+            "--fixtures",
+            "testdata/rules",
+            "--config",
+            &config.display().to_string(),
+            "--today",
+            TODAY,
+        ],
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let fixtures: Vec<&str> = run
@@ -411,6 +432,12 @@ fn fixtures_need_a_folder_of_manifests() {
     let run = agentgate(dir.path(), &["test", "--fixtures", "fixtures"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no fixture folder"), "{}", run.stderr);
+    let run = agentgate(
+        dir.path(),
+        &["test", "--fixtures", "fixtures", "--config", "none.yaml"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("none.yaml"), "{}", run.stderr);
     let run = agentgate(dir.path(), &["test", "missing-pack"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("missing-pack"), "{}", run.stderr);
