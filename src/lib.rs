@@ -5,13 +5,16 @@
 pub mod changes;
 pub mod check;
 pub mod commands;
+pub mod compliance;
 pub mod config;
+pub mod controls;
 pub mod diff;
 pub mod digest;
 pub mod discover;
 pub mod evaluate;
 pub mod facts;
 pub mod finding;
+pub mod inventory;
 pub mod pack;
 pub mod packs;
 pub mod packtest;

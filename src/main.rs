@@ -107,6 +107,12 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: TableFormat,
     },
+    /// The agent inventory for auditors: one row per agent (access, owner, expiry, review,
+    /// findings) as a table, CSV, JSON or Markdown.
+    Inventory(agentgate::inventory::InventoryArgs),
+    /// A compliance report per control (rules, passing and failing agents, waivers) with a
+    /// header that makes it reproducible, as Markdown or JSON.
+    Report(agentgate::compliance::ReportArgs),
     /// Run the `test_*` rules of rule packs (default: the built-in pack), as `opa test` does.
     Test {
         /// Rule pack folders to test (tests are `*_test.rego`); the built-in pack when absent.
@@ -382,5 +388,31 @@ fn main() -> ExitCode {
             ExitCode::from(code as u8)
         }
         Command::Review { command } => run_review(command),
+        Command::Inventory(args) => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            match agentgate::inventory::command(args, &cwd) {
+                Ok(text) => {
+                    print(&text);
+                    ExitCode::SUCCESS
+                }
+                Err(text) => {
+                    eprint!("{text}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Report(args) => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            match agentgate::compliance::command(args, &cwd) {
+                Ok(text) => {
+                    print(&text);
+                    ExitCode::SUCCESS
+                }
+                Err(text) => {
+                    eprint!("{text}");
+                    ExitCode::from(2)
+                }
+            }
+        }
     }
 }

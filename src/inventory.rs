@@ -1,0 +1,690 @@
+//! `agentgate inventory`: one row per agent (what it can reach, who is accountable, when its
+//! access expires, its review and its open findings), for auditors, in a terminal table, CSV,
+//! JSON or Markdown, with the filters auditors use.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::check::{self, CheckOptions, Outcome, DEFAULT_MAX_FILE_SIZE};
+use crate::config::{Config, FILE_NAME};
+use crate::discover::{self, normalize};
+use crate::finding::{Problem, Severity};
+use crate::review::TrustStore;
+use crate::source::SourceFile;
+use crate::units::{format_date, parse_date, SECONDS_PER_DAY};
+use crate::yaml::{self, Limits};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InventoryFormat {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+}
+
+/// A credential as the inventory shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credential {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub ttl: String,
+    pub rotation: String,
+    pub shared: String,
+}
+
+/// A high-consequence action (one not in `lowConsequenceActions`) and the approval it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consequential {
+    pub action: String,
+    pub resource: String,
+    pub approval: String,
+}
+
+/// One agent's inventory entry. Absent fields are empty strings (or `null` for booleans and
+/// numbers), so that CSV and JSON hold the same data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Row {
+    pub name: String,
+    pub file: String,
+    pub purpose: String,
+    pub owner: String,
+    pub owner_email: String,
+    pub backup_owner: String,
+    pub backup_owner_email: String,
+    pub team: String,
+    pub status: String,
+    pub expires: String,
+    /// Days from today to the expiry date (negative when expired).
+    pub expires_in_days: Option<i64>,
+    pub identity_type: String,
+    pub identity_id: String,
+    pub resources: Vec<String>,
+    pub actions: Vec<String>,
+    pub high_consequence: Vec<Consequential>,
+    pub credentials: Vec<Credential>,
+    pub data_classes: Vec<String>,
+    pub worst_case: String,
+    pub reversible: Option<bool>,
+    pub external_reach: Option<bool>,
+    pub delegates_to: Vec<String>,
+    pub delegated_by: Vec<String>,
+    pub reviewer: String,
+    pub review_date: String,
+    pub review_age_days: Option<i64>,
+    /// No review, a review older than `maxReviewAge` or dated after today.
+    pub review_stale: bool,
+    /// `valid`, `invalid` or `absent` (no signature); empty without a review.
+    pub review_signature: String,
+    pub review_signature_reason: String,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Filters, all of which must hold for a row to be listed.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Owner email or name, case-insensitive.
+    pub owner: Option<String>,
+    pub team: Option<String>,
+    pub status: Option<String>,
+    /// Expiring within this many days of today (or already expired, or without an expiry).
+    pub expiring_within_days: Option<i64>,
+    /// Only agents without a current review (missing, stale or not validly signed when signed).
+    pub unreviewed: bool,
+}
+
+impl Filters {
+    pub fn keep(&self, row: &Row) -> bool {
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b.trim());
+        if let Some(owner) = &self.owner {
+            if !same(&row.owner_email, owner) && !same(&row.owner, owner) {
+                return false;
+            }
+        }
+        if self.team.as_deref().is_some_and(|t| !same(&row.team, t)) {
+            return false;
+        }
+        if self
+            .status
+            .as_deref()
+            .is_some_and(|s| !same(&row.status, s))
+        {
+            return false;
+        }
+        if let Some(days) = self.expiring_within_days {
+            if row.expires_in_days.is_some_and(|d| d > days) {
+                return false;
+            }
+        }
+        if self.unreviewed && !row.unreviewed() {
+            return false;
+        }
+        true
+    }
+}
+
+impl Row {
+    /// No review, a stale one, or a signature that does not verify.
+    pub fn unreviewed(&self) -> bool {
+        self.review_stale || self.review_signature == "invalid"
+    }
+
+    /// The row as CSV cells, in [`Row::HEADERS`] order: lists are joined with `; `.
+    pub fn cells(&self) -> Vec<String> {
+        let join = |items: &[String]| items.join("; ");
+        let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
+        let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        vec![
+            self.name.clone(),
+            self.file.clone(),
+            self.purpose.clone(),
+            self.owner.clone(),
+            self.owner_email.clone(),
+            self.backup_owner.clone(),
+            self.backup_owner_email.clone(),
+            self.team.clone(),
+            self.status.clone(),
+            self.expires.clone(),
+            number(self.expires_in_days),
+            self.identity_type.clone(),
+            self.identity_id.clone(),
+            join(&self.resources),
+            join(&self.actions),
+            self.high_consequence
+                .iter()
+                .map(|h| format!("{} on {} (approval: {})", h.action, h.resource, h.approval))
+                .collect::<Vec<_>>()
+                .join("; "),
+            self.credentials
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} ({}, ttl {}, rotation {}, shared {})",
+                        c.name, c.kind, c.ttl, c.rotation, c.shared
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            join(&self.data_classes),
+            self.worst_case.clone(),
+            flag(self.reversible),
+            flag(self.external_reach),
+            join(&self.delegates_to),
+            join(&self.delegated_by),
+            self.reviewer.clone(),
+            self.review_date.clone(),
+            number(self.review_age_days),
+            self.review_stale.to_string(),
+            self.review_signature.clone(),
+            self.review_signature_reason.clone(),
+            self.errors.to_string(),
+            self.warnings.to_string(),
+        ]
+    }
+
+    pub const HEADERS: [&'static str; 31] = [
+        "name",
+        "file",
+        "purpose",
+        "owner",
+        "ownerEmail",
+        "backupOwner",
+        "backupOwnerEmail",
+        "team",
+        "status",
+        "expires",
+        "expiresInDays",
+        "identityType",
+        "identityId",
+        "resources",
+        "actions",
+        "highConsequence",
+        "credentials",
+        "dataClasses",
+        "worstCase",
+        "reversible",
+        "externalReach",
+        "delegatesTo",
+        "delegatedBy",
+        "reviewer",
+        "reviewDate",
+        "reviewAgeDays",
+        "reviewStale",
+        "reviewSignature",
+        "reviewSignatureReason",
+        "errors",
+        "warnings",
+    ];
+}
+
+/// What `agentgate inventory` (and `report`) need to build rows.
+#[derive(Debug, Clone)]
+pub struct InventoryOptions {
+    pub paths: Vec<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub today: Option<i64>,
+    pub cwd: PathBuf,
+    pub packs: Vec<PathBuf>,
+}
+
+/// The check outcome and one row per checked agent, in path order.
+pub struct Inventory {
+    pub outcome: Outcome,
+    pub rows: Vec<Row>,
+}
+
+/// Checks the repository and builds the inventory. `Err` carries the run's problems (exit 2).
+pub fn build(options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
+    let outcome = check::run(&CheckOptions {
+        paths: options.paths.clone(),
+        config: options.config.clone(),
+        fail_on: None,
+        today: options.today,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+        cwd: options.cwd.clone(),
+        changes: None,
+        packs: options.packs.clone(),
+    });
+    if !outcome.problems.is_empty() {
+        return Err(outcome.problems);
+    }
+    let today = options.today.unwrap_or_else(crate::units::today_utc);
+    let start = options
+        .paths
+        .first()
+        .map_or_else(|| options.cwd.clone(), |p| normalize(&options.cwd.join(p)));
+    let start = if start.is_file() {
+        start.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        start
+    };
+    let root = discover::find_root(&start);
+    let config_path = match &options.config {
+        Some(path) => Some(normalize(&options.cwd.join(path))),
+        None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
+    };
+    let config = match &config_path {
+        Some(path) => Config::load(path, path.display().to_string(), DEFAULT_MAX_FILE_SIZE)?,
+        None => Config::defaults(root.clone()),
+    };
+    let trust = TrustStore::load(&config, &options.cwd)?;
+
+    // The manifests themselves, read again by file (the check keeps only names).
+    let mut documents: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for checked in &outcome.checked {
+        if documents.contains_key(&checked.file) {
+            continue;
+        }
+        let path = options.cwd.join(&checked.file);
+        let values = discover::read_text(&path, DEFAULT_MAX_FILE_SIZE)
+            .ok()
+            .and_then(|text| {
+                let source = Arc::new(SourceFile::new(path, checked.file.clone(), text));
+                yaml::parse(&source, Limits::default()).ok()
+            })
+            .map(|docs| docs.into_iter().map(|d| d.value).collect())
+            .unwrap_or_default();
+        documents.insert(checked.file.clone(), values);
+    }
+    let mut manifests: Vec<(String, &Value)> = Vec::new();
+    let mut used: BTreeMap<&str, usize> = BTreeMap::new();
+    for checked in &outcome.checked {
+        let docs = &documents[&checked.file];
+        let index = used.entry(&checked.file).or_insert(0);
+        // Documents of one file are checked in order; an agent is its name's document.
+        let found = docs
+            .iter()
+            .skip(*index)
+            .position(|d| text(d, "/metadata/name") == checked.agent.clone().unwrap_or_default())
+            .map(|p| p + *index);
+        if let Some(i) = found {
+            *index = i + 1;
+            manifests.push((checked.file.clone(), &docs[i]));
+        }
+    }
+    let mut delegated_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (_, m) in &manifests {
+        for target in list(m, "/spec/delegation/delegatesTo") {
+            delegated_by
+                .entry(target)
+                .or_default()
+                .push(text(m, "/metadata/name"));
+        }
+    }
+    let rows = manifests
+        .iter()
+        .map(|(file, m)| {
+            let mut row = row_of(file, m, &config, today, &trust);
+            row.delegated_by = delegated_by.get(&row.name).cloned().unwrap_or_default();
+            row.delegated_by.sort();
+            row.delegated_by.dedup();
+            for f in &outcome.findings {
+                if &f.file == file && f.agent.as_deref() == Some(row.name.as_str()) {
+                    match f.severity {
+                        Severity::Error => row.errors += 1,
+                        Severity::Warning => row.warnings += 1,
+                    }
+                }
+            }
+            row
+        })
+        .collect();
+    Ok(Inventory { outcome, rows })
+}
+
+fn text(value: &Value, pointer: &str) -> String {
+    match value.pointer(pointer) {
+        Some(Value::String(s)) => s.trim_end().to_string(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn list(value: &Value, pointer: &str) -> Vec<String> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn push_unique(items: &mut Vec<String>, item: String) {
+    if !items.contains(&item) {
+        items.push(item);
+    }
+}
+
+fn row_of(file: &str, m: &Value, config: &Config, today: i64, trust: &TrustStore) -> Row {
+    let low = &config.settings.low_consequence_actions;
+    let mut resources = Vec::new();
+    let mut actions = Vec::new();
+    let mut high_consequence = Vec::new();
+    let mut data_classes = Vec::new();
+    for p in m
+        .pointer("/spec/permissions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let resource = text(p, "/resource");
+        push_unique(&mut resources, resource.clone());
+        for action in list(p, "/actions") {
+            push_unique(&mut actions, action.clone());
+            if !low.iter().any(|l| l.eq_ignore_ascii_case(&action)) {
+                let approval = text(p, "/approval");
+                high_consequence.push(Consequential {
+                    action,
+                    resource: resource.clone(),
+                    approval: if approval.is_empty() {
+                        "none".into()
+                    } else {
+                        approval
+                    },
+                });
+            }
+        }
+        for class in list(p, "/dataClasses") {
+            push_unique(&mut data_classes, class);
+        }
+    }
+    for class in list(m, "/spec/blastRadius/dataClasses") {
+        push_unique(&mut data_classes, class);
+    }
+    let credentials = m
+        .pointer("/spec/credentials")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|c| Credential {
+            name: text(c, "/name"),
+            kind: text(c, "/type"),
+            ttl: text(c, "/ttl"),
+            rotation: text(c, "/rotation"),
+            shared: text(c, "/shared"),
+        })
+        .collect();
+    let day = |pointer: &str| parse_date(&text(m, pointer));
+    let expires_in_days = day("/spec/lifecycle/expires").map(|d| d - today);
+    let review_age_days = day("/spec/review/date").map(|d| today - d);
+    let max_age_days =
+        i64::try_from(config.settings.max_review_age).unwrap_or(i64::MAX) / SECONDS_PER_DAY;
+    let review_stale = review_age_days.is_none_or(|age| age > max_age_days || age < 0);
+    let verdict = crate::review::verify::verify_review(m, trust.trust(), today);
+    let boolean = |pointer: &str| m.pointer(pointer).and_then(Value::as_bool);
+    Row {
+        name: text(m, "/metadata/name"),
+        file: file.to_string(),
+        purpose: text(m, "/spec/purpose"),
+        owner: text(m, "/spec/owner/name"),
+        owner_email: text(m, "/spec/owner/email"),
+        backup_owner: text(m, "/spec/backupOwner/name"),
+        backup_owner_email: text(m, "/spec/backupOwner/email"),
+        team: text(m, "/spec/owner/team"),
+        status: text(m, "/spec/lifecycle/status"),
+        expires: day("/spec/lifecycle/expires")
+            .map(format_date)
+            .unwrap_or_else(|| text(m, "/spec/lifecycle/expires")),
+        expires_in_days,
+        identity_type: text(m, "/spec/identity/type"),
+        identity_id: text(m, "/spec/identity/id"),
+        resources,
+        actions,
+        high_consequence,
+        credentials,
+        data_classes,
+        worst_case: text(m, "/spec/blastRadius/worstCase"),
+        reversible: boolean("/spec/blastRadius/reversible"),
+        external_reach: boolean("/spec/blastRadius/externalReach"),
+        delegates_to: list(m, "/spec/delegation/delegatesTo"),
+        delegated_by: Vec::new(),
+        reviewer: text(m, "/spec/review/reviewer"),
+        review_date: text(m, "/spec/review/date"),
+        review_age_days,
+        review_stale,
+        review_signature: verdict
+            .as_ref()
+            .map(|v| v.status.as_str().to_string())
+            .unwrap_or_default(),
+        review_signature_reason: verdict
+            .as_ref()
+            .map(|v| v.reason.as_str().to_string())
+            .unwrap_or_default(),
+        errors: 0,
+        warnings: 0,
+    }
+}
+
+/// One CSV field, quoted as RFC 4180 asks when it holds a comma, quote or line break. A field
+/// that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) and is not a number
+/// is prefixed with `'`, so that a manifest value cannot run a formula in an auditor's sheet.
+pub fn csv_field(text: &str) -> String {
+    let number = text.parse::<i64>().is_ok();
+    let guarded = if !number && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+pub fn render_csv(rows: &[Row]) -> String {
+    let mut out = Row::HEADERS.join(",");
+    out.push_str("\r\n");
+    for row in rows {
+        let cells: Vec<String> = row.cells().iter().map(|c| csv_field(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+pub fn render_json(rows: &[Row]) -> String {
+    let mut out =
+        serde_json::to_string_pretty(&serde_json::json!({"agents": rows})).expect("rows serialise");
+    out.push('\n');
+    out
+}
+
+fn review_cell(row: &Row) -> String {
+    if row.reviewer.is_empty() && row.review_date.is_empty() {
+        return "none".into();
+    }
+    let mut cell = format!("{} {}", row.reviewer, row.review_date);
+    if row.review_stale {
+        cell.push_str(" (stale)");
+    }
+    if !row.review_signature.is_empty() {
+        let _ = write!(cell, " signature {}", row.review_signature);
+    }
+    cell
+}
+
+fn findings_cell(row: &Row) -> String {
+    format!("{} errors, {} warnings", row.errors, row.warnings)
+}
+
+pub fn render_markdown(rows: &[Row]) -> String {
+    use crate::report::markdown::escape;
+    let mut out = format!("### agentgate inventory: {} agents\n\n", rows.len());
+    out.push_str("| agent | file | purpose | owner | team | status | expires | identity | resources | high-consequence actions | credentials | data classes | worst case | delegates to | review | findings |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for row in rows {
+        let cells = row.cells();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            escape(&row.name),
+            escape(&row.file),
+            escape(&row.purpose),
+            escape(&format!("{} <{}>", row.owner, row.owner_email)),
+            escape(&row.team),
+            escape(&row.status),
+            escape(&row.expires),
+            escape(&format!("{} {}", row.identity_type, row.identity_id)),
+            escape(&cells[13]),
+            escape(&cells[15]),
+            escape(&cells[16]),
+            escape(&cells[17]),
+            escape(&row.worst_case),
+            escape(&cells[21]),
+            escape(&review_cell(row)),
+            escape(&findings_cell(row)),
+        );
+    }
+    out
+}
+
+/// The terminal table: the columns an auditor scans first; `--format json` has everything.
+pub fn render_table(rows: &[Row]) -> String {
+    let header = [
+        "AGENT",
+        "OWNER",
+        "TEAM",
+        "STATUS",
+        "EXPIRES",
+        "RESOURCES",
+        "REVIEW",
+        "FINDINGS",
+    ];
+    let clean = |s: &str| s.chars().filter(|c| !c.is_control()).collect::<String>();
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            vec![
+                clean(&row.name),
+                clean(&row.owner_email),
+                clean(&row.team),
+                clean(&row.status),
+                clean(&row.expires),
+                row.resources.len().to_string(),
+                clean(&review_cell(row)),
+                findings_cell(row),
+            ]
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for line in &lines {
+        for (w, cell) in widths.iter_mut().zip(line) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut emit = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(padded.join("  ").trim_end());
+        out.push('\n');
+    };
+    emit(header.iter().map(|h| h.to_string()).collect());
+    for line in lines {
+        emit(line);
+    }
+    let _ = writeln!(out, "{} agents", rows.len());
+    out
+}
+
+pub fn render(format: InventoryFormat, rows: &[Row]) -> String {
+    match format {
+        InventoryFormat::Table => render_table(rows),
+        InventoryFormat::Csv => render_csv(rows),
+        InventoryFormat::Json => render_json(rows),
+        InventoryFormat::Markdown => render_markdown(rows),
+    }
+}
+
+/// The command line of `agentgate inventory`.
+#[derive(Debug, clap::Args)]
+pub struct InventoryArgs {
+    /// Folders or manifest files to list (default: the current folder).
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: InventoryFormat,
+    /// Only agents whose owner has this email or name.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Only agents whose owner's team is this one.
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Only agents with this lifecycle status.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only agents expiring within this duration of today (30d, 12w, P90D), already expired,
+    /// or without a readable expiry date.
+    #[arg(long, value_name = "DURATION", value_parser = parse_days)]
+    pub expiring_within: Option<i64>,
+    /// Only agents without a current review: none, older than maxReviewAge, dated after
+    /// today, or with a signature that does not verify.
+    #[arg(long)]
+    pub unreviewed: bool,
+    /// Configuration file (default: .agentgate.yaml at the repository root).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
+    #[arg(long, value_parser = parse_today)]
+    pub today: Option<i64>,
+}
+
+fn parse_days(text: &str) -> Result<i64, String> {
+    crate::units::parse_duration(text)
+        .and_then(|s| i64::try_from(s).ok())
+        .map(|s| s / SECONDS_PER_DAY)
+        .ok_or_else(|| format!("{text:?} is not a duration; write 30d, 12w or P90D"))
+}
+
+fn parse_today(text: &str) -> Result<i64, String> {
+    parse_date(text).ok_or_else(|| format!("{text:?} is not a date; write YYYY-MM-DD"))
+}
+
+/// Runs `agentgate inventory`: the text for stdout, or the problems for stderr and exit 2.
+pub fn command(args: InventoryArgs, cwd: &Path) -> Result<String, String> {
+    let options = InventoryOptions {
+        paths: args.paths,
+        config: args.config,
+        today: args.today,
+        cwd: cwd.to_path_buf(),
+        packs: Vec::new(),
+    };
+    let inventory = build(&options).map_err(|problems| {
+        let mut text = String::new();
+        for p in &problems {
+            let _ = writeln!(
+                text,
+                "error: {}:{}:{}: {}",
+                p.file, p.line, p.column, p.message
+            );
+        }
+        text
+    })?;
+    let filters = Filters {
+        owner: args.owner,
+        team: args.team,
+        status: args.status,
+        expiring_within_days: args.expiring_within,
+        unreviewed: args.unreviewed,
+    };
+    let rows: Vec<Row> = inventory
+        .rows
+        .into_iter()
+        .filter(|r| filters.keep(r))
+        .collect();
+    Ok(render(args.format, &rows))
+}
