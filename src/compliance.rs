@@ -20,6 +20,7 @@ use crate::units::{format_date, today_utc};
 pub enum ReportFormat {
     Markdown,
     Json,
+    Html,
 }
 
 /// `--framework`: one catalogue, `owasp` for the three OWASP lists, or all when absent.
@@ -198,12 +199,10 @@ pub fn build(
         pack.extend_from_slice(path.as_bytes());
         pack.push(b'\n');
     }
-    let commit = git2::Repository::discover(&root).ok().and_then(|r| {
-        r.head()
-            .ok()?
-            .peel_to_commit()
-            .ok()
-            .map(|c| c.id().to_string())
+    let commit = options.commit.clone().or_else(|| {
+        let repo = git2::Repository::discover(&root).ok()?;
+        let head = repo.head().ok()?.peel_to_commit().ok()?;
+        Some(head.id().to_string())
     });
     let header = Header {
         repository: discover::display_path(&root, &options.cwd),
@@ -414,6 +413,10 @@ pub struct ReportArgs {
     /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_parser = parse_today)]
     pub today: Option<i64>,
+    /// Report on the repository as it was at this git revision, read straight from git objects
+    /// (the working tree is not touched). Pair it with --today for the date of that point in time.
+    #[arg(long, value_name = "REV")]
+    pub at: Option<String>,
 }
 
 fn parse_today(text: &str) -> Result<i64, String> {
@@ -423,16 +426,221 @@ fn parse_today(text: &str) -> Result<i64, String> {
 
 /// Runs `agentgate report`: the text for stdout, or the problems for stderr and exit 2.
 pub fn command(args: ReportArgs, cwd: &Path) -> Result<String, String> {
+    let snapshot = match &args.at {
+        Some(rev) => Some(
+            crate::snapshot::at(cwd, rev, crate::check::DEFAULT_MAX_FILE_SIZE)
+                .map_err(|e| format!("error: {e}\n"))?,
+        ),
+        None => None,
+    };
     let options = InventoryOptions {
         paths: args.paths,
         config: args.config,
         today: args.today,
-        cwd: cwd.to_path_buf(),
+        cwd: snapshot
+            .as_ref()
+            .map_or_else(|| cwd.to_path_buf(), |s| s.cwd.clone()),
         packs: Vec::new(),
+        commit: snapshot.as_ref().map(|s| s.commit.clone()),
     };
     let report = build(&options, args.framework)?;
     Ok(match args.format {
         ReportFormat::Markdown => render_markdown(&report),
         ReportFormat::Json => render_json(&report),
+        ReportFormat::Html => render_html(&report),
     })
+}
+
+/// Text as HTML shows it: the five characters that could start markup or break an attribute.
+fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1b1b1b;line-height:1.4}\
+table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}\
+th{background:#eee}td.fail{color:#a40000;font-weight:600}td.pass{color:#1f6b1f}code{font-size:.85rem;word-break:break-all}\
+h2{border-bottom:2px solid #333;padding-bottom:.2rem;margin-top:2rem}section.control{break-inside:avoid}\
+@media print{body{margin:0}a{color:inherit;text-decoration:none}h2{break-after:avoid}tr{break-inside:avoid}}";
+
+/// Findings by rule family (AG00x identity and ownership, AG01x permissions, …) as an inline SVG
+/// bar chart: readable without JavaScript, and in print.
+fn family_chart(report: &Report) -> String {
+    let families = [
+        ("AG00", "ownership, identity"),
+        ("AG01", "permissions"),
+        ("AG02", "credentials"),
+        ("AG03", "blast radius"),
+        ("AG04", "review"),
+        ("AG05", "lifecycle"),
+        ("AG06", "audit, baseline"),
+        ("AG07", "delegation"),
+        ("AG08", "inventory"),
+        ("AG10", "discovery"),
+    ];
+    let mut seen = BTreeSet::new();
+    let mut counts = vec![0usize; families.len()];
+    for c in &report.controls {
+        for a in &c.failing {
+            for f in &a.findings {
+                if seen.insert((f.rule.clone(), f.file.clone(), f.line, f.message.clone())) {
+                    if let Some(i) = families.iter().position(|(p, _)| f.rule.starts_with(p)) {
+                        counts[i] += 1;
+                    }
+                }
+            }
+        }
+    }
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    let row = 22;
+    let height = families.len() * row + 10;
+    let mut svg = format!(
+        "<svg role=\"img\" aria-label=\"Findings by rule family\" width=\"560\" height=\"{height}\" viewBox=\"0 0 560 {height}\" xmlns=\"http://www.w3.org/2000/svg\">"
+    );
+    for (i, ((prefix, name), count)) in families.iter().zip(&counts).enumerate() {
+        let y = i * row + 5;
+        let width = count * 300 / max;
+        let _ = write!(
+            svg,
+            "<text x=\"0\" y=\"{}\" font-size=\"12\">{prefix}x {name}</text><rect x=\"190\" y=\"{y}\" width=\"{width}\" height=\"16\" fill=\"#a40000\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{count}</text>",
+            y + 13,
+            195 + width,
+            y + 13
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// One self-contained HTML file: no scripts, fonts, images or links to fetch; styled for print.
+pub fn render_html(report: &Report) -> String {
+    let h = &report.header;
+    let mut out = String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>agentgate compliance report</title>");
+    let _ = write!(out, "<style>{STYLE}</style></head><body>");
+    out.push_str("<h1>agentgate compliance report</h1><table class=\"header\">");
+    let config = match (&h.config_file, &h.config_digest) {
+        (Some(file), Some(digest)) => format!("{} <code>{}</code>", html(file), html(digest)),
+        _ => "defaults (no configuration file)".into(),
+    };
+    for (key, value) in [
+        ("repository", html(&h.repository)),
+        (
+            "commit",
+            html(h.commit.as_deref().unwrap_or("(not a git repository)")),
+        ),
+        ("date", html(&h.date)),
+        ("agentgate", html(&h.agentgate_version)),
+        (
+            "rule pack digest",
+            format!(
+                "<code>{}</code> ({} Rego files)",
+                html(&h.pack_digest),
+                h.rule_files
+            ),
+        ),
+        ("configuration", config),
+        ("framework", html(&h.framework)),
+    ] {
+        let _ = write!(out, "<tr><th>{key}</th><td>{value}</td></tr>");
+    }
+    out.push_str("</table><h2>Findings by rule family</h2>");
+    out.push_str(&family_chart(report));
+    out.push_str("<h2>Controls</h2><table id=\"controls\"><thead><tr><th>control</th><th>title</th><th>rules</th><th>agents passing</th><th>agents failing</th></tr></thead><tbody>");
+    for c in &report.controls {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}{}</td><td>{}</td><td class=\"pass\">{}</td><td class=\"{}\">{}</td></tr>",
+            html(&c.id),
+            html(&c.title),
+            if c.label == "supports" { " <em>(supports)</em>" } else { "" },
+            html(&c.rules.join(", ")),
+            c.agents_passing,
+            if c.agents_failing > 0 { "fail" } else { "pass" },
+            c.agents_failing
+        );
+    }
+    out.push_str("</tbody></table>");
+    for c in report
+        .controls
+        .iter()
+        .filter(|c| !c.failing.is_empty() || !c.waivers.is_empty())
+    {
+        let _ = write!(
+            out,
+            "<section class=\"control\"><h3>{} {}</h3><ul>",
+            html(&c.id),
+            html(&c.title)
+        );
+        for a in &c.failing {
+            let _ = write!(
+                out,
+                "<li><strong>{}</strong> ({})<ul>",
+                html(&a.agent),
+                html(&a.file)
+            );
+            for f in &a.findings {
+                let _ = write!(
+                    out,
+                    "<li>{} at {}:{}: {}</li>",
+                    html(&f.rule),
+                    html(&f.file),
+                    f.line,
+                    html(&f.message)
+                );
+            }
+            out.push_str("</ul></li>");
+        }
+        for w in &c.waivers {
+            let _ = write!(
+                out,
+                "<li>waiver of {} for {} at {}: {} (approved by {}, expires {})</li>",
+                html(&w.rule),
+                html(&w.agent),
+                html(&w.path),
+                html(&w.reason),
+                html(&w.approved_by),
+                html(&w.expires)
+            );
+        }
+        out.push_str("</ul></section>");
+    }
+    out.push_str("<h2>Agents</h2><table id=\"agents\"><thead><tr><th>agent</th><th>file</th><th>owner</th><th>team</th><th>status</th><th>expires</th><th>resources</th><th>review</th><th>findings</th></tr></thead><tbody>");
+    for r in &report.agents {
+        let review = if r.reviewer.is_empty() {
+            "none".to_string()
+        } else {
+            format!(
+                "{} {}{}",
+                r.reviewer,
+                r.review_date,
+                if r.review_stale { " (stale)" } else { "" }
+            )
+        };
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} errors, {} warnings</td></tr>",
+            html(&r.name),
+            html(&r.file),
+            html(&r.owner_email),
+            html(&r.team),
+            html(&r.status),
+            html(&r.expires),
+            html(&r.resources.join("; ")),
+            html(&review),
+            r.errors,
+            r.warnings
+        );
+    }
+    out.push_str("</tbody></table></body></html>\n");
+    out
 }

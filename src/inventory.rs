@@ -232,6 +232,8 @@ pub struct InventoryOptions {
     pub today: Option<i64>,
     pub cwd: PathBuf,
     pub packs: Vec<PathBuf>,
+    /// The commit the files were read from (`--at`); HEAD's when absent.
+    pub commit: Option<String>,
 }
 
 /// The check outcome and one row per checked agent, in path order.
@@ -641,6 +643,10 @@ pub struct InventoryArgs {
     /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_parser = parse_today)]
     pub today: Option<i64>,
+    /// Read the repository as it was at this git revision, straight from git objects (the
+    /// working tree is not touched). Pair it with --today for the date of that point in time.
+    #[arg(long, value_name = "REV")]
+    pub at: Option<String>,
 }
 
 fn parse_days(text: &str) -> Result<i64, String> {
@@ -656,12 +662,22 @@ fn parse_today(text: &str) -> Result<i64, String> {
 
 /// Runs `agentgate inventory`: the text for stdout, or the problems for stderr and exit 2.
 pub fn command(args: InventoryArgs, cwd: &Path) -> Result<String, String> {
+    let snapshot = match &args.at {
+        Some(rev) => Some(
+            crate::snapshot::at(cwd, rev, DEFAULT_MAX_FILE_SIZE)
+                .map_err(|e| format!("error: {e}\n"))?,
+        ),
+        None => None,
+    };
     let options = InventoryOptions {
         paths: args.paths,
         config: args.config,
         today: args.today,
-        cwd: cwd.to_path_buf(),
+        cwd: snapshot
+            .as_ref()
+            .map_or_else(|| cwd.to_path_buf(), |s| s.cwd.clone()),
         packs: Vec::new(),
+        commit: snapshot.as_ref().map(|s| s.commit.clone()),
     };
     let inventory = build(&options).map_err(|problems| {
         let mut text = String::new();

@@ -20,6 +20,7 @@ pub mod packs;
 pub mod packtest;
 pub mod report;
 pub mod review;
+pub mod snapshot;
 pub mod source;
 pub mod units;
 pub mod validate;

@@ -167,3 +167,33 @@ fn one_framework_and_markdown() {
     // Manifest text is escaped: the wildcard resource cannot start emphasis.
     assert!(md.stdout.contains(r"zendesk://example/\*"));
 }
+
+#[test]
+fn html_is_one_self_contained_file_with_the_control_table_and_a_chart() {
+    let tmp = fixture();
+    common::write(
+        tmp.path(),
+        "agents/odd.agent.yaml",
+        "apiVersion: agentgate/v1\nkind: Agent\nmetadata: {name: \"<img src=x onerror=alert(1)>\"}\nspec:\n  purpose: odd\n",
+    );
+    let run = agentgate(
+        tmp.path(),
+        &["report", "--today", TODAY, "--format", "html"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = &run.stdout;
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("<table id=\"controls\">"));
+    assert!(page.contains("<svg role=\"img\" aria-label=\"Findings by rule family\""));
+    assert!(page.contains("@media print"));
+    for external in [
+        "<script", "<img", "<link", "<iframe", "src=\"", "href=", "@import", "url(",
+    ] {
+        assert!(
+            !page.contains(external),
+            "the page loads nothing: {external}"
+        );
+    }
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(page.contains("waiver of AG023 for support-bot"));
+}
