@@ -335,6 +335,8 @@ impl Runner {
         for d in [&workspace, &temp, &bin, &dir.path().join("home")] {
             std::fs::create_dir_all(d).expect("mkdir");
         }
+        // The manifests' reviews are signed by the test-only key; the workspace trusts it.
+        trust_test_key(&workspace);
         // The built binary first on PATH, in place of `cargo install`.
         std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_agentgate"), bin.join("agentgate"))
             .expect("symlink the binary");

@@ -26,9 +26,10 @@ fn manifest(name: &str, grants: &[(&str, &str)], delegates: &[&str]) -> String {
             delegates.join(", ")
         )
     };
-    format!(
+    // Each version of a manifest is reviewed and signed (by the test-only key).
+    signed(&format!(
         "apiVersion: agentgate/v1\nkind: Agent\nmetadata:\n  name: {name}\n  description: Test agent {name}\nspec:\n  purpose: Does the work of {name}.\n  owner: {{name: Jane Doe, email: jane.doe@example.com}}\n  backupOwner: {{name: Raj Patel, email: raj.patel@example.com}}\n  lifecycle: {{status: active, expires: 2027-05-31}}\n  identity: {{type: workload, id: \"spiffe://example.org/{name}\"}}\n  permissions:\n{permissions}  credentials: []\n  blastRadius: {{worstCase: Reads some rows, dataClasses: [], reversible: true, externalReach: false}}\n  baseline: {{maxActionsPerHour: 10}}\n  audit: {{logSink: \"siem://splunk/agents\"}}\n  review: {{reviewer: sec-review@example.com, date: 2026-11-02}}\n{delegation}"
-    )
+    ))
 }
 
 fn stage(repo: &git2::Repository, relative: &str) {
@@ -57,6 +58,7 @@ fn reported(json: &serde_json::Value) -> Vec<(String, String)> {
 fn changed_since_and_staged_report_exactly_the_changes_and_their_delegators() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
+    trust_test_key(dir);
     let db = "postgres://db/public.t";
     write(
         dir,

@@ -32,16 +32,25 @@ spec:
   review: {reviewer: sec-review@example.com, date: 2026-11-02}
 "#;
 
+/// GOOD with its review signed by the test-only key (check it where [`trust_test_key`] was called).
+fn good() -> String {
+    signed(GOOD)
+}
+
 fn wildcard() -> String {
-    GOOD.replace("name: billing-reconciler", "name: support-bot")
-        .replace("actions: [read]", "actions: [read, \"*\"]")
+    signed(
+        &GOOD
+            .replace("name: billing-reconciler", "name: support-bot")
+            .replace("actions: [read]", "actions: [read, \"*\"]"),
+    )
 }
 
 #[test]
 fn git_repository_end_to_end() {
     let repo = tempfile::tempdir().unwrap();
     let dir = repo.path();
-    write(dir, "services/billing/agent.yaml", GOOD);
+    trust_test_key(dir);
+    write(dir, "services/billing/agent.yaml", good());
     write(dir, "agents/support.agent.yaml", wildcard());
     write(
         dir,
@@ -132,7 +141,8 @@ fn git_repository_end_to_end() {
 fn exit_codes_follow_the_failing_severity() {
     let repo = tempfile::tempdir().unwrap();
     let dir = repo.path();
-    write(dir, "good/agent.yaml", GOOD);
+    trust_test_key(dir);
+    write(dir, "good/agent.yaml", good());
     git_commit_all(dir, "good");
     assert_eq!(agentgate(dir, &["check", "--today", TODAY]).code, 0);
 
@@ -155,7 +165,7 @@ fn exit_codes_follow_the_failing_severity() {
     );
 
     // A warning fails only with --fail-on warning.
-    let warn = GOOD.replace("name: billing-reconciler", "name: nobaseline").replace("  baseline: {schedule: \"0 2 * * *\", maxActionsPerHour: 500, systems: [\"postgres://ledger\"]}\n", "");
+    let warn = signed(&GOOD.replace("name: billing-reconciler", "name: nobaseline").replace("  baseline: {schedule: \"0 2 * * *\", maxActionsPerHour: 500, systems: [\"postgres://ledger\"]}\n", ""));
     write(dir, "good/agent.yaml", warn);
     assert_eq!(agentgate(dir, &["check", "good", "--today", TODAY]).code, 0);
     assert_eq!(
@@ -199,10 +209,11 @@ fn other_api_versions_are_errors_not_skipped() {
 #[test]
 fn multi_document_files_hold_several_agents() {
     let dir = tempfile::tempdir().unwrap();
+    trust_test_key(dir.path());
     write(
         dir.path(),
         "team.agent.yaml",
-        format!("{GOOD}---\n{}", wildcard()),
+        format!("{}---\n{}", good(), wildcard()),
     );
     let json = agentgate(dir.path(), &["check", "--format", "json", "--today", TODAY]).json();
     assert_eq!(json["summary"]["agents"], 2);
@@ -219,13 +230,13 @@ fn multi_document_files_hold_several_agents() {
         .iter()
         .find(|f| f["rule"] == "AG011")
         .unwrap();
-    assert_eq!(wildcard["line"], 14 + GOOD.lines().count() as u64 + 1);
+    assert_eq!(wildcard["line"], 14 + good().lines().count() as u64 + 1);
 }
 
 #[test]
 fn configuration_mistakes_point_into_the_config() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "agent.yaml", GOOD);
+    write(dir.path(), "agent.yaml", good());
     for (config, line, needle) in [
         (
             "version: 1\nsettings:\n  maxTtl: forever\n",
@@ -382,6 +393,7 @@ fn hostile_inputs_are_refused_with_exit_2_and_no_panic() {
 #[test]
 fn human_output_respects_no_color_and_ends_with_a_summary() {
     let dir = tempfile::tempdir().unwrap();
+    trust_test_key(dir.path());
     write(dir.path(), "agents/support.agent.yaml", wildcard());
     let run = agentgate(dir.path(), &["check", "--today", TODAY]);
     assert!(
@@ -414,6 +426,8 @@ fn parse_fixtures_report_their_declared_lines() {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         let work = tempfile::tempdir().unwrap();
         std::fs::copy(&file, work.path().join(&name)).unwrap();
+        // Reviews in the fixtures that parse are signed by the test-only key.
+        trust_test_key(work.path());
         let run = agentgate(
             work.path(),
             &["check", &name, "--format", "json", "--today", TODAY],
@@ -467,6 +481,7 @@ fn parse_fixtures_report_their_declared_lines() {
         work.path().join("crlf.agent.yaml"),
     )
     .unwrap();
+    trust_test_key(work.path());
     let json = agentgate(
         work.path(),
         &["check", "--format", "json", "--today", TODAY],

@@ -17,6 +17,8 @@ use serde_json::Value;
 fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&crate_dir().join("testdata/formats"), dir.path());
+    // The fixture's reviews are signed by the test-only key; the copy trusts it.
+    trust_test_key(dir.path());
     dir
 }
 
@@ -253,6 +255,7 @@ fn sarif_rules_follow_the_configuration() {
         ".agentgate.yaml",
         "version: 1\nrules:\n  AG023: {severity: error}\n  AG061: {enabled: false}\n",
     );
+    trust_test_key(dir.path());
     let run = check(dir.path(), &["sarif"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let sarif = sarif_of(&run);

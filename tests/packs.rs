@@ -45,6 +45,9 @@ fn repo() -> tempfile::TempDir {
 }
 
 fn run(dir: &Path, cache: &Path, args: &[&str]) -> Run {
+    // The fixture's review is signed by the test-only key; whatever the test configured, the
+    // repository trusts it.
+    trust_test_key(dir);
     let output = Command::new(env!("CARGO_BIN_EXE_agentgate"))
         .args(args)
         .current_dir(dir)

@@ -233,9 +233,11 @@ fn an_external_pack_is_tested_with_coverage_and_fixtures() {
             ),
         ],
     );
-    let manifest = compliant_manifest("billing", today())
-        .replace("externalReach: false", "externalReach: true")
-        .replace("dataClasses: [financial]", "dataClasses: [financial, pii]");
+    let manifest = signed(
+        &unsigned_compliant_manifest("billing", today())
+            .replace("externalReach: false", "externalReach: true")
+            .replace("dataClasses: [financial]", "dataClasses: [financial, pii]"),
+    );
     write(
         dir.path(),
         "fixtures/reach/billing.agent.yaml",
@@ -246,6 +248,9 @@ fn an_external_pack_is_tested_with_coverage_and_fixtures() {
         "fixtures/clean/billing.agent.yaml",
         compliant_manifest("billing", today()),
     );
+    // The manifests' reviews are signed by the test-only key; each fixture folder trusts it.
+    trust_test_key(&dir.path().join("fixtures/reach"));
+    trust_test_key(&dir.path().join("fixtures/clean"));
     let run = agentgate(
         dir.path(),
         &[

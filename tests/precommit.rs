@@ -105,7 +105,14 @@ impl Repo {
             ".pre-commit-config.yaml",
             serde_json::to_string_pretty(&config).expect("config"),
         );
-        repo.ok(repo.git(&["add", ".pre-commit-config.yaml"]));
+        // The manifests' reviews are signed by the test-only key; the repository trusts it.
+        trust_test_key(&repo.root());
+        repo.ok(repo.git(&[
+            "add",
+            ".pre-commit-config.yaml",
+            ".agentgate.yaml",
+            "allowed_signers",
+        ]));
         repo.ok(repo.git(&["commit", "-q", "-m", "pre-commit configuration"]));
         repo
     }

@@ -707,3 +707,99 @@ fn check_refuses_a_configured_allowed_signers_file_that_is_missing_or_bad() {
         "{error}"
     );
 }
+
+/// The gate: AG041 and AG042 as `agentgate check` reports them, one finding per fact.
+#[test]
+fn check_reports_an_unverifiable_signature_as_ag041_and_a_changed_manifest_as_ag042_only() {
+    let keys = tempfile::tempdir().unwrap();
+    let key = signing::keygen(keys.path(), "reviewer", "ed25519");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "agent.yaml", BODY);
+    let run = agentgate(
+        d,
+        &[
+            "review",
+            "sign",
+            "agent.yaml",
+            "--reviewer",
+            REVIEWER,
+            "--key",
+            key.to_str().unwrap(),
+            "--today",
+            "2026-11-02",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let signed = read(d, "agent.yaml");
+    let check = |d: &Path| {
+        let run = agentgate(d, &["check", "--format", "json", "--today", TODAY]);
+        let json = run.json();
+        let found: Vec<(String, String)> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"].as_str().unwrap().starts_with("AG04"))
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        (run.code, found)
+    };
+    // No allowed_signers configured: nothing can be verified.
+    let (code, found) = check(d);
+    assert_eq!(code, 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "AG041");
+    assert!(
+        found[0]
+            .1
+            .starts_with("no allowed_signers configured: the signature by ssh-ed25519 key SHA256:"),
+        "{found:?}"
+    );
+
+    write(
+        d,
+        "allowed_signers",
+        format!("{REVIEWER} {}\n", signing::public_key(&key)),
+    );
+    write(
+        d,
+        ".agentgate.yaml",
+        "version: 1\nsettings:\n  allowedSigners: allowed_signers\n",
+    );
+    assert_eq!(check(d), (0, vec![]), "signed and trusted");
+
+    let digest = review_field(&signed, "digest");
+    for (what, changed) in [
+        (
+            "one action",
+            signed.replace("actions: [read]", "actions: [read, list]"),
+        ),
+        (
+            "the review date",
+            signed.replace("date: 2026-11-02", "date: 2026-11-09"),
+        ),
+    ] {
+        write(d, "agent.yaml", &changed);
+        let (code, found) = check(d);
+        assert_eq!(code, 1, "{what}");
+        assert_eq!(
+            found.len(),
+            1,
+            "{what}: the signature over the stored digest still verifies: {found:?}"
+        );
+        assert_eq!(found[0].0, "AG042", "{what}");
+        assert!(found[0].1.starts_with(&format!("the manifest changed after the review was signed: the review covers {digest}, the manifest is now sha256:")), "{found:?}");
+    }
+
+    let reformatted = format!(
+        "# reformatted\n{}\n",
+        serde_json::to_string_pretty(&value(&signed)).unwrap()
+    );
+    write(d, "agent.yaml", reformatted);
+    assert_eq!(check(d), (0, vec![]), "reformatting keeps the review valid");
+}

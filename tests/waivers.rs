@@ -13,6 +13,8 @@ fn repo_with(config: &str) -> tempfile::TempDir {
     let manifest = crate_dir().join("testdata/rules/AG013/fail/no-approval.agent.yaml");
     std::fs::copy(manifest, dir.path().join("billing.agent.yaml")).unwrap();
     write(dir.path(), ".agentgate.yaml", config);
+    // The fixture's review is signed by the test-only key; the repository trusts it.
+    trust_test_key(dir.path());
     dir
 }
 

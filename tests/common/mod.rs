@@ -168,9 +168,113 @@ pub fn read_yaml(path: &Path) -> serde_json::Value {
     documents.remove(0).value
 }
 
+/// The test-only reviewer key of `testdata/keys` (its private half is committed on purpose).
+pub fn test_signing_key() -> ssh_key::PrivateKey {
+    let text = std::fs::read_to_string(crate_dir().join("testdata/keys/test-reviewer"))
+        .expect("testdata/keys/test-reviewer");
+    ssh_key::PrivateKey::from_openssh(text).expect("the test key reads")
+}
+
+/// `text` with the review of each of its manifest documents signed by the test-only key, as
+/// `agentgate review sign` writes it, keeping the reviewer and date it has. Sign the final text:
+/// any later edit makes the review stale (AG042).
+pub fn signed(text: &str) -> String {
+    use agentgate::review::edit::{write_review, ReviewBlock};
+    use serde_json::Value;
+    let key = test_signing_key();
+    let mut text = text.to_string();
+    let count = read_documents(&text).len();
+    for index in 0..count {
+        let mut document = read_documents(&text).remove(index);
+        let Some(review) = document
+            .pointer("/spec/review")
+            .and_then(Value::as_object)
+            .cloned()
+        else {
+            continue;
+        };
+        let field = |name: &str| review.get(name).and_then(Value::as_str).map(str::to_string);
+        let (Some(reviewer), Some(date)) = (field("reviewer"), field("date")) else {
+            continue;
+        };
+        let extra: Vec<(String, Value)> = review
+            .iter()
+            .filter(|(k, _)| !["reviewer", "date", "digest", "signature"].contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut block = ReviewBlock {
+            reviewer,
+            date,
+            digest: String::new(),
+            signature: String::new(),
+            extra,
+        };
+        document["spec"]["review"] = block.value();
+        block.digest = agentgate::digest::digest(&document);
+        block.signature = key
+            .sign(
+                agentgate::review::NAMESPACE,
+                ssh_key::HashAlg::Sha512,
+                block.digest.as_bytes(),
+            )
+            .and_then(|sig| sig.to_pem(ssh_key::LineEnding::LF))
+            .expect("the test key signs");
+        let source = agentgate::source::SourceFile::new("m".into(), "m".into(), text.as_str());
+        text = write_review(&source, index, &block).expect("the review block is written");
+    }
+    text
+}
+
+fn read_documents(text: &str) -> Vec<serde_json::Value> {
+    let source = agentgate::source::SourceFile::new("m".into(), "m".into(), text);
+    agentgate::yaml::parse(&source, agentgate::yaml::Limits::default())
+        .map(|documents| documents.into_iter().map(|d| d.value).collect())
+        .unwrap_or_default()
+}
+
+/// Makes `dir` trust the test-only key for every `@example.com` reviewer: writes
+/// `allowed_signers` and points `settings.allowedSigners` in `.agentgate.yaml` at it (creating
+/// the configuration when there is none; call it after writing your own; calling it again does
+/// nothing).
+pub fn trust_test_key(dir: &Path) {
+    std::fs::copy(
+        crate_dir().join("testdata/keys/allowed_signers"),
+        dir.join("allowed_signers"),
+    )
+    .expect("copy allowed_signers");
+    let config = dir.join(".agentgate.yaml");
+    let text = std::fs::read_to_string(&config).unwrap_or_else(|_| "version: 1\n".into());
+    if text.contains("\n  allowedSigners: allowed_signers\n") {
+        return;
+    }
+    let text = if text.lines().any(|l| l == "settings:") {
+        text.replacen(
+            "\nsettings:\n",
+            "\nsettings:\n  allowedSigners: allowed_signers\n",
+            1,
+        )
+    } else {
+        format!(
+            "{}settings:\n  allowedSigners: allowed_signers\n",
+            if text.ends_with('\n') {
+                text.clone()
+            } else {
+                format!("{text}\n")
+            }
+        )
+    };
+    std::fs::write(config, text).expect("write .agentgate.yaml");
+}
+
 /// A manifest for agent `name` that breaks no rule on day `today` (days since 1970-01-01): it was
-/// reviewed 21 days before and expires 189 days after.
+/// reviewed 21 days before and expires 189 days after. Its review is signed by the test-only
+/// key: check it in a repository that trusts it ([`trust_test_key`]).
 pub fn compliant_manifest(name: &str, today: i64) -> String {
+    signed(&unsigned_compliant_manifest(name, today))
+}
+
+/// The compliant manifest before its review is signed.
+pub fn unsigned_compliant_manifest(name: &str, today: i64) -> String {
     let reviewed = agentgate::units::format_date(today - 21);
     let expires = agentgate::units::format_date(today + 189);
     format!(
@@ -211,16 +315,21 @@ spec:
 /// The same manifest with a wildcard action: AG011 wildcard-grant (and AG013 approval-missing)
 /// at line 14.
 pub fn wildcard_manifest(name: &str, today: i64) -> String {
-    compliant_manifest(name, today).replace("actions: [read]", r#"actions: [read, "*"]"#)
+    signed(
+        &unsigned_compliant_manifest(name, today)
+            .replace("actions: [read]", r#"actions: [read, "*"]"#),
+    )
 }
 
 /// The same manifest without `spec.baseline`: only the warning AG061 baseline-missing.
 pub fn warning_only_manifest(name: &str, today: i64) -> String {
-    compliant_manifest(name, today)
-        .lines()
-        .filter(|line| !line.trim_start().starts_with("baseline:"))
-        .map(|line| format!("{line}\n"))
-        .collect()
+    signed(
+        &unsigned_compliant_manifest(name, today)
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("baseline:"))
+            .map(|line| format!("{line}\n"))
+            .collect::<String>(),
+    )
 }
 
 /// Where `program` is on PATH, if it is.
