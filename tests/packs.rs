@@ -292,10 +292,43 @@ fn a_tampered_cache_is_detected() {
 fn the_example_pack_passes_its_tests_and_fixtures() {
     let root = crate_dir();
     let cache = tempfile::tempdir().unwrap();
-    let tests = run(&root, cache.path(), &["test", "examples/packs/acme", "--coverage", "--coverage-min", "100", "--today", TODAY]);
+    let tests = run(
+        &root,
+        cache.path(),
+        &[
+            "test",
+            "examples/packs/acme",
+            "--coverage",
+            "--coverage-min",
+            "100",
+            "--today",
+            TODAY,
+        ],
+    );
     assert_eq!(tests.code, 0, "{}", tests.stdout);
-    assert!(tests.stdout.trim_end().ends_with("3 passed, 0 failed"), "{}", tests.stdout);
-    let fixtures = run(&root, cache.path(), &["test", "examples/packs/acme", "--fixtures", "examples/packs/acme/fixtures", "--today", TODAY]);
+    assert!(
+        tests.stdout.trim_end().ends_with("3 passed, 0 failed"),
+        "{}",
+        tests.stdout
+    );
+    let fixtures = run(
+        &root,
+        cache.path(),
+        &[
+            "test",
+            "examples/packs/acme",
+            "--fixtures",
+            "examples/packs/acme/fixtures",
+            "--today",
+            TODAY,
+        ],
+    );
     assert_eq!(fixtures.code, 0, "{}", fixtures.stdout);
-    assert!(fixtures.stdout.contains("examples/packs/acme/fixtures/fail: fixture PASS"), "{}", fixtures.stdout);
+    assert!(
+        fixtures
+            .stdout
+            .contains("examples/packs/acme/fixtures/fail: fixture PASS"),
+        "{}",
+        fixtures.stdout
+    );
 }
