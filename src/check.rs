@@ -112,7 +112,22 @@ struct Manifest {
     selected: bool,
 }
 
+/// Whether a run also looks for agent footprints that no manifest governs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Discovery {
+    /// Only when the configuration says `discover: true`.
+    Configured,
+    /// `check --discover`: manifests and footprints in one pass.
+    Also,
+    /// `agentgate discover`: footprints only (AG100 to AG103); paths need not hold manifests.
+    Only,
+}
+
 pub fn run(options: &CheckOptions) -> Outcome {
+    run_with(options, Discovery::Configured)
+}
+
+pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
     let start = options
         .paths
         .first()
@@ -176,7 +191,7 @@ pub fn run(options: &CheckOptions) -> Outcome {
     let selection = discover::select(&arguments, &inventory_files);
     // Only a path the user named must match something; an empty repository checked by
     // default has simply nothing to report.
-    let named = if options.paths.is_empty() {
+    let named = if options.paths.is_empty() || discovery == Discovery::Only {
         &[][..]
     } else {
         &selection.unmatched[..]
@@ -234,6 +249,32 @@ pub fn run(options: &CheckOptions) -> Outcome {
 
     let today = options.today.unwrap_or_else(today_utc);
     let mut outcome = evaluate(&manifests, &registry, &config, today, people, &trust);
+    let governors: Vec<crate::discovery::Governor> = manifests
+        .iter()
+        .map(|m| {
+            let name = m.name.as_deref();
+            crate::discovery::Governor::new(&m.source, &m.root, &m.value, name, m.selected)
+        })
+        .collect();
+    let footprints = discovery != Discovery::Configured || config.discover;
+    outcome.findings.extend(
+        crate::discovery::run(
+            &root,
+            &options.cwd,
+            &exclude,
+            &governors,
+            &registry,
+            options.max_file_size,
+            footprints.then_some(&arguments[..]),
+        )
+        .into_iter()
+        .filter_map(|f| apply_overrides(f, &config)),
+    );
+    if discovery == Discovery::Only {
+        outcome
+            .findings
+            .retain(|f| crate::discovery::RULES.contains(&f.rule.as_str()));
+    }
     outcome.problems.extend(problems);
     outcome.files = files;
     outcome.agents = manifests.iter().filter(|m| m.selected).count();

@@ -70,6 +70,8 @@ pub struct Config {
     pub waivers: Vec<Arc<Waiver>>,
     /// Rule packs beside the built-in one, in the order given.
     pub packs: Vec<PackSource>,
+    /// `discover: true`: every `check` also looks for unregistered agents (as `--discover`).
+    pub discover: bool,
 }
 
 impl Config {
@@ -83,6 +85,7 @@ impl Config {
             settings: Settings::default(),
             waivers: Vec::new(),
             packs: Vec::new(),
+            discover: false,
         }
     }
 
@@ -146,6 +149,7 @@ impl Config {
             self.fail_on = level;
         }
         self.exclude = strings(value.pointer("/exclude"));
+        self.discover = value.get("discover").and_then(Value::as_bool) == Some(true);
         if let Some(Value::Object(rules)) = value.get("rules") {
             for (id, entry) in rules {
                 let pointer = format!("/rules/{}", id.replace('~', "~0").replace('/', "~1"));

@@ -11,6 +11,7 @@ pub mod controls;
 pub mod diff;
 pub mod digest;
 pub mod discover;
+pub mod discovery;
 pub mod evaluate;
 pub mod facts;
 pub mod finding;

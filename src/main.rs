@@ -79,6 +79,32 @@ enum Command {
         /// A rule pack folder to load beside the built-in and configured ones (repeatable).
         #[arg(long = "pack", value_name = "DIR")]
         packs: Vec<PathBuf>,
+        /// Also look for agents that no manifest governs (AG100 to AG102), in the same pass.
+        #[arg(long)]
+        discover: bool,
+    },
+    /// Find agent footprints that no manifest governs: MCP configurations, A2A agent cards,
+    /// agent framework and LLM SDK imports, committed LLM provider keys (AG100 to AG103).
+    Discover {
+        /// Files or folders to search (default: the current folder); manifests anywhere in the
+        /// repository count as governing.
+        paths: Vec<PathBuf>,
+        /// Configuration file (default: .agentgate.yaml at the repository root).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Output format, repeatable: human, json, sarif, junit, github or markdown, to stdout
+        /// or, as `NAME=FILE`, to a file (default: human).
+        #[arg(long, value_name = "FORMAT[=FILE]")]
+        format: Vec<report::Output>,
+        /// Report findings but exit 0 unless agentgate itself failed.
+        #[arg(long)]
+        no_fail: bool,
+        /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC), for waivers.
+        #[arg(long, value_parser = parse_today)]
+        today: Option<i64>,
+        /// Largest file agentgate will read, in bytes.
+        #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE)]
+        max_file_size: u64,
     },
     /// List every rule of the loaded packs.
     Rules {
@@ -218,6 +244,32 @@ fn run_review(command: ReviewCommand) -> ExitCode {
     ExitCode::from(output.code)
 }
 
+fn run_discover(options: CheckOptions, format: Vec<report::Output>, no_fail: bool) -> ExitCode {
+    let outputs = if format.is_empty() {
+        vec![report::Output {
+            format: report::Format::Human,
+            file: None,
+        }]
+    } else {
+        format
+    };
+    if let Err(message) = report::check_outputs(&outputs) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
+    let info = report::RunInfo::now();
+    let outcome = check::run_with(&options, check::Discovery::Only);
+    let failed_writes = report::emit(&outcome, &outputs, &info);
+    for message in &failed_writes {
+        eprintln!("error: {message}");
+    }
+    if failed_writes.is_empty() {
+        ExitCode::from(outcome.exit_code(no_fail) as u8)
+    } else {
+        ExitCode::from(2)
+    }
+}
+
 fn parse_today(text: &str) -> Result<i64, String> {
     units::parse_date(text).ok_or_else(|| format!("{text:?} is not a date; write YYYY-MM-DD"))
 }
@@ -271,6 +323,7 @@ fn main() -> ExitCode {
             changed_since,
             staged,
             packs,
+            discover,
         } => {
             let options = CheckOptions {
                 paths,
@@ -302,7 +355,14 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             let info = report::RunInfo::now();
-            let outcome = check::run(&options);
+            let outcome = check::run_with(
+                &options,
+                if discover {
+                    check::Discovery::Also
+                } else {
+                    check::Discovery::Configured
+                },
+            );
             let failed_writes = report::emit(&outcome, &outputs, &info);
             for message in &failed_writes {
                 eprintln!("error: {message}");
@@ -313,6 +373,27 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         }
+        Command::Discover {
+            paths,
+            config,
+            format,
+            no_fail,
+            today,
+            max_file_size,
+        } => run_discover(
+            CheckOptions {
+                paths,
+                config,
+                fail_on: None,
+                today,
+                max_file_size,
+                changes: None,
+                packs: Vec::new(),
+                cwd: std::env::current_dir().unwrap_or_default(),
+            },
+            format,
+            no_fail,
+        ),
         Command::Rules { format, packs } => match registry(&packs) {
             Ok(registry) => {
                 print(&match format {

@@ -1,0 +1,2 @@
+def triage(ticket):
+    return "default"
