@@ -506,7 +506,12 @@ fn the_example_repository_produces_its_declared_findings() {
     let run = agentgate(&examples, &["check", "--format", "json", "--today", TODAY]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let json = run.json();
-    assert_eq!(findings(&json), expectations(&examples));
+    // The example rule pack's fixtures are excluded from the example repository's checks.
+    let declared: Vec<_> = expectations(&examples)
+        .into_iter()
+        .filter(|(_, file, _)| !file.starts_with("packs/"))
+        .collect();
+    assert_eq!(findings(&json), declared);
     assert_eq!(json["summary"]["agents"], 7);
     // From the repository root, as the README runs it: the nearest configuration is examples'.
     let run = agentgate(
