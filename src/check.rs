@@ -123,21 +123,25 @@ pub enum Discovery {
     Only,
 }
 
-pub fn run(options: &CheckOptions) -> Outcome {
-    run_with(options, Discovery::Configured)
-}
-
-pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
-    let start = options
-        .paths
+/// The repository a run belongs to, found from its first path (or the working directory).
+pub fn repository_root(cwd: &Path, paths: &[PathBuf]) -> PathBuf {
+    let start = paths
         .first()
-        .map_or_else(|| options.cwd.clone(), |p| normalize(&options.cwd.join(p)));
+        .map_or_else(|| cwd.to_path_buf(), |p| normalize(&cwd.join(p)));
     let start = if start.is_file() {
         start.parent().map(Path::to_path_buf).unwrap_or_default()
     } else {
         start
     };
-    let root = discover::find_root(&start);
+    discover::find_root(&start)
+}
+
+pub fn run(options: &CheckOptions) -> Outcome {
+    run_with(options, Discovery::Configured)
+}
+
+pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
+    let root = repository_root(&options.cwd, &options.paths);
     let config = match load_config(options, &root) {
         Ok(config) => config,
         Err(problems) => return Outcome::failed(problems),

@@ -258,16 +258,7 @@ pub fn build(options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
         return Err(outcome.problems);
     }
     let today = options.today.unwrap_or_else(crate::units::today_utc);
-    let start = options
-        .paths
-        .first()
-        .map_or_else(|| options.cwd.clone(), |p| normalize(&options.cwd.join(p)));
-    let start = if start.is_file() {
-        start.parent().map(Path::to_path_buf).unwrap_or_default()
-    } else {
-        start
-    };
-    let root = discover::find_root(&start);
+    let root = crate::check::repository_root(&options.cwd, &options.paths);
     let config_path = match &options.config {
         Some(path) => Some(normalize(&options.cwd.join(path))),
         None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
