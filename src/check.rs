@@ -82,12 +82,34 @@ impl Outcome {
 
     /// Agents with at least one finding.
     pub fn agents_with_findings(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.rule != waiver::EXPIRED_RULE && f.rule != waiver::UNUSED_RULE)
+        let manifests = self.manifest_files();
+        self.counted_findings()
+            .filter(|f| manifests.contains(f.file.as_str()))
             .map(|f| (&f.file, &f.agent))
             .collect::<BTreeSet<_>>()
             .len()
+    }
+
+    /// Files other than manifests with findings: the footprints that `discover` reports (MCP
+    /// configurations, agent cards, code, `.env` files).
+    pub fn other_files_with_findings(&self) -> usize {
+        let manifests = self.manifest_files();
+        self.counted_findings()
+            .filter(|f| !manifests.contains(f.file.as_str()))
+            .map(|f| &f.file)
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+
+    fn manifest_files(&self) -> BTreeSet<&str> {
+        self.checked.iter().map(|c| c.file.as_str()).collect()
+    }
+
+    /// Findings about agents and files; waiver findings are about the configuration.
+    fn counted_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.rule != waiver::EXPIRED_RULE && f.rule != waiver::UNUSED_RULE)
     }
 
     /// 2 for problems, 1 for findings at or above the failing severity, else 0.

@@ -459,7 +459,7 @@ fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-fn is_known_mcp_file(rel: &str, name: &str) -> bool {
+pub(crate) fn is_known_mcp_file(rel: &str, name: &str) -> bool {
     name == ".mcp.json"
         || name == "claude_desktop_config.json"
         || rel.ends_with(".vscode/mcp.json")
@@ -468,7 +468,7 @@ fn is_known_mcp_file(rel: &str, name: &str) -> bool {
 }
 
 /// Whether an entry of a `servers`/`mcpServers` map is an MCP server.
-fn is_mcp_server(value: &Value, lenient: bool) -> bool {
+pub(crate) fn is_mcp_server(value: &Value, lenient: bool) -> bool {
     let Value::Object(map) = value else {
         return false;
     };
@@ -574,7 +574,9 @@ fn structured(rel: &str, value: &Value) -> Vec<Hit> {
     hits
 }
 
-fn describe_server(config: &Value) -> String {
+/// The command line or URL of an MCP server, for messages and drafted manifests: an argument
+/// that is or follows a secret shows as `[redacted]`, and a URL loses its query string.
+pub(crate) fn describe_server(config: &Value) -> String {
     if let Some(command) = config.get("command").and_then(Value::as_str) {
         let args: Vec<&str> = config
             .get("args")
@@ -582,26 +584,28 @@ fn describe_server(config: &Value) -> String {
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let mut text = format!("command: {command}");
+        let mut after_secret_flag = false;
         for arg in args.iter().take(4) {
+            let assigned = arg.split_once('=').is_some_and(|(key, _)| secret_name(key));
+            let secret = after_secret_flag || assigned || detect(arg).is_some();
+            after_secret_flag = arg.starts_with('-') && secret_name(&arg.replace('-', "_"));
             text.push(' ');
-            text.push_str(arg);
+            text.push_str(if secret { "[redacted]" } else { arg });
         }
         if args.len() > 4 {
             text.push_str(" …");
         }
         text
     } else {
-        format!(
-            "url: {}",
-            config
-                .get("url")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-        )
+        let url = config
+            .get("url")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        format!("url: {}", url.split(['?', '#']).next().unwrap_or_default())
     }
 }
 
-fn is_agent_card(rel: &str, top: &serde_json::Map<String, Value>) -> bool {
+pub(crate) fn is_agent_card(rel: &str, top: &serde_json::Map<String, Value>) -> bool {
     let well_known =
         rel.ends_with(".well-known/agent-card.json") || rel.ends_with(".well-known/agent.json");
     let named = top.get("name").is_some_and(Value::is_string);
@@ -669,7 +673,7 @@ fn is_broad_path(arg: &str) -> bool {
     false
 }
 
-fn is_reference(text: &str) -> bool {
+pub(crate) fn is_reference(text: &str) -> bool {
     text.contains("${") || text.starts_with('$') || text.starts_with("{{") || text.starts_with("%")
 }
 
@@ -693,7 +697,7 @@ fn is_placeholder(text: &str) -> bool {
         .any(|p| lower.contains(p))
 }
 
-fn secret_name(variable: &str) -> bool {
+pub(crate) fn secret_name(variable: &str) -> bool {
     let upper = variable.to_ascii_uppercase();
     [
         "TOKEN",
@@ -714,7 +718,7 @@ fn secret_name(variable: &str) -> bool {
 }
 
 /// The kind of literal secret in an MCP `env`/`headers` value, if it is one.
-fn literal_secret(variable: &str, text: &str) -> Option<&'static str> {
+pub(crate) fn literal_secret(variable: &str, text: &str) -> Option<&'static str> {
     if let Some(kind) = detect(text) {
         return Some(kind);
     }

@@ -15,6 +15,7 @@ pub mod discovery;
 pub mod evaluate;
 pub mod facts;
 pub mod finding;
+pub mod init;
 pub mod inventory;
 pub mod pack;
 pub mod packs;

@@ -139,6 +139,9 @@ enum Command {
     /// A compliance report per control (rules, passing and failing agents, waivers) with a
     /// header that makes it reproducible, as Markdown or JSON.
     Report(agentgate::compliance::ReportArgs),
+    /// Start a manifest from zero privileges, or draft one per MCP server or A2A Agent Card
+    /// (--from); what agentgate cannot know is left as TODO, which `check` reports (AG007).
+    Init(agentgate::init::InitArgs),
     /// Run the `test_*` rules of rule packs (default: the built-in pack), as `opa test` does.
     Test {
         /// Rule pack folders to test (tests are `*_test.rego`); the built-in pack when absent.
@@ -469,31 +472,26 @@ fn main() -> ExitCode {
             ExitCode::from(code as u8)
         }
         Command::Review { command } => run_review(command),
-        Command::Inventory(args) => {
-            let cwd = std::env::current_dir().unwrap_or_default();
-            match agentgate::inventory::command(args, &cwd) {
-                Ok(text) => {
-                    print(&text);
-                    ExitCode::SUCCESS
-                }
-                Err(text) => {
-                    eprint!("{text}");
-                    ExitCode::from(2)
-                }
-            }
+        Command::Inventory(args) => text_command(agentgate::inventory::command(args, &cwd())),
+        Command::Report(args) => text_command(agentgate::compliance::command(args, &cwd())),
+        Command::Init(args) => text_command(agentgate::init::command(args, &cwd())),
+    }
+}
+
+fn cwd() -> PathBuf {
+    std::env::current_dir().unwrap_or_default()
+}
+
+/// A command that produces text for stdout, or an error message for stderr and exit code 2.
+fn text_command(result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(text) => {
+            print(&text);
+            ExitCode::SUCCESS
         }
-        Command::Report(args) => {
-            let cwd = std::env::current_dir().unwrap_or_default();
-            match agentgate::compliance::command(args, &cwd) {
-                Ok(text) => {
-                    print(&text);
-                    ExitCode::SUCCESS
-                }
-                Err(text) => {
-                    eprint!("{text}");
-                    ExitCode::from(2)
-                }
-            }
+        Err(text) => {
+            eprint!("{text}");
+            ExitCode::from(2)
         }
     }
 }

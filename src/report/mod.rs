@@ -233,6 +233,13 @@ pub fn summary_line(outcome: &Outcome) -> String {
         outcome.agents_with_findings(),
         plural(outcome.agents, "agent"),
     );
+    let others = outcome.other_files_with_findings();
+    if others > 0 {
+        line.push_str(&format!(
+            " and {} outside manifests",
+            plural(others, "file")
+        ));
+    }
     if !outcome.waived.is_empty() {
         line.push_str(&format!("; {} waived", outcome.waived.len()));
     }

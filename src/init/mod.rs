@@ -1,0 +1,378 @@
+//! `agentgate init`: a new manifest that starts from zero privileges. Every field the rules
+//! ask for is present; what agentgate cannot know is a `TODO` placeholder, which AG007 reports
+//! until someone fills it in. `--from` pre-fills drafts from an MCP client configuration or an
+//! A2A Agent Card.
+
+mod from;
+mod render;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::source::SourceFile;
+use crate::units;
+use crate::yaml::{self, Limits};
+
+pub use from::slug;
+
+/// Days until a new agent must be re-certified.
+pub const LIFETIME_DAYS: i64 = 90;
+
+/// What a new manifest says before a person adds to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub name: String,
+    pub description: Option<String>,
+    pub purpose: Option<String>,
+    /// Appended to the owner's TODO (e.g. the provider an agent card names).
+    pub owner_hint: Option<String>,
+    pub identity_type: &'static str,
+    pub identity_hint: Option<String>,
+    /// `file#pointer` of what the draft was made from.
+    pub origin: Option<String>,
+    pub platform: Option<String>,
+    pub sources: Vec<String>,
+    pub credentials: Vec<CredentialDraft>,
+    /// Header comments: what could not be carried over.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialDraft {
+    pub name: String,
+    pub kind: &'static str,
+    /// Where the credential was seen, for a comment.
+    pub origin: String,
+    /// A TODO that says where to look; never the secret.
+    pub source: String,
+}
+
+/// The accountable person, as far as the user told us.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Owner {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub team: Option<String>,
+}
+
+/// The command line of `agentgate init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Name of the new agent (a lowercase DNS label). Asked for on a terminal when missing;
+    /// with --from, it renames the one agent the file describes.
+    pub name: Option<String>,
+    /// Pre-fill from an MCP client configuration (one manifest per server) or an A2A Agent Card.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Folder to write NAME.yaml into; manifests under a `.agents` folder are found by `check`.
+    #[arg(long, value_name = "DIR", default_value = ".agents")]
+    pub dir: PathBuf,
+    /// Print the manifests instead of writing files.
+    #[arg(long)]
+    pub stdout: bool,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+    /// The accountable person's full name.
+    #[arg(long, value_name = "NAME")]
+    pub owner_name: Option<String>,
+    /// The accountable person's own email address (not a group alias).
+    #[arg(long, value_name = "EMAIL")]
+    pub owner_email: Option<String>,
+    /// The owner's team.
+    #[arg(long)]
+    pub team: Option<String>,
+    /// What the agent does, for whom, and why it exists.
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// One line on what the agent is.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Never ask; what is not given stays a TODO.
+    #[arg(long)]
+    pub no_input: bool,
+    /// Date the new manifest starts from (YYYY-MM-DD), instead of today (UTC).
+    #[arg(long, value_parser = parse_today)]
+    pub today: Option<i64>,
+}
+
+fn parse_today(text: &str) -> Result<i64, String> {
+    units::parse_date(text).ok_or_else(|| format!("{text:?} is not a date (YYYY-MM-DD)"))
+}
+
+/// What `init` printed and whether it succeeded: stdout text, or an error for stderr (exit 2).
+pub fn command(mut args: InitArgs, cwd: &Path) -> Result<String, String> {
+    let interactive = !args.no_input && !args.stdout && std::io::stdin().is_terminal();
+    let mut drafts = match &args.from {
+        Some(file) => drafts_from(cwd, file)?,
+        None => vec![blank(name_or_ask(args.name.take(), interactive)?)],
+    };
+    if let Some(name) = args.name.take() {
+        if drafts.len() != 1 {
+            return Err(format!(
+                "error: the file describes {} agents; leave out the name to write one manifest each\n",
+                drafts.len()
+            ));
+        }
+        drafts[0].name = checked_name(&name)?;
+    }
+    unique_names(&mut drafts);
+    let owner = owner(&args, interactive)?;
+    for draft in &mut drafts {
+        if let Some(text) = &args.description {
+            draft.description = Some(text.clone());
+        }
+        if let Some(text) = &args.purpose {
+            draft.purpose = Some(text.clone());
+        } else if interactive && draft.purpose.is_none() {
+            draft.purpose = ask(&format!(
+                "Purpose of {}: what it does, for whom, why",
+                draft.name
+            ))?;
+        }
+    }
+    let today = args.today.unwrap_or_else(units::today_utc);
+    let rendered: Vec<Rendered> = drafts
+        .iter()
+        .map(|draft| checked(&draft.name, render::manifest(draft, &owner, today)))
+        .collect::<Result<_, String>>()?;
+    if args.stdout {
+        return Ok(rendered
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect::<Vec<_>>()
+            .join("---\n"));
+    }
+    write_all(&cwd.join(&args.dir), &args.dir, &rendered, args.force)
+}
+
+fn blank(name: String) -> Draft {
+    Draft {
+        name,
+        description: None,
+        purpose: None,
+        owner_hint: None,
+        identity_type: "workload",
+        identity_hint: None,
+        origin: None,
+        platform: None,
+        sources: Vec::new(),
+        credentials: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+fn name_or_ask(name: Option<String>, interactive: bool) -> Result<String, String> {
+    match name {
+        Some(name) => checked_name(&name),
+        None if interactive => loop {
+            let name = answer("Agent name (lowercase letters, digits and -)")?;
+            match checked_name(&name) {
+                Ok(name) => break Ok(name),
+                Err(message) => eprint!("{message}"),
+            }
+        },
+        None => Err(
+            "error: give the new agent's name (`agentgate init billing-reconciler`) or a file to start from (`--from .mcp.json`)\n"
+                .into(),
+        ),
+    }
+}
+
+fn checked_name(name: &str) -> Result<String, String> {
+    let slug = slug(name);
+    if slug == name {
+        Ok(slug)
+    } else {
+        Err(format!(
+            "error: {name:?} is not a lowercase DNS label (metadata.name); try {slug:?}\n"
+        ))
+    }
+}
+
+/// Two MCP servers whose names slug alike get `-2`, `-3`: `metadata.name` must be unique.
+fn unique_names(drafts: &mut [Draft]) {
+    let mut seen = std::collections::BTreeSet::new();
+    for draft in drafts {
+        let base = draft.name.clone();
+        let mut n = 1;
+        while !seen.insert(draft.name.clone()) {
+            n += 1;
+            draft.name = format!("{base}-{n}");
+        }
+    }
+}
+
+fn owner(args: &InitArgs, interactive: bool) -> Result<Owner, String> {
+    let mut owner = Owner {
+        name: args.owner_name.clone(),
+        email: args.owner_email.clone(),
+        team: args.team.clone(),
+    };
+    if interactive {
+        if owner.name.is_none() {
+            owner.name = ask("Owner: the accountable person's full name")?;
+        }
+        while owner.email.is_none() {
+            match ask("Owner: their own email address (not a group alias)")? {
+                None => break,
+                Some(email) => match checked_email(&email) {
+                    Ok(email) => owner.email = Some(email),
+                    Err(message) => eprint!("{message}"),
+                },
+            }
+        }
+    }
+    if let Some(email) = &owner.email {
+        checked_email(email)?;
+    }
+    Ok(owner)
+}
+
+/// An address the schema's `email` format accepts, checked here so that a typo is the user's
+/// error message, not a drafted manifest that breaks the schema.
+fn checked_email(email: &str) -> Result<String, String> {
+    let value = Value::String(email.to_string());
+    let probe = serde_json::json!({"apiVersion": "agentgate/v1", "kind": "Agent",
+        "metadata": {"name": "x", "description": "x"}, "spec": {"owner": {"email": value}}});
+    if crate::validate::violations(crate::validate::manifest_validator(), &probe).is_empty() {
+        Ok(email.to_string())
+    } else {
+        Err(format!("error: {email:?} is not an email address\n"))
+    }
+}
+
+/// One answer from the terminal; an empty answer leaves a TODO.
+fn ask(prompt: &str) -> Result<Option<String>, String> {
+    let text = prompt_line(&format!("{prompt} (empty: leave a TODO)"), true)?;
+    Ok((!text.is_empty()).then_some(text))
+}
+
+/// One answer that may not be empty.
+fn answer(prompt: &str) -> Result<String, String> {
+    prompt_line(prompt, false)
+}
+
+fn prompt_line(prompt: &str, allow_empty: bool) -> Result<String, String> {
+    let text: String = dialoguer::Input::new()
+        .with_prompt(prompt)
+        .allow_empty(allow_empty)
+        .interact_text()
+        .map_err(|e| format!("error: could not read the answer: {e}\n"))?;
+    Ok(text.trim().to_string())
+}
+
+fn drafts_from(cwd: &Path, file: &Path) -> Result<Vec<Draft>, String> {
+    let path = cwd.join(file);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("error: cannot read {}: {e}\n", file.display()))?;
+    let root = crate::check::repository_root(cwd, &[file.to_path_buf()]);
+    let rel = path
+        .canonicalize()
+        .ok()
+        .and_then(|p| {
+            let root = root.canonicalize().ok()?;
+            p.strip_prefix(root).ok().map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| file.to_path_buf());
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    let source = SourceFile::new(path, file.display().to_string(), text);
+    let documents = yaml::parse(&source, Limits::default()).map_err(|e| {
+        let pos = source.pos(e.offset);
+        format!(
+            "error: {}:{}:{}: {}\n",
+            file.display(),
+            pos.line,
+            pos.column,
+            e.message
+        )
+    })?;
+    let value = documents
+        .into_iter()
+        .next()
+        .map_or(Value::Null, |d| d.value);
+    from::drafts(&rel, &value).map_err(|e| format!("error: {e}\n"))
+}
+
+/// A drafted manifest and how many placeholders it holds.
+struct Rendered {
+    name: String,
+    text: String,
+    todos: usize,
+}
+
+/// The rendered text, after making sure it reads back as a schema-valid manifest: a draft that
+/// did not would be a bug here, and must not reach the user's repository.
+fn checked(name: &str, text: String) -> Result<Rendered, String> {
+    let source = SourceFile::new(PathBuf::from("new.yaml"), "new.yaml".into(), text.clone());
+    let value = yaml::parse(&source, Limits::default())
+        .ok()
+        .and_then(|documents| documents.into_iter().next())
+        .map(|d| d.value)
+        .ok_or("error: the drafted manifest does not parse; please report this\n")?;
+    let violations = crate::validate::violations(crate::validate::manifest_validator(), &value);
+    if let Some(v) = violations.first() {
+        return Err(format!(
+            "error: the drafted manifest breaks the schema at {}: {}; please report this\n",
+            v.pointer, v.message
+        ));
+    }
+    Ok(Rendered {
+        name: name.to_string(),
+        text,
+        todos: placeholders(&value),
+    })
+}
+
+/// String values that start with TODO, as AG007 counts them.
+fn placeholders(value: &Value) -> usize {
+    match value {
+        Value::String(text) => usize::from(text.trim_start().starts_with("TODO")),
+        Value::Array(items) => items.iter().map(placeholders).sum(),
+        Value::Object(map) => map.values().map(placeholders).sum(),
+        _ => 0,
+    }
+}
+
+fn write_all(
+    dir: &Path,
+    shown: &Path,
+    rendered: &[Rendered],
+    force: bool,
+) -> Result<String, String> {
+    let files: Vec<(PathBuf, PathBuf, &Rendered)> = rendered
+        .iter()
+        .map(|r| {
+            let file = format!("{}.yaml", r.name);
+            (dir.join(&file), shown.join(&file), r)
+        })
+        .collect();
+    let existing: Vec<String> = files
+        .iter()
+        .filter(|(path, _, _)| path.exists())
+        .map(|(_, shown, _)| shown.display().to_string())
+        .collect();
+    if !existing.is_empty() && !force {
+        return Err(format!(
+            "error: {} already exists; pass --force to overwrite\n",
+            existing.join(", ")
+        ));
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("error: cannot create {}: {e}\n", shown.display()))?;
+    let mut out = String::new();
+    for (path, shown, r) in files {
+        std::fs::write(&path, &r.text)
+            .map_err(|e| format!("error: cannot write {}: {e}\n", shown.display()))?;
+        out.push_str(&format!(
+            "wrote {} ({} TODO{} to fill in; `agentgate check {}` lists them)\n",
+            shown.display(),
+            r.todos,
+            if r.todos == 1 { "" } else { "s" },
+            shown.display()
+        ));
+    }
+    Ok(out)
+}
