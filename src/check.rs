@@ -434,22 +434,7 @@ fn apply_waivers(
             at,
             label,
         };
-        let (line, column) = place.line_column();
-        let finding = Finding {
-            rule: rule.id.clone(),
-            slug: rule.slug.clone(),
-            severity: rule.severity,
-            file: source.display.clone(),
-            line,
-            column,
-            agent: None,
-            path: waiver.pointer.clone(),
-            message,
-            help: rule.fix.clone(),
-            controls: rule.controls.clone(),
-            place,
-            redact: false,
-        };
+        let finding = Finding::of_rule(rule, place, None, waiver.pointer.clone(), message, false);
         if let Some(finding) = apply_overrides(finding, config) {
             outcome.findings.push(finding);
         }
@@ -881,20 +866,5 @@ fn finding(
         at,
         label,
     };
-    let (line, column) = place.line_column();
-    Finding {
-        rule: rule.id.clone(),
-        slug: rule.slug.clone(),
-        severity: rule.severity,
-        file: manifest.source.display.clone(),
-        line,
-        column,
-        agent: manifest.name.clone(),
-        path,
-        message,
-        help: rule.fix.clone(),
-        controls: rule.controls.clone(),
-        place,
-        redact,
-    }
+    Finding::of_rule(rule, place, manifest.name.clone(), path, message, redact)
 }

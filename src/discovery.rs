@@ -227,22 +227,7 @@ fn make(
         at,
         label,
     };
-    let (line, column) = place.line_column();
-    Finding {
-        rule: rule.id.clone(),
-        slug: rule.slug.clone(),
-        severity: rule.severity,
-        file: source.display.clone(),
-        line,
-        column,
-        agent,
-        path,
-        message,
-        help: rule.fix.clone(),
-        controls: rule.controls.clone(),
-        place,
-        redact,
-    }
+    Finding::of_rule(rule, place, agent, path, message, redact)
 }
 
 /// A code footprint: a file importing agent or LLM libraries.

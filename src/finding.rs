@@ -72,6 +72,33 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `rule` at `place`, with the rule's severity, fix and controls.
+    pub fn of_rule(
+        rule: &crate::pack::RuleMeta,
+        place: Place,
+        agent: Option<String>,
+        path: String,
+        message: String,
+        redact: bool,
+    ) -> Finding {
+        let (line, column) = place.line_column();
+        Finding {
+            rule: rule.id.clone(),
+            slug: rule.slug.clone(),
+            severity: rule.severity,
+            file: place.source.display.clone(),
+            line,
+            column,
+            agent,
+            path,
+            message,
+            help: rule.fix.clone(),
+            controls: rule.controls.clone(),
+            place,
+            redact,
+        }
+    }
+
     pub fn sort_key(&self) -> (&str, usize, usize, &str, &str, &str) {
         (
             &self.file,
