@@ -278,3 +278,31 @@ fn files_at(
     }
     Ok(files)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_digest_is_the_sha256sum_listing_in_path_order() {
+        let a = Sha256::digest(b"a");
+        let b = Sha256::digest(b"b");
+        let listing = format!("{}  a.rego\n{}  b/c.rego\n", hex(&a), hex(&b));
+        let expected = format!("sha256:{}", hex(&Sha256::digest(listing.as_bytes())));
+        // The order files were found in does not matter; their paths do.
+        assert_eq!(digest([("b/c.rego", "b"), ("a.rego", "a")]), expected);
+        assert_ne!(digest([("b/d.rego", "b"), ("a.rego", "a")]), expected);
+    }
+
+    #[test]
+    fn odd_file_names_are_escaped_as_sha256sum_does() {
+        // `sha256sum` prints `\HEX  n\nl.rego` for a name holding a newline, so a name cannot
+        // forge a second line of the listing.
+        let listing = format!("\\{}  n\\nl.rego\n", hex(&Sha256::digest(b"x")));
+        assert_eq!(
+            digest([("n\nl.rego", "x")]),
+            format!("sha256:{}", hex(&Sha256::digest(listing.as_bytes())))
+        );
+        assert_ne!(digest([("n\nl.rego", "x")]), digest([("n\\nl.rego", "x")]));
+    }
+}
