@@ -22,19 +22,21 @@ pub(super) fn html(text: &str) -> String {
     out
 }
 
-/// Screen and print styles. In print: A4 or Letter margins, colours kept (the charts and the
-/// table headers carry meaning), table headers repeated on each page, and no chart, control
-/// section, row or heading split from what follows it.
+/// Screen and print styles. In print: colours kept (the charts and the table headers carry
+/// meaning), table headers repeated on each page, and no chart, control section, row or heading
+/// split from what follows it. Only the agents table's columns of long unbroken tokens (file,
+/// owner email, resources, review) may break inside a word, so that it fits a portrait page.
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1b1b1b;line-height:1.4}\
-table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top;font-size:.9rem;overflow-wrap:anywhere}\
+table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}\
 th{background:#eee}td.fail{color:#a40000;font-weight:600}td.pass{color:#1f6b1f}code{font-size:.85rem;word-break:break-all}\
-.dirty{color:#a40000;font-weight:600}\
+table.header th{white-space:nowrap;width:1%}.dirty{color:#a40000;font-weight:600}\
+#agents td:nth-child(2),#agents td:nth-child(3),#agents td:nth-child(7),#agents td:nth-child(8){overflow-wrap:anywhere}\
 h2{border-bottom:2px solid #333;padding-bottom:.2rem;margin-top:2rem}section.control{break-inside:avoid}\
 figure.chart{margin:1rem 0;break-inside:avoid}svg.timeline{display:block;width:100%;max-width:960px;height:auto}\
 @page{margin:14mm}\
 @media print{body{margin:0;font-size:10pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}\
-h2,h3{break-after:avoid}thead{display:table-header-group}tr,figure.chart,svg{break-inside:avoid}\
-table.header{break-inside:avoid}th,td{font-size:8.5pt}}";
+h2,h3,p.lead{break-after:avoid}thead{display:table-header-group}tr,figure.chart,svg{break-inside:avoid}\
+table.header{break-inside:avoid}th,td{font-size:8.5pt}code{font-size:8pt}}";
 
 /// Findings by rule family (AG00x identity and ownership, AG01x permissions, …) as an inline SVG
 /// bar chart: readable without JavaScript, and in print.
@@ -126,7 +128,7 @@ pub fn render_html(report: &Report) -> String {
     out.push_str(&family_chart(report));
     let _ = write!(
         out,
-        "</figure><h2>Review ages and expiries</h2><p>Each agent's last security review and the {} days it stays valid (<code>maxReviewAge</code>), and its expiry date (<code>lifecycle.expires</code>), from {} days before today to {} days after.</p>",
+        "</figure><h2>Review ages and expiries</h2><p class=\"lead\">Each agent's last security review and the {} days it stays valid (<code>maxReviewAge</code>), and its expiry date (<code>lifecycle.expires</code>), from {} days before today to {} days after.</p>",
         report.max_review_age_days,
         timeline::PAST,
         timeline::FUTURE
