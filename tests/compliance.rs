@@ -9,12 +9,22 @@ use std::process::Command;
 use common::{agentgate, copy_dir, crate_dir, git_commit_all, Run, TODAY};
 use sha2::{Digest, Sha256};
 
-/// A pack's digest as the README tells an auditor to compute it, with stock find, sort and
-/// sha256sum: the test that the documented scheme is the one agentgate uses.
+/// How the README tells an auditor to compute a pack's digest, with stock find, sort and
+/// sha256sum.
+const AUDITOR_COMMAND: &str =
+    "find . -name '*.rego' -type f -printf '%P\\0' | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum";
+
+/// A pack's digest by [`AUDITOR_COMMAND`]: the test that the documented scheme is the one
+/// agentgate uses.
 fn sha256sum_digest(pack: &Path) -> String {
+    let readme = std::fs::read_to_string(crate_dir().join("README.md")).unwrap();
+    assert!(
+        readme.contains(AUDITOR_COMMAND),
+        "the README shows the command"
+    );
     let output = Command::new("sh")
         .arg("-c")
-        .arg("find . -name '*.rego' -type f -printf '%P\\0' | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum")
+        .arg(AUDITOR_COMMAND)
         .current_dir(pack)
         .output()
         .expect("sh runs");
@@ -563,7 +573,7 @@ fn html_prints_well() {
     for rule in [
         "thead{display:table-header-group}",
         "tr,figure.chart,svg{break-inside:avoid}",
-        "h2,h3{break-after:avoid}",
+        "h2,h3,p.lead{break-after:avoid}",
         "print-color-adjust:exact",
     ] {
         assert!(print.contains(rule), "{rule} in {print}");
