@@ -13,8 +13,13 @@ use crate::config::FILE_NAME;
 use crate::controls::Catalogue;
 use crate::discover::{self, normalize};
 use crate::inventory::{self, InventoryOptions, Row};
+use crate::packs::PackSource;
 use crate::report::markdown::escape;
 use crate::units::{format_date, today_utc};
+
+mod html;
+mod timeline;
+pub use html::render_html;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
@@ -56,17 +61,108 @@ impl FrameworkChoice {
 #[serde(rename_all = "camelCase")]
 pub struct Header {
     pub repository: String,
-    /// The commit checked out (HEAD), or null outside git; the working tree may differ from it.
+    /// The commit checked out (HEAD), or the one `--at` named; null outside git.
     pub commit: Option<String>,
+    /// The report was read from a working tree that differs from `commit`: modified, staged,
+    /// deleted or untracked files that are not ignored. Never with `--at`, which reads the
+    /// commit itself.
+    pub dirty: bool,
     pub date: String,
     pub agentgate_version: String,
-    /// sha256 of the rule sources the run loaded (built-in and configured packs), by file.
-    pub pack_digest: String,
-    pub rule_files: usize,
+    /// Every rule pack the run loaded, built-in first, each with its digest.
+    pub packs: Vec<PackEntry>,
     /// sha256 of the configuration file, or null when the defaults were used.
     pub config_file: Option<String>,
     pub config_digest: Option<String>,
     pub framework: String,
+}
+
+/// One rule pack in the header: where it came from and the digest of its files
+/// ([`crate::packs::digest`]), enough to fetch the same rules again and prove they are the same.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PackEntry {
+    /// `builtin`, `path` or `git`.
+    pub source: String,
+    /// `builtin`, the folder (relative to the current folder when below it), or
+    /// `URL@REV` (`URL@REV:SUBDIR`).
+    pub name: String,
+    /// The agentgate version whose built-in pack this is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rev: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subdir: Option<String>,
+    pub digest: String,
+    /// How many `.rego` files the digest covers.
+    pub files: usize,
+}
+
+impl Header {
+    /// The commit as the Markdown and HTML headers show it, flagged when the tree was dirty.
+    pub fn commit_text(&self) -> String {
+        match (&self.commit, self.dirty) {
+            (None, _) => "(not a git repository)".into(),
+            (Some(commit), false) => commit.clone(),
+            (Some(commit), true) => format!("{commit} (working tree has uncommitted changes)"),
+        }
+    }
+}
+
+impl PackEntry {
+    fn new(pack: &crate::pack::LoadedPack, cwd: &Path) -> PackEntry {
+        let entry = |source: &str, name: String| PackEntry {
+            source: source.into(),
+            name,
+            version: None,
+            url: None,
+            rev: None,
+            subdir: None,
+            digest: pack.digest.clone(),
+            files: pack.files,
+        };
+        match &pack.source {
+            None => PackEntry {
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+                ..entry("builtin", "builtin".into())
+            },
+            Some(PackSource::Dir(dir)) => entry("path", discover::display_path(dir, cwd)),
+            Some(source @ PackSource::Git { url, rev, subdir }) => PackEntry {
+                url: Some(url.clone()),
+                rev: Some(rev.clone()),
+                subdir: subdir.clone(),
+                ..entry("git", source.describe())
+            },
+        }
+    }
+
+    /// How the Markdown and HTML headers name the pack.
+    pub fn label(&self) -> String {
+        match &self.version {
+            Some(version) => format!("{} (agentgate {version})", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// Whether the working tree differs from HEAD in anything git does not ignore. A status that
+/// cannot be read counts as dirty: a report must not claim a clean tree it did not see.
+fn working_tree_dirty(repo: &git2::Repository) -> bool {
+    let mut options = git2::StatusOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(false)
+        .include_ignored(false);
+    match repo.statuses(Some(&mut options)) {
+        Ok(statuses) => statuses.iter().any(|entry| {
+            let status = entry.status();
+            status != git2::Status::CURRENT && !status.contains(git2::Status::IGNORED)
+        }),
+        Err(_) => true,
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -118,6 +214,12 @@ pub struct Report {
     pub header: Header,
     pub controls: Vec<ControlReport>,
     pub agents: Vec<Row>,
+    /// Today as days since 1970-01-01, and `maxReviewAge` in days: what the HTML timeline
+    /// measures against (the JSON has both already, as `date` and per agent).
+    #[serde(skip)]
+    pub today: i64,
+    #[serde(skip)]
+    pub max_review_age_days: i64,
 }
 
 /// Orders `cis:3.3` before `cis:16.4` and `A.5.2` before `A.5.12`: digit runs compare as numbers.
@@ -186,31 +288,31 @@ pub fn build(
         Some(path) => Some(normalize(&options.cwd.join(path))),
         None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
     };
-    let mut modules: Vec<(&str, &str)> = registry
-        .modules
-        .iter()
-        .map(|m| (m.path.as_str(), m.source.as_str()))
-        .collect();
-    modules.sort_unstable();
-    let mut pack = Vec::new();
-    for (path, source) in &modules {
-        pack.extend_from_slice(sha256_hex(source.as_bytes()).as_bytes());
-        pack.extend_from_slice(b"  ");
-        pack.extend_from_slice(path.as_bytes());
-        pack.push(b'\n');
-    }
+    let repo = match options.commit {
+        // `--at` reads the commit itself, so the working tree does not matter.
+        Some(_) => None,
+        None => git2::Repository::discover(&root).ok(),
+    };
     let commit = options.commit.clone().or_else(|| {
-        let repo = git2::Repository::discover(&root).ok()?;
-        let head = repo.head().ok()?.peel_to_commit().ok()?;
+        let head = repo.as_ref()?.head().ok()?.peel_to_commit().ok()?;
         Some(head.id().to_string())
     });
+    let dirty = commit.is_some() && repo.as_ref().is_some_and(working_tree_dirty);
+    let today = options.today.unwrap_or_else(today_utc);
     let header = Header {
-        repository: discover::display_path(&root, &options.cwd),
+        // The root itself displays as "": name it as a shell would.
+        repository: Some(discover::display_path(&root, &options.cwd))
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| ".".into()),
         commit,
-        date: format_date(options.today.unwrap_or_else(today_utc)),
+        dirty,
+        date: format_date(today),
         agentgate_version: env!("CARGO_PKG_VERSION").to_string(),
-        pack_digest: sha256_hex(&pack),
-        rule_files: modules.len(),
+        packs: registry
+            .packs
+            .iter()
+            .map(|p| PackEntry::new(p, &options.cwd))
+            .collect(),
         config_file: config_path
             .as_ref()
             .map(|p| discover::display_path(p, &options.cwd)),
@@ -303,6 +405,8 @@ pub fn build(
         header,
         controls,
         agents: inventory.rows,
+        today,
+        max_review_age_days: inventory.max_review_age_days,
     })
 }
 
@@ -317,18 +421,18 @@ pub fn render_markdown(report: &Report) -> String {
     let mut out = String::from("# agentgate compliance report\n\n");
     let _ = writeln!(out, "| | |\n|---|---|");
     let _ = writeln!(out, "| repository | {} |", escape(&h.repository));
-    let _ = writeln!(
-        out,
-        "| commit | {} |",
-        h.commit.as_deref().unwrap_or("(not a git repository)")
-    );
+    let _ = writeln!(out, "| commit | {} |", h.commit_text());
     let _ = writeln!(out, "| date | {} |", h.date);
     let _ = writeln!(out, "| agentgate | {} |", h.agentgate_version);
-    let _ = writeln!(
-        out,
-        "| rule pack digest | `{}` ({} Rego files) |",
-        h.pack_digest, h.rule_files
-    );
+    for pack in &h.packs {
+        let _ = writeln!(
+            out,
+            "| rule pack | {} `{}` ({} Rego files) |",
+            escape(&pack.label()),
+            pack.digest,
+            pack.files
+        );
+    }
     let _ = writeln!(
         out,
         "| configuration | {} |",
@@ -449,198 +553,4 @@ pub fn command(args: ReportArgs, cwd: &Path) -> Result<String, String> {
         ReportFormat::Json => render_json(&report),
         ReportFormat::Html => render_html(&report),
     })
-}
-
-/// Text as HTML shows it: the five characters that could start markup or break an attribute.
-fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
-
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1b1b1b;line-height:1.4}\
-table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}\
-th{background:#eee}td.fail{color:#a40000;font-weight:600}td.pass{color:#1f6b1f}code{font-size:.85rem;word-break:break-all}\
-h2{border-bottom:2px solid #333;padding-bottom:.2rem;margin-top:2rem}section.control{break-inside:avoid}\
-@media print{body{margin:0}a{color:inherit;text-decoration:none}h2{break-after:avoid}tr{break-inside:avoid}}";
-
-/// Findings by rule family (AG00x identity and ownership, AG01x permissions, …) as an inline SVG
-/// bar chart: readable without JavaScript, and in print.
-fn family_chart(report: &Report) -> String {
-    let families = [
-        ("AG00", "ownership, identity"),
-        ("AG01", "permissions"),
-        ("AG02", "credentials"),
-        ("AG03", "blast radius"),
-        ("AG04", "review"),
-        ("AG05", "lifecycle"),
-        ("AG06", "audit, baseline"),
-        ("AG07", "delegation"),
-        ("AG08", "inventory"),
-        ("AG10", "discovery"),
-    ];
-    let mut seen = BTreeSet::new();
-    let mut counts = vec![0usize; families.len()];
-    for c in &report.controls {
-        for a in &c.failing {
-            for f in &a.findings {
-                if seen.insert((f.rule.clone(), f.file.clone(), f.line, f.message.clone())) {
-                    if let Some(i) = families.iter().position(|(p, _)| f.rule.starts_with(p)) {
-                        counts[i] += 1;
-                    }
-                }
-            }
-        }
-    }
-    let max = counts.iter().copied().max().unwrap_or(0).max(1);
-    let row = 22;
-    let height = families.len() * row + 10;
-    let mut svg = format!(
-        "<svg role=\"img\" aria-label=\"Findings by rule family\" width=\"560\" height=\"{height}\" viewBox=\"0 0 560 {height}\" xmlns=\"http://www.w3.org/2000/svg\">"
-    );
-    for (i, ((prefix, name), count)) in families.iter().zip(&counts).enumerate() {
-        let y = i * row + 5;
-        let width = count * 300 / max;
-        let _ = write!(
-            svg,
-            "<text x=\"0\" y=\"{}\" font-size=\"12\">{prefix}x {name}</text><rect x=\"190\" y=\"{y}\" width=\"{width}\" height=\"16\" fill=\"#a40000\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{count}</text>",
-            y + 13,
-            195 + width,
-            y + 13
-        );
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-/// One self-contained HTML file: no scripts, fonts, images or links to fetch; styled for print.
-pub fn render_html(report: &Report) -> String {
-    let h = &report.header;
-    let mut out = String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>agentgate compliance report</title>");
-    let _ = write!(out, "<style>{STYLE}</style></head><body>");
-    out.push_str("<h1>agentgate compliance report</h1><table class=\"header\">");
-    let config = match (&h.config_file, &h.config_digest) {
-        (Some(file), Some(digest)) => format!("{} <code>{}</code>", html(file), html(digest)),
-        _ => "defaults (no configuration file)".into(),
-    };
-    for (key, value) in [
-        ("repository", html(&h.repository)),
-        (
-            "commit",
-            html(h.commit.as_deref().unwrap_or("(not a git repository)")),
-        ),
-        ("date", html(&h.date)),
-        ("agentgate", html(&h.agentgate_version)),
-        (
-            "rule pack digest",
-            format!(
-                "<code>{}</code> ({} Rego files)",
-                html(&h.pack_digest),
-                h.rule_files
-            ),
-        ),
-        ("configuration", config),
-        ("framework", html(&h.framework)),
-    ] {
-        let _ = write!(out, "<tr><th>{key}</th><td>{value}</td></tr>");
-    }
-    out.push_str("</table><h2>Findings by rule family</h2>");
-    out.push_str(&family_chart(report));
-    out.push_str("<h2>Controls</h2><table id=\"controls\"><thead><tr><th>control</th><th>title</th><th>rules</th><th>agents passing</th><th>agents failing</th></tr></thead><tbody>");
-    for c in &report.controls {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}{}</td><td>{}</td><td class=\"pass\">{}</td><td class=\"{}\">{}</td></tr>",
-            html(&c.id),
-            html(&c.title),
-            if c.label == "supports" { " <em>(supports)</em>" } else { "" },
-            html(&c.rules.join(", ")),
-            c.agents_passing,
-            if c.agents_failing > 0 { "fail" } else { "pass" },
-            c.agents_failing
-        );
-    }
-    out.push_str("</tbody></table>");
-    for c in report
-        .controls
-        .iter()
-        .filter(|c| !c.failing.is_empty() || !c.waivers.is_empty())
-    {
-        let _ = write!(
-            out,
-            "<section class=\"control\"><h3>{} {}</h3><ul>",
-            html(&c.id),
-            html(&c.title)
-        );
-        for a in &c.failing {
-            let _ = write!(
-                out,
-                "<li><strong>{}</strong> ({})<ul>",
-                html(&a.agent),
-                html(&a.file)
-            );
-            for f in &a.findings {
-                let _ = write!(
-                    out,
-                    "<li>{} at {}:{}: {}</li>",
-                    html(&f.rule),
-                    html(&f.file),
-                    f.line,
-                    html(&f.message)
-                );
-            }
-            out.push_str("</ul></li>");
-        }
-        for w in &c.waivers {
-            let _ = write!(
-                out,
-                "<li>waiver of {} for {} at {}: {} (approved by {}, expires {})</li>",
-                html(&w.rule),
-                html(&w.agent),
-                html(&w.path),
-                html(&w.reason),
-                html(&w.approved_by),
-                html(&w.expires)
-            );
-        }
-        out.push_str("</ul></section>");
-    }
-    out.push_str("<h2>Agents</h2><table id=\"agents\"><thead><tr><th>agent</th><th>file</th><th>owner</th><th>team</th><th>status</th><th>expires</th><th>resources</th><th>review</th><th>findings</th></tr></thead><tbody>");
-    for r in &report.agents {
-        let review = if r.reviewer.is_empty() {
-            "none".to_string()
-        } else {
-            format!(
-                "{} {}{}",
-                r.reviewer,
-                r.review_date,
-                if r.review_stale { " (stale)" } else { "" }
-            )
-        };
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} errors, {} warnings</td></tr>",
-            html(&r.name),
-            html(&r.file),
-            html(&r.owner_email),
-            html(&r.team),
-            html(&r.status),
-            html(&r.expires),
-            html(&r.resources.join("; ")),
-            html(&review),
-            r.errors,
-            r.warnings
-        );
-    }
-    out.push_str("</tbody></table></body></html>\n");
-    out
 }

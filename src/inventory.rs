@@ -240,6 +240,8 @@ pub struct InventoryOptions {
 pub struct Inventory {
     pub outcome: Outcome,
     pub rows: Vec<Row>,
+    /// `maxReviewAge` in whole days, as the rows' `reviewStale` judged it.
+    pub max_review_age_days: i64,
 }
 
 /// Checks the repository and builds the inventory. `Err` carries the run's problems (exit 2).
@@ -329,7 +331,11 @@ pub fn build(options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
             row
         })
         .collect();
-    Ok(Inventory { outcome, rows })
+    Ok(Inventory {
+        outcome,
+        rows,
+        max_review_age_days: max_review_age_days(&config),
+    })
 }
 
 fn text(value: &Value, pointer: &str) -> String {
@@ -357,6 +363,10 @@ fn push_unique(items: &mut Vec<String>, item: String) {
     if !items.contains(&item) {
         items.push(item);
     }
+}
+
+fn max_review_age_days(config: &Config) -> i64 {
+    i64::try_from(config.settings.max_review_age).unwrap_or(i64::MAX) / SECONDS_PER_DAY
 }
 
 fn row_of(file: &str, m: &Value, config: &Config, today: i64, trust: &TrustStore) -> Row {
@@ -411,8 +421,7 @@ fn row_of(file: &str, m: &Value, config: &Config, today: i64, trust: &TrustStore
     let day = |pointer: &str| parse_date(&text(m, pointer));
     let expires_in_days = day("/spec/lifecycle/expires").map(|d| d - today);
     let review_age_days = day("/spec/review/date").map(|d| today - d);
-    let max_age_days =
-        i64::try_from(config.settings.max_review_age).unwrap_or(i64::MAX) / SECONDS_PER_DAY;
+    let max_age_days = max_review_age_days(config);
     let review_stale = review_age_days.is_none_or(|age| age > max_age_days || age < 0);
     let verdict = crate::review::verify::verify_review(m, trust.trust(), today);
     let boolean = |pointer: &str| m.pointer(pointer).and_then(Value::as_bool);

@@ -58,12 +58,39 @@ impl PackError {
     }
 }
 
+/// One loaded pack and its digest, so that a report can name exactly the rules it ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedPack {
+    /// Where it came from; `None` for the built-in pack embedded in this agentgate.
+    pub source: Option<PackSource>,
+    /// [`packs::digest`] over the pack's `.rego` files.
+    pub digest: String,
+    pub files: usize,
+}
+
 /// The loaded rule packs: their modules and the registry of rules by id.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     pub modules: Vec<Module>,
     pub rules: BTreeMap<String, Arc<RuleMeta>>,
     by_package: BTreeMap<String, Arc<RuleMeta>>,
+    /// The packs loaded, built-in first, in configuration order; empty for [`Registry::from_files`].
+    pub packs: Vec<LoadedPack>,
+}
+
+/// The built-in pack's files, as (path inside `policies/`, source).
+fn builtin_files() -> impl Iterator<Item = (&'static str, &'static str)> {
+    embedded::BUILTIN_POLICIES
+        .iter()
+        .map(|(p, s)| (p.strip_prefix("policies/").unwrap_or(p), *s))
+}
+
+fn builtin_pack() -> LoadedPack {
+    LoadedPack {
+        source: None,
+        digest: packs::digest(builtin_files()),
+        files: embedded::BUILTIN_POLICIES.len(),
+    }
 }
 
 impl Registry {
@@ -71,7 +98,9 @@ impl Registry {
         let files = embedded::BUILTIN_POLICIES
             .iter()
             .map(|(p, s)| (p.to_string(), s.to_string()));
-        Registry::from_files(files)
+        let mut registry = Registry::from_files(files)?;
+        registry.packs.push(builtin_pack());
+        Ok(registry)
     }
 
     /// The built-in pack plus the given packs, validated as one registry (a rule id defined
@@ -82,14 +111,28 @@ impl Registry {
             .map(|(p, s)| (p.to_string(), s.to_string()))
             .collect();
         let mut errors = Vec::new();
+        let mut loaded = vec![builtin_pack()];
         for source in sources {
-            match packs::load(source) {
-                Ok(found) => files.extend(found),
+            match packs::load_files(source) {
+                Ok(found) => {
+                    loaded.push(LoadedPack {
+                        source: Some(source.clone()),
+                        digest: packs::digest(
+                            found
+                                .iter()
+                                .map(|f| (f.relative.as_str(), f.source.as_str())),
+                        ),
+                        files: found.len(),
+                    });
+                    files.extend(found.into_iter().map(|f| (f.shown, f.source)));
+                }
                 Err(message) => errors.push(PackError::new(&source.describe(), 0, message)),
             }
         }
         if errors.is_empty() {
-            Registry::from_files(files)
+            let mut registry = Registry::from_files(files)?;
+            registry.packs = loaded;
+            Ok(registry)
         } else {
             Err(errors)
         }

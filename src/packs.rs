@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
+use sha2::{Digest, Sha256};
 
 use crate::discover::read_text;
 
@@ -44,8 +45,27 @@ pub fn is_full_commit_id(rev: &str) -> bool {
             .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
 }
 
+/// One `.rego` file of a pack.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PackFile {
+    /// How diagnostics name the file: its path, or `URL@REV12:PATH` for a git pack.
+    pub shown: String,
+    /// Its path inside the pack (below the folder, or below `subdir` of the commit), with `/`:
+    /// what the pack digest covers, so the digest does not depend on where the pack was read.
+    pub relative: String,
+    pub source: String,
+}
+
 /// The `.rego` files of a pack as (shown path, source), sorted by path.
 pub fn load(source: &PackSource) -> Result<Vec<(String, String)>, String> {
+    Ok(load_files(source)?
+        .into_iter()
+        .map(|f| (f.shown, f.source))
+        .collect())
+}
+
+/// The `.rego` files of a pack, sorted by shown path.
+pub fn load_files(source: &PackSource) -> Result<Vec<PackFile>, String> {
     let mut files = match source {
         PackSource::Dir(dir) => read_dir(dir)?,
         PackSource::Git { url, rev, subdir } => read_git(url, rev, subdir.as_deref())?,
@@ -60,7 +80,37 @@ pub fn load(source: &PackSource) -> Result<Vec<(String, String)>, String> {
     Ok(files)
 }
 
-fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, String> {
+/// The digest of a pack: `sha256:` and the SHA-256 of the listing GNU `sha256sum` prints for
+/// its `.rego` files in byte order of their paths inside the pack (`HEX  PATH` lines; a path
+/// holding a backslash, CR or LF has them escaped and its line starts with a backslash). So an
+/// auditor reproduces it with stock tools from the pack's folder, `find . -name '*.rego' -type f
+/// -printf '%P\0' | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum`, and it changes with any
+/// byte or any file name of the pack, wherever the pack was read from.
+pub fn digest<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut files: Vec<(&str, &str)> = files.into_iter().collect();
+    files.sort_unstable();
+    let mut listing = String::new();
+    for (path, source) in files {
+        let escaped = path
+            .replace('\\', "\\\\")
+            .replace('\n', "\\n")
+            .replace('\r', "\\r");
+        if escaped != path {
+            listing.push('\\');
+        }
+        listing.push_str(&hex(&Sha256::digest(source.as_bytes())));
+        listing.push_str("  ");
+        listing.push_str(&escaped);
+        listing.push('\n');
+    }
+    format!("sha256:{}", hex(&Sha256::digest(listing.as_bytes())))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<PackFile>, String> {
     if !dir.is_dir() {
         return Err(format!("rule pack {}: no such folder", dir.display()));
     }
@@ -68,7 +118,18 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, String> {
     for entry in walk_rego(dir) {
         let text =
             read_text(&entry, MAX_POLICY_BYTES).map_err(|e| format!("{}: {e}", entry.display()))?;
-        files.push((entry.display().to_string(), text));
+        let relative = entry
+            .strip_prefix(dir)
+            .unwrap_or(&entry)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        files.push(PackFile {
+            shown: entry.display().to_string(),
+            relative,
+            source: text,
+        });
     }
     Ok(files)
 }
@@ -111,7 +172,7 @@ fn cache_repo(url: &str) -> PathBuf {
     cache_dir().join("git").join(format!("{hash:016x}"))
 }
 
-fn read_git(url: &str, rev: &str, subdir: Option<&str>) -> Result<Vec<(String, String)>, String> {
+fn read_git(url: &str, rev: &str, subdir: Option<&str>) -> Result<Vec<PackFile>, String> {
     if !is_full_commit_id(rev) {
         return Err(format!(
             "rule pack {url}: rev {rev:?} is not a full 40-character commit id; branches and tags can move, so a gate pins commits"
@@ -176,7 +237,7 @@ fn files_at(
     url: &str,
     rev: &str,
     subdir: Option<&str>,
-) -> Result<Vec<(String, String)>, String> {
+) -> Result<Vec<PackFile>, String> {
     let prefix = subdir
         .map(|s| s.trim_matches('/'))
         .filter(|s| !s.is_empty());
@@ -190,7 +251,14 @@ fn files_at(
         }
         match repo.find_blob(entry.id()) {
             Ok(blob) => match std::str::from_utf8(blob.content()) {
-                Ok(text) => files.push((format!("{url}@{}:{path}", &rev[..12]), text.to_string())),
+                Ok(text) => files.push(PackFile {
+                    shown: format!("{url}@{}:{path}", &rev[..12]),
+                    relative: prefix
+                        .and_then(|p| path.strip_prefix(&format!("{p}/")))
+                        .unwrap_or(&path)
+                        .to_string(),
+                    source: text.to_string(),
+                }),
                 Err(_) => failure = Some(format!("{path} is not UTF-8")),
             },
             Err(e) => failure = Some(format!("{path}: {}", e.message())),
@@ -209,4 +277,32 @@ fn files_at(
         }
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_digest_is_the_sha256sum_listing_in_path_order() {
+        let a = Sha256::digest(b"a");
+        let b = Sha256::digest(b"b");
+        let listing = format!("{}  a.rego\n{}  b/c.rego\n", hex(&a), hex(&b));
+        let expected = format!("sha256:{}", hex(&Sha256::digest(listing.as_bytes())));
+        // The order files were found in does not matter; their paths do.
+        assert_eq!(digest([("b/c.rego", "b"), ("a.rego", "a")]), expected);
+        assert_ne!(digest([("b/d.rego", "b"), ("a.rego", "a")]), expected);
+    }
+
+    #[test]
+    fn odd_file_names_are_escaped_as_sha256sum_does() {
+        // `sha256sum` prints `\HEX  n\nl.rego` for a name holding a newline, so a name cannot
+        // forge a second line of the listing.
+        let listing = format!("\\{}  n\\nl.rego\n", hex(&Sha256::digest(b"x")));
+        assert_eq!(
+            digest([("n\nl.rego", "x")]),
+            format!("sha256:{}", hex(&Sha256::digest(listing.as_bytes())))
+        );
+        assert_ne!(digest([("n\nl.rego", "x")]), digest([("n\\nl.rego", "x")]));
+    }
 }
