@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use crate::changes::{self, ChangeFilter};
 use crate::config::{Config, FILE_NAME};
 use crate::discover::{self, display_path, normalize, read_text};
-use crate::evaluate::{Evaluator, PolicyError, RawFinding};
+use crate::evaluate::{Compiled, PolicyError, RawFinding};
 use crate::facts::{delegation_cycles, manifest_facts};
 use crate::finding::{Finding, Place, Problem, Severity};
 use crate::pack::{Registry, RuleMeta};
@@ -172,6 +172,11 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
         Ok(registry) => registry,
         Err(problems) => return Outcome::failed(problems),
     };
+    // Parsing the pack's Rego does not depend on the manifests: it runs while they are read.
+    let compiling = {
+        let registry = registry.clone();
+        std::thread::spawn(move || Compiled::new(&registry))
+    };
     let mut problems = check_overrides(&config, &registry);
     let people = match read_directory(&config) {
         Ok(people) => people,
@@ -274,7 +279,20 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
     let files = reported.len();
 
     let today = options.today.unwrap_or_else(today_utc);
-    let mut outcome = evaluate(&manifests, &registry, &config, today, people, &trust);
+    let compiled = compiling.join().unwrap_or_else(|_| {
+        Err(PolicyError {
+            file: "policies".into(),
+            message: "the rule packs could not be compiled".into(),
+        })
+    });
+    let mut outcome = evaluate(
+        &manifests,
+        (&registry, compiled),
+        &config,
+        today,
+        people,
+        &trust,
+    );
     let governors: Vec<crate::discovery::Governor> = manifests
         .iter()
         .map(|m| {
@@ -642,7 +660,7 @@ pub fn settings_data(config: &Config, today: i64, people: Option<Vec<String>>) -
 
 fn evaluate(
     manifests: &[Manifest],
-    registry: &Registry,
+    (registry, compiled): (&Registry, Result<Compiled, PolicyError>),
     config: &Config,
     today: i64,
     people: Option<Vec<String>>,
@@ -679,9 +697,12 @@ fn evaluate(
         }
         Value::Object(facts)
     };
+    // Parallel: a review's facts hash and verify its manifest, the costliest facts to make.
     let facts: Map<String, Value> = first_by_name
-        .iter()
+        .par_iter()
         .map(|(n, &i)| (n.clone(), facts_of(&manifests[i])))
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect();
     let inventory: Map<String, Value> = inventory_refs
         .iter()
@@ -692,13 +713,6 @@ fn evaluate(
     let selected: Vec<usize> = (0..manifests.len())
         .filter(|&i| manifests[i].selected)
         .collect();
-    let trial = selected
-        .first()
-        .map_or_else(|| json!({}), |&i| manifests[i].value.clone());
-    let evaluator = match Evaluator::new(registry, data.clone(), &trial) {
-        Ok(e) => e,
-        Err(e) => return Outcome::failed(vec![policy_problem(e)]),
-    };
     let shares_name = |i: usize| {
         manifests[i]
             .name
@@ -710,18 +724,32 @@ fn evaluate(
         .copied()
         .filter(|&i| !shares_name(i))
         .collect();
-    let mut results: BTreeMap<usize, Result<Vec<RawFinding>, PolicyError>> = plain
+    // The load-time trial run evaluates the first manifest to check, so its result is kept:
+    // for a pre-commit check of one file that halves the evaluation.
+    let trial = plain
+        .first()
+        .map_or_else(|| json!({}), |&i| manifests[i].value.clone());
+    let prepared = compiled.and_then(|c| c.prepare(registry, data.clone(), &trial));
+    let (evaluator, trial_findings) = match prepared {
+        Ok(e) => e,
+        Err(e) => return Outcome::failed(vec![policy_problem(e)]),
+    };
+    let rest = plain.get(1..).unwrap_or_default();
+    let mut results: BTreeMap<usize, Result<Vec<RawFinding>, PolicyError>> = rest
         .iter()
         .copied()
         .zip(
             evaluator.evaluate_all(
-                &plain
+                &rest
                     .iter()
                     .map(|&i| &manifests[i].value)
                     .collect::<Vec<_>>(),
             ),
         )
         .collect();
+    if let Some(&first) = plain.first() {
+        results.insert(first, Ok(trial_findings));
+    }
     for i in selected.iter().copied().filter(|&i| shares_name(i)) {
         let mut own = data.clone();
         if let (Some(name), Some(slot)) = (&manifests[i].name, own.pointer_mut("/agentgate/facts"))

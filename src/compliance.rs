@@ -121,7 +121,7 @@ impl PackEntry {
             url: None,
             rev: None,
             subdir: None,
-            digest: pack.digest.clone(),
+            digest: pack.digest(),
             files: pack.files,
         };
         match &pack.source {

@@ -74,13 +74,14 @@ pub fn engine() -> regorus::Engine {
     engine
 }
 
-impl Evaluator {
-    /// Compiles the pack with `data` and runs it once on `trial_input`.
-    pub fn new(
-        registry: &Registry,
-        data: Value,
-        trial_input: &Value,
-    ) -> Result<Evaluator, PolicyError> {
+/// A pack's modules parsed into an engine, before any data: the part of loading that does not
+/// depend on the manifests, so `check` does it while it reads them.
+pub struct Compiled {
+    engine: regorus::Engine,
+}
+
+impl Compiled {
+    pub fn new(registry: &Registry) -> Result<Compiled, PolicyError> {
         let mut engine = engine();
         for module in registry.modules.iter().filter(|m| !m.is_test) {
             engine
@@ -93,16 +94,39 @@ impl Evaluator {
                 collector_module(registry),
             )
             .map_err(engine_error)?;
+        Ok(Compiled { engine })
+    }
+
+    /// Adds `data` and runs the pack once on `trial_input` (so a broken pack fails now and the
+    /// engine is prepared before it is cloned), returning the trial's findings too.
+    pub fn prepare(
+        self,
+        registry: &Registry,
+        data: Value,
+        trial_input: &Value,
+    ) -> Result<(Evaluator, Vec<RawFinding>), PolicyError> {
+        let mut engine = self.engine;
         engine
             .add_data(regorus::Value::from(data))
             .map_err(engine_error)?;
         let mut evaluator = Evaluator { engine };
-        if let Err(error) = evaluator.run(trial_input.clone()) {
-            return Err(evaluator.blame(registry, error));
+        match evaluator.run(trial_input.clone()) {
+            Ok(findings) => Ok((evaluator, findings)),
+            Err(error) => Err(evaluator.blame(registry, error)),
         }
-        Ok(evaluator)
     }
+}
 
+impl Evaluator {
+    /// Compiles the pack with `data` and runs it once on `trial_input`, returning the trial's
+    /// findings too.
+    pub fn new(
+        registry: &Registry,
+        data: Value,
+        trial_input: &Value,
+    ) -> Result<(Evaluator, Vec<RawFinding>), PolicyError> {
+        Compiled::new(registry)?.prepare(registry, data, trial_input)
+    }
     /// An error that does not name its policy file (a time limit, say) is traced to the first
     /// rule package that fails on its own, so the message names the file to fix.
     fn blame(&mut self, registry: &Registry, error: PolicyError) -> PolicyError {
@@ -224,6 +248,7 @@ mod tests {
             serde_json::json!({}),
             &serde_json::json!({"a": 1}),
         )
+        .map(|(evaluator, _)| evaluator)
     }
 
     #[test]
@@ -239,7 +264,7 @@ mod tests {
             ),
         ])
         .unwrap();
-        let evaluator =
+        let (evaluator, _) =
             Evaluator::new(&registry, serde_json::json!({}), &serde_json::json!({})).unwrap();
         let input = serde_json::json!({"a": 1});
         let found = evaluator.evaluate_all(&[&input]).remove(0).unwrap();

@@ -63,9 +63,19 @@ impl PackError {
 pub struct LoadedPack {
     /// Where it came from; `None` for the built-in pack embedded in this agentgate.
     pub source: Option<PackSource>,
-    /// [`packs::digest`] over the pack's `.rego` files.
-    pub digest: String,
+    /// [`packs::digest`] over a custom pack's `.rego` files; the built-in pack's is computed
+    /// when asked for, so that `check` does not hash the embedded pack on every run.
+    custom_digest: Option<String>,
     pub files: usize,
+}
+
+impl LoadedPack {
+    /// [`packs::digest`] over the pack's `.rego` files.
+    pub fn digest(&self) -> String {
+        self.custom_digest
+            .clone()
+            .unwrap_or_else(|| packs::digest(builtin_files()))
+    }
 }
 
 /// The loaded rule packs: their modules and the registry of rules by id.
@@ -88,7 +98,7 @@ fn builtin_files() -> impl Iterator<Item = (&'static str, &'static str)> {
 fn builtin_pack() -> LoadedPack {
     LoadedPack {
         source: None,
-        digest: packs::digest(builtin_files()),
+        custom_digest: None,
         files: embedded::BUILTIN_POLICIES.len(),
     }
 }
@@ -117,11 +127,11 @@ impl Registry {
                 Ok(found) => {
                     loaded.push(LoadedPack {
                         source: Some(source.clone()),
-                        digest: packs::digest(
+                        custom_digest: Some(packs::digest(
                             found
                                 .iter()
                                 .map(|f| (f.relative.as_str(), f.source.as_str())),
-                        ),
+                        )),
                         files: found.len(),
                     });
                     files.extend(found.into_iter().map(|f| (f.shown, f.source)));
