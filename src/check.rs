@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::changes::{self, ChangeFilter};
-use crate::config::{Config, FILE_NAME};
+use crate::config::Config;
 use crate::discover::{self, display_path, normalize, read_text};
 use crate::evaluate::{Compiled, PolicyError, RawFinding};
 use crate::facts::{delegation_cycles, manifest_facts};
@@ -380,14 +380,10 @@ fn registry_for(config: &Config, cwd: &Path, packs: &[PathBuf]) -> Result<Regist
 }
 
 fn load_config(options: &CheckOptions, root: &Path) -> Result<Config, Vec<Problem>> {
-    let path = match &options.config {
-        Some(path) => normalize(&options.cwd.join(path)),
-        None if root.join(FILE_NAME).is_file() => root.join(FILE_NAME),
-        None => return Ok(Config::defaults(root.to_path_buf())),
-    };
-    Config::load(
-        &path,
-        display_path(&path, &options.cwd),
+    Config::load_for(
+        &options.cwd,
+        root,
+        options.config.as_deref(),
         options.max_file_size,
     )
 }

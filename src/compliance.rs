@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::config::FILE_NAME;
+use crate::config::Config;
 use crate::controls::Catalogue;
 use crate::discover::{self, normalize};
 use crate::inventory::{self, InventoryOptions, Row};
@@ -284,10 +284,7 @@ pub fn build(
     } else {
         &start
     });
-    let config_path: Option<PathBuf> = match &options.config {
-        Some(path) => Some(normalize(&options.cwd.join(path))),
-        None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
-    };
+    let config_path = Config::path_for(&options.cwd, &root, options.config.as_deref());
     let repo = match options.commit {
         // `--at` reads the commit itself, so the working tree does not matter.
         Some(_) => None,

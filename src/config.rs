@@ -101,6 +101,28 @@ impl Config {
     }
 
     /// Reads the configuration file; every problem found is returned, not just the first.
+    /// The configuration file a command uses: `explicit` (relative to `cwd`) when given, else
+    /// `.agentgate.yaml` at the repository `root` when there is one.
+    pub fn path_for(cwd: &Path, root: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
+        match explicit {
+            Some(path) => Some(crate::discover::normalize(&cwd.join(path))),
+            None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
+        }
+    }
+
+    /// The configuration of [`Config::path_for`], or the defaults when there is no file.
+    pub fn load_for(
+        cwd: &Path,
+        root: &Path,
+        explicit: Option<&Path>,
+        max_bytes: u64,
+    ) -> Result<Config, Vec<Problem>> {
+        match Config::path_for(cwd, root, explicit) {
+            Some(path) => Config::load(&path, crate::discover::display_path(&path, cwd), max_bytes),
+            None => Ok(Config::defaults(root.to_path_buf())),
+        }
+    }
+
     pub fn load(path: &Path, display: String, max_bytes: u64) -> Result<Config, Vec<Problem>> {
         let text = crate::discover::read_text(path, max_bytes).map_err(|e| {
             vec![Problem::whole(

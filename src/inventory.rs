@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::check::{self, CheckOptions, Outcome, DEFAULT_MAX_FILE_SIZE};
-use crate::config::{Config, FILE_NAME};
-use crate::discover::{self, normalize};
+use crate::config::Config;
+use crate::discover;
 use crate::finding::{Problem, Severity};
 use crate::review::TrustStore;
 use crate::source::SourceFile;
@@ -261,14 +261,12 @@ pub fn build(options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
     }
     let today = options.today.unwrap_or_else(crate::units::today_utc);
     let root = crate::check::repository_root(&options.cwd, &options.paths);
-    let config_path = match &options.config {
-        Some(path) => Some(normalize(&options.cwd.join(path))),
-        None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
-    };
-    let config = match &config_path {
-        Some(path) => Config::load(path, path.display().to_string(), DEFAULT_MAX_FILE_SIZE)?,
-        None => Config::defaults(root.clone()),
-    };
+    let config = Config::load_for(
+        &options.cwd,
+        &root,
+        options.config.as_deref(),
+        DEFAULT_MAX_FILE_SIZE,
+    )?;
     let trust = TrustStore::load(&config, &options.cwd)?;
 
     // The manifests themselves, read again by file (the check keeps only names).

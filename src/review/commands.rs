@@ -9,7 +9,7 @@ use super::edit::{write_review, ReviewBlock};
 use super::sign::{default_key, ssh_keygen_sign};
 use super::verify::{self, Trust};
 use super::{TrustStore, NAMESPACE};
-use crate::config::{Config, FILE_NAME};
+use crate::config::Config;
 use crate::digest::digest;
 use crate::discover::{display_path, find_root, normalize, read_text};
 use crate::source::SourceFile;
@@ -221,17 +221,14 @@ pub fn verify_command(options: &VerifyOptions) -> Output {
         .and_then(|f| f.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| options.cwd.clone());
     let root = find_root(&start);
-    let config_path = match &options.config {
-        Some(path) => Some(normalize(&options.cwd.join(path))),
-        None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
-    };
-    let config = match &config_path {
-        Some(path) => match Config::load(path, display_path(path, &options.cwd), options.max_bytes)
-        {
-            Ok(config) => config,
-            Err(problems) => return problems_output(&problems),
-        },
-        None => Config::defaults(root),
+    let config = match Config::load_for(
+        &options.cwd,
+        &root,
+        options.config.as_deref(),
+        options.max_bytes,
+    ) {
+        Ok(config) => config,
+        Err(problems) => return problems_output(&problems),
     };
     let store = match TrustStore::load(&config, &options.cwd) {
         Ok(store) => store,
