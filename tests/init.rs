@@ -112,6 +112,13 @@ fn answer_todos(file: &Path) {
     std::fs::write(file, serde_json::to_string_pretty(&value).unwrap()).unwrap();
 }
 
+/// Once the TODOs are answered, the manifests pass with no finding at all.
+fn assert_clean(dir: &Path) {
+    let run = check(dir, ".agents");
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.json()["findings"], serde_json::json!([]));
+}
+
 #[test]
 fn init_starts_from_zero_and_fails_only_on_its_todos() {
     let repo = mixed_repository();
@@ -143,9 +150,7 @@ fn init_starts_from_zero_and_fails_only_on_its_todos() {
 
     assert_fails_only_on_todos(repo.path(), ".agents");
     answer_todos(&file);
-    let run = check(repo.path(), ".agents");
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert_eq!(run.json()["findings"], serde_json::json!([]));
+    assert_clean(repo.path());
 }
 
 #[test]
@@ -268,9 +273,7 @@ fn init_from_an_agent_card_carries_its_purpose_skills_provider_and_schemes() {
 
     assert_fails_only_on_todos(repo.path(), ".agents");
     answer_todos(&file);
-    let run = check(repo.path(), ".agents");
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert_eq!(run.json()["findings"], serde_json::json!([]));
+    assert_clean(repo.path());
 }
 
 #[test]
