@@ -43,7 +43,7 @@ fn collector_module(registry: &Registry) -> String {
     let mut rego = String::from(
         "package agentgate.collect\n\nimport rego.v1\n\nfindings contains [\"\", {}] if false\n\n",
     );
-    for package in registry.rule_packages() {
+    for package in registry.evaluated_packages() {
         rego.push_str(&format!(
             "findings contains [{package:?}, f] if {{\n\tsome f in data.{package}.deny\n}}\n\n"
         ));
@@ -83,7 +83,7 @@ pub struct Compiled {
 impl Compiled {
     pub fn new(registry: &Registry) -> Result<Compiled, PolicyError> {
         let mut engine = engine();
-        for module in registry.modules.iter().filter(|m| !m.is_test) {
+        for module in registry.modules.iter().filter(|m| registry.is_evaluated(m)) {
             engine
                 .add_policy(module.path.clone(), module.source.clone())
                 .map_err(engine_error)?;
@@ -133,7 +133,7 @@ impl Evaluator {
         if error.file.ends_with(".rego") {
             return error;
         }
-        for package in registry.rule_packages() {
+        for package in registry.evaluated_packages() {
             if self
                 .engine
                 .eval_rule(format!("data.{package}.deny"))

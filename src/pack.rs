@@ -88,6 +88,11 @@ pub struct Registry {
     pub packs: Vec<LoadedPack>,
 }
 
+/// Built-in rules that agentgate computes in Rust; their Rego packages hold only metadata.
+pub const COMPUTED_IN_RUST: [&str; 8] = [
+    "AG000", "AG080", "AG090", "AG091", "AG100", "AG101", "AG102", "AG103",
+];
+
 /// The built-in pack's files, as (path inside `policies/`, source).
 fn builtin_files() -> impl Iterator<Item = (&'static str, &'static str)> {
     embedded::BUILTIN_POLICIES
@@ -201,6 +206,25 @@ impl Registry {
     /// Packages whose `deny` sets the evaluator collects.
     pub fn rule_packages(&self) -> impl Iterator<Item = &str> {
         self.by_package.keys().map(String::as_str)
+    }
+
+    /// The rule packages worth evaluating: all but the built-in ones whose rule agentgate
+    /// computes in Rust (their packages only carry metadata, yet each would cost the
+    /// interpreter about 10 µs per manifest).
+    pub fn evaluated_packages(&self) -> impl Iterator<Item = &str> {
+        self.by_package
+            .iter()
+            .filter(|(_, rule)| !COMPUTED_IN_RUST.contains(&rule.id.as_str()))
+            .map(|(package, _)| package.as_str())
+    }
+
+    /// Whether a module takes part in evaluation: not a test, not a metadata-only package.
+    pub fn is_evaluated(&self, module: &Module) -> bool {
+        !module.is_test
+            && self
+                .by_package
+                .get(&module.package)
+                .is_none_or(|rule| !COMPUTED_IN_RUST.contains(&rule.id.as_str()))
     }
 }
 
