@@ -341,6 +341,10 @@ fn init_refuses_bad_input_with_a_message() {
         let run = agentgate(repo.path(), args);
         assert_eq!((run.code, run.stderr.as_str()), (2, message), "{args:?}");
     }
+    write(repo.path(), "huge.json", vec![b' '; 2 << 20]);
+    let run = agentgate(repo.path(), &["init", "--from", "huge.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("is larger than"), "{}", run.stderr);
     write(repo.path(), "broken.json", "{\"mcpServers\": {\"a\": [}\n");
     let run = agentgate(repo.path(), &["init", "--from", "broken.json"]);
     assert_eq!(run.code, 2);

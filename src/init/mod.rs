@@ -266,8 +266,8 @@ fn prompt_line(prompt: &str, allow_empty: bool) -> Result<String, String> {
 
 fn drafts_from(cwd: &Path, file: &Path) -> Result<Vec<Draft>, String> {
     let path = cwd.join(file);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("error: cannot read {}: {e}\n", file.display()))?;
+    let text = crate::discover::read_text(&path, crate::check::DEFAULT_MAX_FILE_SIZE)
+        .map_err(|e| format!("error: cannot read {}: {}\n", file.display(), e.message))?;
     let root = crate::check::repository_root(cwd, &[file.to_path_buf()]);
     let rel = path
         .canonicalize()
