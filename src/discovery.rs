@@ -586,7 +586,20 @@ pub(crate) fn describe_server(config: &Value) -> String {
             .get("url")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        format!("url: {}", url.split(['?', '#']).next().unwrap_or_default())
+        let url = url.split(['?', '#']).next().unwrap_or_default();
+        // `https://user:token@host/…`: the user information is a credential too.
+        let url = match url.split_once("://") {
+            Some((scheme, rest)) => match rest.split('/').next().and_then(|a| a.rsplit_once('@')) {
+                Some((_, host)) => {
+                    let path = rest.split_once('/').map_or("", |(_, p)| p);
+                    let slash = if rest.contains('/') { "/" } else { "" };
+                    format!("{scheme}://[redacted]@{host}{slash}{path}")
+                }
+                None => url.to_string(),
+            },
+            None => url.to_string(),
+        };
+        format!("url: {url}")
     }
 }
 
@@ -1180,6 +1193,31 @@ mod tests {
         );
         assert_eq!(literal_secret("LOG_LEVEL", "debug-verbose"), None);
         assert_eq!(redacted("sk-abcdef"), "sk-a… 9 characters");
+    }
+
+    #[test]
+    fn server_descriptions_leave_secrets_out() {
+        let described = |config: Value| describe_server(&config);
+        assert_eq!(
+            described(serde_json::json!({"url": "https://bot:s3cret@mcp.example.com/v1?key=abc"})),
+            "url: https://[redacted]@mcp.example.com/v1"
+        );
+        assert_eq!(
+            described(serde_json::json!({"url": "https://mcp.example.com"})),
+            "url: https://mcp.example.com"
+        );
+        assert_eq!(
+            described(
+                serde_json::json!({"command": "npx", "args": ["-y", "server", "--api-key", "abcdef123456", "TOKEN=xyz"]})
+            ),
+            "command: npx -y server --api-key [redacted] …"
+        );
+        assert_eq!(
+            described(
+                serde_json::json!({"command": "run", "args": ["API_TOKEN=xyz", "ghp_0123456789abcdefghijABCDEFGHIJ012345"]})
+            ),
+            "command: run [redacted] [redacted]"
+        );
     }
 
     #[test]
