@@ -693,9 +693,14 @@ fn evaluate(
         }
         Value::Object(facts)
     };
-    // Parallel: a review's facts hash and verify its manifest, the costliest facts to make.
+    // The built-in rules read only the facts of the agent they judge; a custom pack may read
+    // any agent's. So a run of the built-in pack alone makes facts only for the agents it
+    // reports on: a pre-commit check of one file then hashes and verifies one manifest, not
+    // the whole repository. In parallel: hashing and verifying are the costliest facts.
+    let builtin_only = matches!(&registry.packs[..], [pack] if pack.source.is_none());
     let facts: Map<String, Value> = first_by_name
         .par_iter()
+        .filter(|(_, &i)| !builtin_only || manifests[i].selected)
         .map(|(n, &i)| (n.clone(), facts_of(&manifests[i])))
         .collect::<Vec<_>>()
         .into_iter()

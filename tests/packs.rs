@@ -330,3 +330,64 @@ fn the_example_pack_passes_its_tests_and_fixtures() {
         fixtures.stdout
     );
 }
+
+/// A custom rule may judge an agent by another agent's facts (here: a delegate whose review
+/// does not verify), so with a custom pack every agent's facts are made, even when one file
+/// is checked; the built-in rules read only their own agent's.
+#[test]
+fn a_custom_pack_sees_the_facts_of_agents_outside_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = agentgate::units::parse_date(TODAY).unwrap();
+    let caller = unsigned_compliant_manifest("caller", today).replace(
+        "spec:\n",
+        "spec:\n  delegation:\n    delegatesTo: [helper]\n",
+    );
+    assert!(caller.contains("delegatesTo: [helper]"));
+    write(dir.path(), "agents/caller.agent.yaml", signed(&caller));
+    write(
+        dir.path(),
+        "agents/helper.agent.yaml",
+        unsigned_compliant_manifest("helper", today),
+    );
+    write(
+        dir.path(),
+        "acme/unreviewed_delegate.rego",
+        r#"# METADATA
+# custom:
+#   id: ACME002
+#   slug: unreviewed-delegate
+#   severity: error
+#   summary: Delegates to an agent whose review does not verify
+#   fix: Have the delegate reviewed.
+#   controls: [soc2:CC6.1]
+package agentgate.rules.acme.unreviewed_delegate
+
+import rego.v1
+
+deny contains {"msg": msg, "path": "/spec/delegation/delegatesTo"} if {
+	some name in input.spec.delegation.delegatesTo
+	verdict := data.agentgate.facts[name].review.signature
+	verdict != "valid"
+	msg := sprintf("%s: %s", [name, verdict])
+}
+"#,
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let json = run(
+        dir.path(),
+        cache.path(),
+        &[
+            "check",
+            "agents/caller.agent.yaml",
+            "--pack",
+            "acme",
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+        ],
+    )
+    .json();
+    assert_eq!(rules_of(&json), vec!["ACME002"], "{json}");
+    assert_eq!(json["findings"][0]["message"], "helper: absent");
+}
