@@ -635,6 +635,9 @@ pub struct InventoryArgs {
     /// today, or with a signature that does not verify.
     #[arg(long)]
     pub unreviewed: bool,
+    /// Order of the rows (default: file, the order of the manifests in the repository).
+    #[arg(long, value_enum, default_value = "file")]
+    pub sort: SortKey,
     /// Configuration file (default: .agentgate.yaml at the repository root).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -645,6 +648,46 @@ pub struct InventoryArgs {
     /// working tree is not touched). Pair it with --today for the date of that point in time.
     #[arg(long, value_name = "REV")]
     pub at: Option<String>,
+}
+
+/// How `inventory --sort` orders rows. Every order ends with file and name, so it is total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortKey {
+    File,
+    Name,
+    Owner,
+    Team,
+    Status,
+    /// Soonest expiry first; no readable expiry date sorts first of all (it is the worst).
+    Expires,
+    /// Oldest review first; no review sorts first of all.
+    Review,
+    /// Most errors first, then most warnings.
+    Findings,
+}
+
+impl SortKey {
+    pub fn sort(self, rows: &mut [Row]) {
+        let lower = |text: &str| text.to_lowercase();
+        rows.sort_by(|a, b| {
+            let first = match self {
+                SortKey::File => std::cmp::Ordering::Equal,
+                SortKey::Name => a.name.cmp(&b.name),
+                SortKey::Owner => lower(&a.owner).cmp(&lower(&b.owner)),
+                SortKey::Team => lower(&a.team).cmp(&lower(&b.team)),
+                SortKey::Status => a.status.cmp(&b.status),
+                SortKey::Expires => a.expires_in_days.cmp(&b.expires_in_days),
+                SortKey::Review => {
+                    let age = |r: &Row| r.review_age_days.map(std::cmp::Reverse);
+                    age(a).cmp(&age(b))
+                }
+                SortKey::Findings => (b.errors, b.warnings).cmp(&(a.errors, a.warnings)),
+            };
+            first
+                .then_with(|| a.file.cmp(&b.file))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+    }
 }
 
 fn parse_days(text: &str) -> Result<i64, String> {
@@ -695,10 +738,11 @@ pub fn command(args: InventoryArgs, cwd: &Path) -> Result<String, String> {
         expiring_within_days: args.expiring_within,
         unreviewed: args.unreviewed,
     };
-    let rows: Vec<Row> = inventory
+    let mut rows: Vec<Row> = inventory
         .rows
         .into_iter()
         .filter(|r| filters.keep(r))
         .collect();
+    args.sort.sort(&mut rows);
     Ok(render(args.format, &rows))
 }

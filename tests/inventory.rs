@@ -192,3 +192,45 @@ fn filters_narrow_the_rows() {
     let bad = agentgate(dir, &["inventory", "--expiring-within", "soon"]);
     assert_eq!(bad.code, 2);
 }
+
+#[test]
+fn sort_orders_the_rows_for_an_audit() {
+    let tmp = fixture();
+    let dir = tmp.path();
+    let sorted = |key: &str| -> Vec<String> {
+        names(&rows(dir, &["--sort", key]))
+            .into_iter()
+            .map(String::from)
+            .collect()
+    };
+    // Expired first, then the soonest expiry; ties by file.
+    assert_eq!(
+        sorted("expires")[..3],
+        ["legacy-faq-bot", "odd-bot", "support-bot"]
+    );
+    // No review first, then the oldest.
+    assert_eq!(
+        sorted("review")[..3],
+        ["odd-bot", "legacy-faq-bot", "release-deployer"]
+    );
+    // Most errors first.
+    assert_eq!(sorted("findings")[..2], ["odd-bot", "support-bot"]);
+    let by_name = sorted("name");
+    let mut expected = by_name.clone();
+    expected.sort();
+    assert_eq!(by_name, expected);
+    // Filters and sorting combine; the default is file order.
+    assert_eq!(
+        names(&rows(
+            dir,
+            &[
+                "--owner",
+                "maria.gonzalez@example.com",
+                "--sort",
+                "findings"
+            ]
+        )),
+        ["support-bot", "legacy-faq-bot"]
+    );
+    assert_eq!(agentgate(dir, &["inventory", "--sort", "mood"]).code, 2);
+}
