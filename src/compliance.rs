@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -501,49 +501,18 @@ pub fn render_markdown(report: &Report) -> String {
 /// The command line of `agentgate report`.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// Folders or manifest files to report on (default: the current folder).
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: crate::inventory::SourceArgs,
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: ReportFormat,
     /// One framework (all when absent); `owasp` covers the NHI, LLM and agentic lists.
     #[arg(long, value_enum)]
     pub framework: Option<FrameworkChoice>,
-    /// Configuration file (default: .agentgate.yaml at the repository root).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
-    #[arg(long, value_parser = parse_today)]
-    pub today: Option<i64>,
-    /// Report on the repository as it was at this git revision, read straight from git objects
-    /// (the working tree is not touched). Pair it with --today for the date of that point in time.
-    #[arg(long, value_name = "REV")]
-    pub at: Option<String>,
-}
-
-fn parse_today(text: &str) -> Result<i64, String> {
-    crate::units::parse_date(text)
-        .ok_or_else(|| format!("{text:?} is not a date; write YYYY-MM-DD"))
 }
 
 /// Runs `agentgate report`: the text for stdout, or the problems for stderr and exit 2.
 pub fn command(args: ReportArgs, cwd: &Path) -> Result<String, String> {
-    let snapshot = match &args.at {
-        Some(rev) => Some(
-            crate::snapshot::at(cwd, rev, crate::check::DEFAULT_MAX_FILE_SIZE)
-                .map_err(|e| format!("error: {e}\n"))?,
-        ),
-        None => None,
-    };
-    let options = InventoryOptions {
-        paths: args.paths,
-        config: args.config,
-        today: args.today,
-        cwd: snapshot
-            .as_ref()
-            .map_or_else(|| cwd.to_path_buf(), |s| s.cwd.clone()),
-        packs: Vec::new(),
-        commit: snapshot.as_ref().map(|s| s.commit.clone()),
-    };
+    let options = args.source.options(cwd)?;
     let report = build(&options, args.framework)?;
     Ok(match args.format {
         ReportFormat::Markdown => render_markdown(&report),

@@ -234,6 +234,9 @@ pub struct InventoryOptions {
     pub packs: Vec<PathBuf>,
     /// The commit the files were read from (`--at`); HEAD's when absent.
     pub commit: Option<String>,
+    /// The `--at` snapshot that `cwd` lies in: held so that its files live as long as these
+    /// options (dropping the snapshot deletes them).
+    pub snapshot: Option<std::sync::Arc<crate::snapshot::Snapshot>>,
 }
 
 /// The check outcome and one row per checked agent, in path order.
@@ -614,8 +617,8 @@ pub fn render(format: InventoryFormat, rows: &[Row]) -> String {
 /// The command line of `agentgate inventory`.
 #[derive(Debug, clap::Args)]
 pub struct InventoryArgs {
-    /// Folders or manifest files to list (default: the current folder).
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
     #[arg(long, value_enum, default_value = "table")]
     pub format: InventoryFormat,
     /// Only agents whose owner has this email or name.
@@ -638,9 +641,21 @@ pub struct InventoryArgs {
     /// Order of the rows (default: file, the order of the manifests in the repository).
     #[arg(long, value_enum, default_value = "file")]
     pub sort: SortKey,
+}
+
+/// What `inventory` and `report` read: which manifests, with which configuration and packs,
+/// as of which date and commit.
+#[derive(Debug, clap::Args)]
+pub struct SourceArgs {
+    /// Folders or manifest files to include (default: the current folder).
+    pub paths: Vec<PathBuf>,
     /// Configuration file (default: .agentgate.yaml at the repository root).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// A rule pack folder to load beside the built-in and configured ones (repeatable; read
+    /// from the working tree, also with --at).
+    #[arg(long = "pack", value_name = "DIR")]
+    pub packs: Vec<PathBuf>,
     /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_parser = parse_today)]
     pub today: Option<i64>,
@@ -648,6 +663,30 @@ pub struct InventoryArgs {
     /// working tree is not touched). Pair it with --today for the date of that point in time.
     #[arg(long, value_name = "REV")]
     pub at: Option<String>,
+}
+
+impl SourceArgs {
+    /// The options to build an inventory with; with `--at`, over a snapshot of that commit.
+    pub fn options(self, cwd: &Path) -> Result<InventoryOptions, String> {
+        let snapshot = match &self.at {
+            Some(rev) => Some(
+                crate::snapshot::at(cwd, rev, DEFAULT_MAX_FILE_SIZE)
+                    .map_err(|e| format!("error: {e}\n"))?,
+            ),
+            None => None,
+        };
+        Ok(InventoryOptions {
+            paths: self.paths,
+            config: self.config,
+            today: self.today,
+            cwd: snapshot
+                .as_ref()
+                .map_or_else(|| cwd.to_path_buf(), |s| s.cwd.clone()),
+            packs: self.packs.iter().map(|p| cwd.join(p)).collect(),
+            commit: snapshot.as_ref().map(|s| s.commit.clone()),
+            snapshot: snapshot.map(std::sync::Arc::new),
+        })
+    }
 }
 
 /// How `inventory --sort` orders rows. Every order ends with file and name, so it is total.
@@ -703,23 +742,7 @@ fn parse_today(text: &str) -> Result<i64, String> {
 
 /// Runs `agentgate inventory`: the text for stdout, or the problems for stderr and exit 2.
 pub fn command(args: InventoryArgs, cwd: &Path) -> Result<String, String> {
-    let snapshot = match &args.at {
-        Some(rev) => Some(
-            crate::snapshot::at(cwd, rev, DEFAULT_MAX_FILE_SIZE)
-                .map_err(|e| format!("error: {e}\n"))?,
-        ),
-        None => None,
-    };
-    let options = InventoryOptions {
-        paths: args.paths,
-        config: args.config,
-        today: args.today,
-        cwd: snapshot
-            .as_ref()
-            .map_or_else(|| cwd.to_path_buf(), |s| s.cwd.clone()),
-        packs: Vec::new(),
-        commit: snapshot.as_ref().map(|s| s.commit.clone()),
-    };
+    let options = args.source.options(cwd)?;
     let inventory = build(&options).map_err(|problems| {
         let mut text = String::new();
         for p in &problems {
