@@ -559,8 +559,8 @@ fn structured(rel: &str, value: &Value) -> Vec<Hit> {
     hits
 }
 
-/// The command line or URL of an MCP server, for messages and drafted manifests: an argument
-/// that is or follows a secret shows as `[redacted]`, and a URL loses its query string.
+/// The command line or URL of an MCP server, for messages and drafted manifests, with what
+/// could be a credential replaced by `[redacted]` (see [`redact_arguments`], [`clean_url`]).
 pub(crate) fn describe_server(config: &Value) -> String {
     if let Some(command) = config.get("command").and_then(Value::as_str) {
         let args: Vec<&str> = config
@@ -568,14 +568,11 @@ pub(crate) fn describe_server(config: &Value) -> String {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
+        let shown = redact_arguments(&args[..args.len().min(4)]);
         let mut text = format!("command: {command}");
-        let mut after_secret_flag = false;
-        for arg in args.iter().take(4) {
-            let assigned = arg.split_once('=').is_some_and(|(key, _)| secret_name(key));
-            let secret = after_secret_flag || assigned || detect(arg).is_some();
-            after_secret_flag = arg.starts_with('-') && secret_name(&arg.replace('-', "_"));
+        for arg in &shown {
             text.push(' ');
-            text.push_str(if secret { "[redacted]" } else { arg });
+            text.push_str(arg);
         }
         if args.len() > 4 {
             text.push_str(" …");
@@ -586,21 +583,86 @@ pub(crate) fn describe_server(config: &Value) -> String {
             .get("url")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let url = url.split(['?', '#']).next().unwrap_or_default();
-        // `https://user:token@host/…`: the user information is a credential too.
-        let url = match url.split_once("://") {
-            Some((scheme, rest)) => match rest.split('/').next().and_then(|a| a.rsplit_once('@')) {
-                Some((_, host)) => {
-                    let path = rest.split_once('/').map_or("", |(_, p)| p);
-                    let slash = if rest.contains('/') { "/" } else { "" };
-                    format!("{scheme}://[redacted]@{host}{slash}{path}")
-                }
-                None => url.to_string(),
-            },
-            None => url.to_string(),
-        };
-        format!("url: {url}")
+        format!("url: {}", clean_url(url))
     }
+}
+
+/// Command-line arguments with every one that is or carries a credential redacted: the value
+/// after a flag named like a secret (`--api-key X`, `--auth X`) or after `--header`/`-H`, a
+/// `NAME=value` or `Name: value` whose name is a secret's, an authorization scheme and its
+/// token, and anything a secret detector recognises. URLs lose their user information, query
+/// and any path segment that looks like a secret.
+pub(crate) fn redact_arguments(args: &[&str]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut after_secret_flag = false;
+    for arg in args {
+        let (flag_name, attached) = match arg.split_once('=') {
+            Some((name, value)) if arg.starts_with('-') => (name, Some(value)),
+            _ => (*arg, None),
+        };
+        let url = arg.contains("://") && !arg.contains(char::is_whitespace);
+        let secret = after_secret_flag
+            || (!url && carries_secret(arg))
+            || attached.is_some_and(|v| is_secret_flag(flag_name) || carries_secret(v));
+        after_secret_flag = attached.is_none() && arg.starts_with('-') && is_secret_flag(arg);
+        out.push(if secret {
+            "[redacted]".to_string()
+        } else if url {
+            clean_url(arg)
+        } else {
+            arg.to_string()
+        });
+    }
+    out
+}
+
+/// A flag whose value is a credential or a header that may hold one.
+fn is_secret_flag(flag: &str) -> bool {
+    let name = flag.trim_start_matches('-').replace('-', "_");
+    secret_name(&name)
+        || name.to_ascii_uppercase().contains("AUTH")
+        || matches!(flag, "--header" | "-H" | "--headers")
+}
+
+/// `NAME=value`, `Name: value` with a secret's name, a scheme and token, or a detected secret.
+fn carries_secret(text: &str) -> bool {
+    let named = [text.split_once('='), text.split_once(':')]
+        .into_iter()
+        .flatten()
+        .any(|(name, value)| {
+            !value.starts_with("//") && secret_name(name.trim()) && !value.trim().is_empty()
+        });
+    let token = without_scheme(text);
+    let scheme = token != text.trim() && !token.is_empty();
+    named || scheme || detect(text).is_some()
+}
+
+/// A URL without what could be a credential: user information, query, fragment, and path
+/// segments that a secret detector recognises (a webhook's token, say).
+pub(crate) fn clean_url(url: &str) -> String {
+    let url = url.split(['?', '#']).next().unwrap_or_default();
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, None), |(a, p)| (a, Some(p)));
+    let host = match authority.rsplit_once('@') {
+        Some((_, host)) => format!("[redacted]@{host}"),
+        None => authority.to_string(),
+    };
+    let mut out = format!("{scheme}://{host}");
+    if let Some(path) = path {
+        for segment in path.split('/') {
+            out.push('/');
+            out.push_str(if detect(segment).is_some() {
+                "[redacted]"
+            } else {
+                segment
+            });
+        }
+    }
+    out
 }
 
 pub(crate) fn is_agent_card(rel: &str, top: &serde_json::Map<String, Value>) -> bool {
@@ -671,14 +733,69 @@ fn is_broad_path(arg: &str) -> bool {
     false
 }
 
-pub(crate) fn is_reference(text: &str) -> bool {
-    text.contains("${") || text.starts_with('$') || text.starts_with("{{") || text.starts_with("%")
+/// A `.env` value that points elsewhere (`$VAR`, `${VAR}`, `%VAR%`, `{{ var }}`): shells and
+/// dotenv loaders expand all of these.
+fn is_env_reference(text: &str) -> bool {
+    text.contains("${") || text.starts_with('$') || text.starts_with("{{") || text.starts_with('%')
+}
+
+/// An MCP configuration value taken apart: the references in it (`${NAME}`, `${input:name}`,
+/// `${env:NAME}`, `{{name}}`) and the literal text around them. The default of
+/// `${NAME:-default}` is literal text: it is written in the file.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Parts {
+    /// The referenced names without their defaults, as written (`input:docs-token`).
+    pub references: Vec<String>,
+    pub literal: String,
+}
+
+pub(crate) fn parts(text: &str) -> Parts {
+    let mut parts = Parts::default();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (open, close) = match (rest.find("${"), rest.find("{{")) {
+            (Some(a), Some(b)) if b < a => (b, "}}"),
+            (Some(a), _) => (a, "}"),
+            (None, Some(b)) => (b, "}}"),
+            (None, None) => break,
+        };
+        let inner_start = open + 2;
+        let Some(length) = rest[inner_start..].find(close) else {
+            break;
+        };
+        parts.literal.push_str(&rest[..open]);
+        let inner = &rest[inner_start..inner_start + length];
+        let (name, default) = inner.split_once(":-").unwrap_or((inner, ""));
+        parts.references.push(name.trim().to_string());
+        if !default.is_empty() {
+            parts.literal.push(' ');
+            parts.literal.push_str(default);
+        }
+        rest = &rest[inner_start + length + close.len()..];
+    }
+    parts.literal.push_str(rest);
+    parts
+}
+
+/// The literal text of a value without an authorization scheme word (`Bearer`, `Basic`,
+/// `Token`), which is not a secret itself.
+fn without_scheme(literal: &str) -> &str {
+    let literal = literal.trim();
+    for scheme in ["bearer", "basic", "token"] {
+        if literal.len() >= scheme.len() && literal[..scheme.len()].eq_ignore_ascii_case(scheme) {
+            let rest = &literal[scheme.len()..];
+            if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+                return rest.trim();
+            }
+        }
+    }
+    literal
 }
 
 fn is_placeholder(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
     text.len() < 8
-        || text.contains(char::is_whitespace) && !lower.starts_with("bearer ")
+        || text.contains(char::is_whitespace)
         || [
             "<",
             "your",
@@ -720,14 +837,12 @@ pub(crate) fn literal_secret(variable: &str, text: &str) -> Option<&'static str>
     if let Some(kind) = detect(text) {
         return Some(kind);
     }
-    if is_reference(text) || is_placeholder(text) || !secret_name(variable) {
+    if !secret_name(variable) {
         return None;
     }
-    let value = text
-        .strip_prefix("Bearer ")
-        .or_else(|| text.strip_prefix("bearer "))
-        .unwrap_or(text);
-    (!is_reference(value) && !is_placeholder(value)).then_some("credential")
+    let parts = parts(text);
+    let literal = without_scheme(&parts.literal);
+    (!literal.is_empty() && !is_placeholder(literal)).then_some("credential")
 }
 
 /// The provider whose key a `.env` variable holds, by its name.
@@ -800,7 +915,7 @@ fn env_secrets(text: &str) -> Vec<(String, Span, String)> {
             continue;
         }
         let kind = detect(unquoted).or_else(|| {
-            (llm_key_name(variable) && !is_reference(unquoted) && !is_placeholder(unquoted))
+            (llm_key_name(variable) && !is_env_reference(unquoted) && !is_placeholder(unquoted))
                 .then_some("LLM provider key")
         });
         let Some(kind) = kind else { continue };
@@ -1192,6 +1307,40 @@ mod tests {
             None
         );
         assert_eq!(literal_secret("LOG_LEVEL", "debug-verbose"), None);
+        // A default is written in the file; a `$` or `%` alone does not make a reference.
+        assert_eq!(
+            literal_secret("DB_PASSWORD", "${DB_PASSWORD:-Hunter2Hunter2Pw}"),
+            Some("credential")
+        );
+        assert_eq!(literal_secret("DB_PASSWORD", "${DB_PASSWORD:-}"), None);
+        assert_eq!(
+            literal_secret("DB_PASSWORD", "$Up3rS3cretPw!"),
+            Some("credential")
+        );
+        assert_eq!(
+            literal_secret("PGPASSWORD", "%PERCENTSECRET"),
+            Some("credential")
+        );
+        assert_eq!(
+            literal_secret("API_TOKEN", "${USER}:MIXEDSECRET123"),
+            Some("credential")
+        );
+        assert_eq!(
+            literal_secret("Authorization", "Token s3cr3tvalue123456"),
+            Some("credential")
+        );
+        assert_eq!(
+            literal_secret("Authorization", "Basic dXNlcjpwYXNzd29yZA=="),
+            Some("credential")
+        );
+        assert_eq!(literal_secret("Authorization", "Token ${input:t}"), None);
+        assert_eq!(
+            parts("Bearer ${API_TOKEN:-abc} {{ other }}"),
+            Parts {
+                references: vec!["API_TOKEN".into(), "other".into()],
+                literal: "Bearer  abc ".into(),
+            }
+        );
         assert_eq!(redacted("sk-abcdef"), "sk-a… 9 characters");
     }
 
@@ -1217,6 +1366,32 @@ mod tests {
                 serde_json::json!({"command": "run", "args": ["API_TOKEN=xyz", "ghp_0123456789abcdefghijABCDEFGHIJ012345"]})
             ),
             "command: run [redacted] [redacted]"
+        );
+        assert_eq!(
+            redact_arguments(&[
+                "mcp-remote",
+                "https://x.example.com/sse?k=v",
+                "--header",
+                "Authorization: Bearer s3cr3tAbCdEf123456",
+                "--header=Authorization: Bearer s3cr3t",
+                "--auth",
+                "hunter2",
+                "Bearer abc",
+                "--verbose",
+                "https://hooks.slack.com/services/T000/B000/xoxb-1234567890-abcdefghij",
+            ]),
+            [
+                "mcp-remote",
+                "https://x.example.com/sse",
+                "--header",
+                "[redacted]",
+                "[redacted]",
+                "--auth",
+                "[redacted]",
+                "[redacted]",
+                "--verbose",
+                "https://hooks.slack.com/services/T000/B000/[redacted]",
+            ]
         );
     }
 

@@ -391,3 +391,80 @@ fn init_asks_for_name_owner_and_purpose_on_a_terminal() {
         "Sorts support tickets by product area."
     );
 }
+
+/// Secrets hide in defaults, mixed values, arguments, URLs and odd names: none may reach the
+/// drafted manifests, and a name with a line break must not inject YAML of its own.
+#[test]
+fn init_from_hostile_configurations_copies_no_secret() {
+    let repo = mixed_repository();
+    let secrets = [
+        "Hunter2Hunter2Pw",
+        "DefaultTok9876543",
+        "Up3rS3cretPw",
+        "MIXEDSECRET123",
+        "s3cr3tAbCdEf123456",
+        "URLPASSWORD42",
+        "QUERYTOKEN77",
+        "CARDURLPASS",
+        "CARDQUERYTOKEN",
+    ];
+    write(
+        repo.path(),
+        "tools/mcp.json",
+        r#"{"mcpServers": {
+  "db": {"command": "db-mcp", "env": {"DB_PASSWORD": "${DB_PASSWORD:-Hunter2Hunter2Pw}", "PGPASSWORD": "$Up3rS3cretPw!"}},
+  "api": {"type": "http", "url": "https://a.example.com/mcp", "headers": {"Authorization": "Bearer ${API_TOKEN:-DefaultTok9876543}", "X-Api-Key": "${USER}:MIXEDSECRET123"}},
+  "remote": {"command": "npx", "args": ["mcp-remote", "https://x.example.com/sse?t=QUERYTOKEN77", "--header", "Authorization: Bearer s3cr3tAbCdEf123456"]},
+  "userinfo": {"url": "https://alice:URLPASSWORD42@mcp.example.com/mcp"},
+  "x\napiVersion: agentgate/v1\nkind: Agent\n---\n#": {"command": "node", "args": ["\ud83d\ude00"]}
+}}"#,
+    );
+    write(
+        repo.path(),
+        "cards/agent-card.json",
+        r#"{"name": "Card", "url": "https://bob:CARDURLPASS@agent.example.com/a2a?token=CARDQUERYTOKEN",
+  "skills": [{"name": "x"}, 5], "capabilities": {}, "securitySchemes": {"dup": {"type": "apiKey"}, "DUP": {"type": "apiKey"}, "odd": "?"}}"#,
+    );
+    for file in ["tools/mcp.json", "cards/agent-card.json"] {
+        let run = agentgate(
+            repo.path(),
+            &["init", "--from", file, "--today", TODAY, "--no-input"],
+        );
+        assert_eq!(run.code, 0, "{file}: {}", run.stderr);
+    }
+    let drafts = walk(&repo.path().join(".agents"));
+    assert_eq!(drafts.len(), 6, "{drafts:?}");
+    for draft in &drafts {
+        let text = std::fs::read_to_string(draft).unwrap();
+        for secret in secrets {
+            assert!(
+                !text.contains(secret),
+                "{secret} in {}:\n{text}",
+                draft.display()
+            );
+        }
+        read_yaml(draft); // one document, which reads back
+    }
+    let card = read_yaml(&repo.path().join(".agents/card.yaml"));
+    let names: Vec<&str> = card["spec"]["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["dup", "dup-2"]);
+    let run = check(repo.path(), ".agents");
+    let json = run.json();
+    let rules: std::collections::BTreeSet<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules
+            .iter()
+            .all(|r| ["AG007", "AG020", "AG023", "AG024"].contains(r)),
+        "{rules:?}"
+    );
+}

@@ -49,6 +49,22 @@ pub fn slug(name: &str) -> String {
     }
 }
 
+/// A glob that matches exactly this path: `spec.sources` entries are globs, and a file name
+/// may hold `*`, `?`, `[`, `]`, `{`, `}` or `\`.
+fn glob_literal(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {
+            out.push('[');
+            out.push(c);
+            out.push(']');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Text taken from the source file, unless it looks like a secret.
 fn safe(text: &str) -> Option<String> {
     let text = text.trim();
@@ -103,7 +119,7 @@ fn server_draft(rel: &str, key: &str, server: &str, config: &Value) -> Draft {
         identity_hint: None,
         origin: Some(format!("{rel}#/{key}/{server}")),
         platform: Some(format!("mcp-{transport}")),
-        sources: vec![rel.to_string()],
+        sources: vec![glob_literal(rel)],
         credentials,
         notes: Vec::new(),
     }
@@ -127,30 +143,37 @@ fn server_credential(
         "api_key"
     };
     let origin = format!("{section}.{variable} in {rel}");
+    let parts = discovery::parts(text);
+    // Names only, never the text around them: a `${NAME:-default}` default is written there.
+    let references: Vec<&str> = parts
+        .references
+        .iter()
+        .map(String::as_str)
+        .filter(|name| safe(name).is_some())
+        .collect();
     let source = if literal {
         format!(
             "TODO {origin} holds a literal secret: revoke it, store the new one in a secret \
              store, reference it from {rel}, and name that store here"
         )
-    } else if discovery::is_reference(text) && discovery::detect(text).is_none() {
-        format!("TODO the secret store behind {}", text.trim())
-    } else {
+    } else if references.is_empty() {
         format!("TODO where the value of {origin} is stored")
+    } else {
+        let shown: Vec<String> = references.iter().map(|r| format!("${{{r}}}")).collect();
+        format!("TODO the secret store behind {}", shown.join(" "))
     };
+    // A reference names the secret better than the variable or header that carries it,
+    // unless the value is (also) a literal.
+    let short = references
+        .first()
+        .and_then(|r| r.rsplit(':').next())
+        .filter(|r| !r.is_empty() && !literal);
     Some(CredentialDraft {
-        name: slug(reference_name(text).unwrap_or(variable)),
+        name: slug(short.unwrap_or(variable)),
         kind,
         origin,
         source,
     })
-}
-
-/// The name inside a `${input:name}` or `${NAME}` reference: a better credential name than the
-/// header or variable that carries it.
-fn reference_name(text: &str) -> Option<&str> {
-    let inner = text.split_once("${")?.1.split_once('}')?.0;
-    let name = inner.rsplit(':').next()?;
-    (!name.is_empty()).then_some(name)
 }
 
 fn card_draft(rel: &str, card: &Map<String, Value>) -> Draft {
@@ -202,10 +225,11 @@ fn card_draft(rel: &str, card: &Map<String, Value>) -> Draft {
         } else {
             "workload"
         },
-        identity_hint: text("url").map(|url| format!("the card serves {url}")),
+        identity_hint: text("url")
+            .map(|url| format!("the card serves {}", discovery::clean_url(&url))),
         origin: Some(rel.to_string()),
         platform: Some("a2a".into()),
-        sources: vec![rel.to_string()],
+        sources: vec![glob_literal(rel)],
         credentials,
         notes,
     }
@@ -321,6 +345,20 @@ mod tests {
     }
 
     #[test]
+    fn sources_match_the_file_literally() {
+        assert_eq!(
+            glob_literal("cfg/mcp [prod].json"),
+            "cfg/mcp [[]prod[]].json"
+        );
+        assert_eq!(glob_literal(".mcp.json"), ".mcp.json");
+        let glob = globset::Glob::new(&glob_literal("a*{b}?.json"))
+            .unwrap()
+            .compile_matcher();
+        assert!(glob.is_match("a*{b}?.json"));
+        assert!(!glob.is_match("axx{b}c.json"));
+    }
+
+    #[test]
     fn security_schemes_of_both_card_shapes() {
         assert_eq!(scheme_kind(&json!({"type": "apiKey"})), Some("api_key"));
         assert_eq!(
@@ -348,12 +386,20 @@ mod tests {
     }
 
     #[test]
-    fn credentials_are_named_after_their_reference() {
+    fn credentials_are_named_after_their_reference_and_keep_no_default() {
+        let drafted =
+            |text: &str| server_credential(".mcp.json", "env", "API_TOKEN", text).unwrap();
+        let docs = drafted("Bearer ${input:docs-token}");
+        assert_eq!(docs.name, "docs-token");
         assert_eq!(
-            reference_name("Bearer ${input:docs-token}"),
-            Some("docs-token")
+            docs.source,
+            "TODO the secret store behind ${input:docs-token}"
         );
-        assert_eq!(reference_name("${GITHUB_TOKEN}"), Some("GITHUB_TOKEN"));
-        assert_eq!(reference_name("plain"), None);
+        assert_eq!(drafted("${GITHUB_TOKEN}").name, "github-token");
+        let defaulted = drafted("${API_TOKEN:-DefaultTok9876543}");
+        assert_eq!(defaulted.name, "api-token");
+        assert!(!format!("{defaulted:?}").contains("DefaultTok9876543"));
+        assert!(defaulted.source.contains("holds a literal secret"));
+        assert!(!format!("{:?}", drafted("${USER}:MIXEDSECRET123")).contains("MIXEDSECRET"));
     }
 }

@@ -121,11 +121,11 @@ pub fn command(mut args: InitArgs, cwd: &Path) -> Result<String, String> {
     unique_names(&mut drafts);
     let owner = owner(&args, interactive)?;
     for draft in &mut drafts {
-        if let Some(text) = &args.description {
-            draft.description = Some(text.clone());
+        if let Some(text) = given(&args.description) {
+            draft.description = Some(text);
         }
-        if let Some(text) = &args.purpose {
-            draft.purpose = Some(text.clone());
+        if let Some(text) = given(&args.purpose) {
+            draft.purpose = Some(text);
         } else if interactive && draft.purpose.is_none() {
             draft.purpose = ask(&format!(
                 "Purpose of {}: what it does, for whom, why",
@@ -134,6 +134,12 @@ pub fn command(mut args: InitArgs, cwd: &Path) -> Result<String, String> {
         }
     }
     let today = args.today.unwrap_or_else(units::today_utc);
+    if units::parse_date(&units::format_date(today + LIFETIME_DAYS)).is_none() {
+        return Err(format!(
+            "error: {} + {LIFETIME_DAYS} days is past 9999-12-31; give an earlier --today\n",
+            units::format_date(today)
+        ));
+    }
     let rendered: Vec<Rendered> = drafts
         .iter()
         .map(|draft| checked(&draft.name, render::manifest(draft, &owner, today)))
@@ -146,6 +152,14 @@ pub fn command(mut args: InitArgs, cwd: &Path) -> Result<String, String> {
             .join("---\n"));
     }
     write_all(&cwd.join(&args.dir), &args.dir, &rendered, args.force)
+}
+
+/// A flag's value, unless it is empty: an empty answer leaves the TODO, as on a terminal.
+fn given(flag: &Option<String>) -> Option<String> {
+    flag.as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(String::from)
 }
 
 fn blank(name: String) -> Draft {
@@ -192,24 +206,35 @@ fn checked_name(name: &str) -> Result<String, String> {
     }
 }
 
-/// Two MCP servers whose names slug alike get `-2`, `-3`: `metadata.name` must be unique.
+/// Two MCP servers (or two credentials of one draft) whose names slug alike get `-2`, `-3`:
+/// `metadata.name` must be unique, and so should a manifest's credential names.
 fn unique_names(drafts: &mut [Draft]) {
-    let mut seen = std::collections::BTreeSet::new();
+    deduplicate(drafts.iter_mut().map(|d| &mut d.name));
     for draft in drafts {
-        let base = draft.name.clone();
+        deduplicate(draft.credentials.iter_mut().map(|c| &mut c.name));
+    }
+}
+
+fn deduplicate<'a>(names: impl Iterator<Item = &'a mut String>) {
+    let mut seen = std::collections::BTreeSet::new();
+    for name in names {
+        let base = name.clone();
         let mut n = 1;
-        while !seen.insert(draft.name.clone()) {
+        while !seen.insert(name.clone()) {
             n += 1;
-            draft.name = format!("{base}-{n}");
+            let suffix = format!("-{n}");
+            // A DNS label is at most 63 characters, suffix included.
+            let kept = base[..base.len().min(63 - suffix.len())].trim_end_matches('-');
+            *name = format!("{kept}{suffix}");
         }
     }
 }
 
 fn owner(args: &InitArgs, interactive: bool) -> Result<Owner, String> {
     let mut owner = Owner {
-        name: args.owner_name.clone(),
-        email: args.owner_email.clone(),
-        team: args.team.clone(),
+        name: given(&args.owner_name),
+        email: given(&args.owner_email),
+        team: given(&args.team),
     };
     if interactive {
         if owner.name.is_none() {
@@ -268,17 +293,46 @@ fn drafts_from(cwd: &Path, file: &Path) -> Result<Vec<Draft>, String> {
     let path = cwd.join(file);
     let text = crate::discover::read_text(&path, crate::check::DEFAULT_MAX_FILE_SIZE)
         .map_err(|e| format!("error: cannot read {}: {}\n", file.display(), e.message))?;
-    let root = crate::check::repository_root(cwd, &[file.to_path_buf()]);
+    let rel = repository_relative(cwd, &path).ok_or_else(|| {
+        format!(
+            "error: {} is outside the repository that the manifest is written to ({}); run init from that repository\n",
+            file.display(),
+            crate::discover::find_root(cwd).display()
+        )
+    })?;
+    from::drafts(&rel, &structured(&path, file, text)?).map_err(|e| format!("error: {e}\n"))
+}
+
+/// The file's path from the root of the repository `init` runs in, which is where the drafted
+/// manifest's `spec.sources` are resolved.
+fn repository_relative(cwd: &Path, path: &Path) -> Option<String> {
+    let root = crate::discover::find_root(cwd).canonicalize().ok()?;
     let rel = path
         .canonicalize()
-        .ok()
-        .and_then(|p| {
-            let root = root.canonicalize().ok()?;
-            p.strip_prefix(root).ok().map(Path::to_path_buf)
-        })
-        .unwrap_or_else(|| file.to_path_buf());
-    let rel = rel.to_string_lossy().replace('\\', "/");
-    let source = SourceFile::new(path, file.display().to_string(), text);
+        .ok()?
+        .strip_prefix(root)
+        .ok()?
+        .to_path_buf();
+    Some(rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// The file's first document. JSON is read as JSON: YAML parsers refuse some valid JSON (the
+/// surrogate-pair escapes of characters beyond the BMP that many tools write).
+fn structured(path: &Path, file: &Path, text: String) -> Result<Value, String> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        return serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "error: {}:{}:{}: {e}\n",
+                file.display(),
+                e.line(),
+                e.column()
+            )
+        });
+    }
+    let source = SourceFile::new(path.to_path_buf(), file.display().to_string(), text);
     let documents = yaml::parse(&source, Limits::default()).map_err(|e| {
         let pos = source.pos(e.offset);
         format!(
@@ -289,11 +343,10 @@ fn drafts_from(cwd: &Path, file: &Path) -> Result<Vec<Draft>, String> {
             e.message
         )
     })?;
-    let value = documents
+    Ok(documents
         .into_iter()
         .next()
-        .map_or(Value::Null, |d| d.value);
-    from::drafts(&rel, &value).map_err(|e| format!("error: {e}\n"))
+        .map_or(Value::Null, |d| d.value))
 }
 
 /// A drafted manifest and how many placeholders it holds.
@@ -307,11 +360,10 @@ struct Rendered {
 /// did not would be a bug here, and must not reach the user's repository.
 fn checked(name: &str, text: String) -> Result<Rendered, String> {
     let source = SourceFile::new(PathBuf::from("new.yaml"), "new.yaml".into(), text.clone());
-    let value = yaml::parse(&source, Limits::default())
-        .ok()
-        .and_then(|documents| documents.into_iter().next())
-        .map(|d| d.value)
-        .ok_or("error: the drafted manifest does not parse; please report this\n")?;
+    let value = match yaml::parse(&source, Limits::default()).map(|mut d| (d.len(), d.pop())) {
+        Ok((1, Some(document))) => document.value,
+        _ => return Err("error: the drafted manifest does not read back as one YAML document; please report this\n".into()),
+    };
     let violations = crate::validate::violations(crate::validate::manifest_validator(), &value);
     if let Some(v) = violations.first() {
         return Err(format!(

@@ -76,7 +76,7 @@ fn header(out: &mut String, draft: &Draft, today: i64) {
     );
     match &draft.origin {
         Some(origin) => {
-            let _ = writeln!(out, " from {origin}.");
+            let _ = writeln!(out, " from {}.", comment(origin));
         }
         None => out.push_str(".\n"),
     }
@@ -85,7 +85,7 @@ fn header(out: &mut String, draft: &Draft, today: i64) {
          # reviewed and signed (`agentgate review sign`) before its status becomes active.\n",
     );
     for note in &draft.notes {
-        let _ = writeln!(out, "# Note: {note}");
+        let _ = writeln!(out, "# Note: {}", comment(note));
     }
 }
 
@@ -157,7 +157,7 @@ fn credentials(out: &mut String, draft: &Draft) {
     out.push_str("  credentials:\n");
     for credential in &draft.credentials {
         let static_kind = matches!(credential.kind, "api_key" | "password" | "certificate");
-        let _ = writeln!(out, "    # From {}.", credential.origin);
+        let _ = writeln!(out, "    # From {}.", comment(&credential.origin));
         field(out, 4, "- name", &credential.name);
         let _ = writeln!(
             out,
@@ -185,6 +185,20 @@ fn credentials(out: &mut String, draft: &Draft) {
         out.push_str("      shared: false  # set true if any other agent or person uses it\n");
         field(out, 6, "source", &credential.source);
     }
+}
+
+/// Text for a `#` comment: names from the source file may hold line breaks or other control
+/// characters, which would end the comment and inject YAML of their own.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{85}') {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn or_todo(value: &Option<String>, what: &str) -> String {
@@ -224,6 +238,14 @@ fn scalar(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::scalar;
+
+    #[test]
+    fn comments_cannot_end_early() {
+        assert_eq!(
+            super::comment("a\nkind: Agent\r\u{2028}x"),
+            "a\u{fffd}kind: Agent\u{fffd}\u{fffd}x"
+        );
+    }
 
     #[test]
     fn scalars_read_back_as_strings() {
