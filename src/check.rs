@@ -344,12 +344,13 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
 /// The registry a run in `cwd` would use: the built-in pack, the configured packs and `packs`.
 pub fn load_registry(
     cwd: &Path,
+    paths: &[PathBuf],
     config: Option<&Path>,
     packs: &[PathBuf],
 ) -> Result<Registry, Vec<Problem>> {
-    let root = discover::find_root(cwd);
+    let root = repository_root(cwd, paths);
     let options = CheckOptions {
-        paths: Vec::new(),
+        paths: paths.to_vec(),
         config: config.map(Path::to_path_buf),
         fail_on: None,
         today: None,

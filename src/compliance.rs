@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::controls::Catalogue;
-use crate::discover::{self, normalize};
+use crate::discover;
 use crate::inventory::{self, InventoryOptions, Row};
 use crate::packs::PackSource;
 use crate::report::markdown::escape;
@@ -154,12 +154,24 @@ fn working_tree_dirty(repo: &git2::Repository) -> bool {
     let mut options = git2::StatusOptions::new();
     options
         .include_untracked(true)
-        .recurse_untracked_dirs(false)
+        .recurse_untracked_dirs(true)
         .include_ignored(false);
     match repo.statuses(Some(&mut options)) {
         Ok(statuses) => statuses.iter().any(|entry| {
             let status = entry.status();
-            status != git2::Status::CURRENT && !status.contains(git2::Status::IGNORED)
+            if status == git2::Status::CURRENT || status.contains(git2::Status::IGNORED) {
+                return false;
+            }
+            // Any change to a tracked file counts. An untracked file counts when agentgate
+            // would read it (a manifest, a configuration, a rule): not, say, the report being
+            // written by `agentgate report > report.html`.
+            status != git2::Status::WT_NEW
+                || entry.path().is_none_or(|path| {
+                    let path = Path::new(path);
+                    crate::discover::is_manifest_place(path)
+                        || path.ends_with(crate::config::FILE_NAME)
+                        || path.extension().is_some_and(|e| e == "rego")
+                })
         }),
         Err(_) => true,
     }
@@ -269,21 +281,17 @@ pub fn build(
         text
     };
     let inventory = inventory::build(options).map_err(problems_text)?;
-    let registry =
-        crate::check::load_registry(&options.cwd, options.config.as_deref(), &options.packs)
-            .map_err(problems_text)?;
+    // The registry of the same repository the check ran in, so the header names its packs.
+    let registry = crate::check::load_registry(
+        &options.cwd,
+        &options.paths,
+        options.config.as_deref(),
+        &options.packs,
+    )
+    .map_err(problems_text)?;
     let catalogue = Catalogue::builtin();
     let outcome = &inventory.outcome;
-
-    let start = options
-        .paths
-        .first()
-        .map_or_else(|| options.cwd.clone(), |p| normalize(&options.cwd.join(p)));
-    let root = discover::find_root(if start.is_file() {
-        start.parent().unwrap_or(&start)
-    } else {
-        &start
-    });
+    let root = crate::check::repository_root(&options.cwd, &options.paths);
     let config_path = Config::path_for(&options.cwd, &root, options.config.as_deref());
     let repo = match options.commit {
         // `--at` reads the commit itself, so the working tree does not matter.

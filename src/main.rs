@@ -304,7 +304,7 @@ struct PackArgs {
 
 fn registry(args: &PackArgs) -> Result<Registry, ExitCode> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    check::load_registry(&cwd, args.config.as_deref(), &args.packs).map_err(|problems| {
+    check::load_registry(&cwd, &[], args.config.as_deref(), &args.packs).map_err(|problems| {
         for p in problems {
             eprintln!("error: {}:{}: {}", p.file, p.line, p.message);
         }

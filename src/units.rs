@@ -70,7 +70,11 @@ fn sum_designators(text: &str, units: &[(char, u64)]) -> Option<u64> {
 /// Days since 1970-01-01 of an ISO-8601 `YYYY-MM-DD` date, if it is a real calendar date.
 pub fn parse_date(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+    let digits = bytes
+        .iter()
+        .enumerate()
+        .all(|(i, b)| matches!(i, 4 | 7) || b.is_ascii_digit());
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' || !digits {
         return None;
     }
     let year: i64 = text[0..4].parse().ok()?;
@@ -168,6 +172,10 @@ mod tests {
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("2026-13-01"), None);
         assert_eq!(parse_date("2026-1-01"), None);
+        // Only digits: Rust's integer parsing would take signs.
+        assert_eq!(parse_date("2026-+1-+5"), None);
+        assert_eq!(parse_date("-001-01-01"), None);
+        assert_eq!(parse_date("+026-01-01"), None);
         let a = parse_date("2026-11-23").unwrap();
         let b = parse_date("2027-05-31").unwrap();
         assert_eq!(b - a, 189);

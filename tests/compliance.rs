@@ -296,10 +296,23 @@ fn the_header_flags_a_working_tree_that_differs_from_the_commit() {
     assert_eq!(header(&[])["dirty"], false);
     assert!(markdown().contains(&format!("| commit | {head} |")));
 
-    // An untracked file that is not ignored does.
-    common::write(tmp.path(), "agents/draft.txt", "todo\n");
-    assert_eq!(header(&[])["dirty"], true);
-    std::fs::remove_file(tmp.path().join("agents/draft.txt")).unwrap();
+    // Nor does an untracked file that agentgate does not read: the report being written.
+    common::write(tmp.path(), "report.html", "<html></html>\n");
+    common::write(tmp.path(), "agents/notes.txt", "todo\n");
+    assert_eq!(header(&[])["dirty"], false);
+
+    // An untracked manifest, configuration or rule does: it changes what is evaluated.
+    let manifest_text =
+        std::fs::read_to_string(tmp.path().join("agents/support-bot.agent.yaml")).unwrap();
+    for input in [
+        "agents/draft.agent.yaml",
+        "nested/.agentgate.yaml",
+        "policies/extra/rule.rego",
+    ] {
+        common::write(tmp.path(), input, &manifest_text);
+        assert_eq!(header(&[])["dirty"], true, "{input}");
+        std::fs::remove_file(tmp.path().join(input)).unwrap();
+    }
     assert_eq!(header(&[])["dirty"], false);
 
     // So does a modified tracked file; the Markdown and HTML headers say so.
@@ -412,6 +425,29 @@ fn the_header_names_every_rule_pack_with_its_own_digest() {
         .map(|p| p["digest"].as_str().unwrap())
         .collect();
     assert_eq!(digests.len(), 3, "each pack has its own digest");
+
+    // Run from outside the repository, naming it: the same packs (those the check ran with).
+    let parent = tmp.path().parent().unwrap();
+    let name = tmp.path().file_name().unwrap().to_str().unwrap();
+    let outside = agentgate_with_cache(
+        parent,
+        cache.path(),
+        &["report", name, "--today", TODAY, "--format", "json"],
+    );
+    assert_eq!(outside.code, 0, "{}", outside.stderr);
+    let identity = |packs: &[serde_json::Value]| -> Vec<(String, String)> {
+        packs
+            .iter()
+            .map(|p| (p["source"].to_string(), p["digest"].to_string()))
+            .collect()
+    };
+    let from_outside = outside.json()["header"]["packs"].clone();
+    assert_eq!(
+        identity(from_outside.as_array().unwrap()),
+        identity(packs),
+        "{}",
+        outside.stdout
+    );
 
     // Any byte of a pack changes its digest, and only its own.
     let rule = tmp.path().join("packs/acme/external_pii.rego");

@@ -22,7 +22,7 @@ const LANES_PER_CHART: usize = 25;
 const WIDTH: i64 = 960;
 const TRACK_X: i64 = 220;
 const TRACK_END: i64 = TRACK_X + PAST + FUTURE;
-const DETAIL_X: i64 = TRACK_END + 16;
+const DETAIL_X: i64 = TRACK_END + 24;
 const TOP: i64 = 44;
 const LANE: i64 = 30;
 const LEGEND: i64 = 34;
@@ -267,10 +267,10 @@ fn lane(svg: &mut String, lane: &Lane<'_>, index: usize, max_age: i64) {
     match lane.expiry {
         Expiry::In(days) => {
             let fill = if days < 0 { RED } else { INK };
+            // Outside the review's own arrows, so the two never cover each other.
             if days > FUTURE {
-                arrow(svg, false, TRACK_END + 9, mid, fill);
+                arrow(svg, false, TRACK_END + 18, mid, fill);
             } else if days < -PAST {
-                // Left of the review's own arrow, so the two never cover each other.
                 arrow(svg, true, TRACK_X - 18, mid, fill);
             } else {
                 diamond(svg, x(days), mid, fill, "#fff", false);
@@ -501,6 +501,14 @@ mod tests {
         assert!(svg.contains(&format!("<path d=\"M{} ", TRACK_X - 9)));
         // Same input, same bytes.
         assert_eq!(svg, render(&rows, 20_000, 180));
+    }
+
+    #[test]
+    fn a_review_and_an_expiry_both_beyond_the_window_get_an_arrow_each() {
+        // Reviewed 500 days in the future, expiring in 1,000: both arrows at the right end.
+        let svg = render(&[row("x", Some(-500), Some(1_000))], 20_000, 180);
+        assert!(svg.contains(&format!("<path d=\"M{} ", TRACK_END + 9)));
+        assert!(svg.contains(&format!("<path d=\"M{} ", TRACK_END + 18)));
     }
 
     #[test]
