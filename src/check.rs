@@ -301,19 +301,21 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
         })
         .collect();
     let footprints = discovery != Discovery::Configured || config.discover;
-    outcome.findings.extend(
-        crate::discovery::run(
-            &root,
-            &options.cwd,
-            &exclude,
-            &governors,
-            &registry,
-            options.max_file_size,
-            footprints.then_some(&arguments[..]),
-        )
-        .into_iter()
-        .filter_map(|f| apply_overrides(f, &config)),
+    let (footprint_findings, unreadable) = crate::discovery::run(
+        &root,
+        &options.cwd,
+        &exclude,
+        &governors,
+        &registry,
+        options.max_file_size,
+        footprints.then_some(&arguments[..]),
     );
+    outcome.findings.extend(
+        footprint_findings
+            .into_iter()
+            .filter_map(|f| apply_overrides(f, &config)),
+    );
+    problems.extend(unreadable);
     if discovery == Discovery::Only {
         outcome
             .findings

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use globset::{GlobBuilder, GlobMatcher};
 use serde_json::Value;
 
-use crate::finding::{Finding, Place};
+use crate::finding::{Finding, Place, Problem};
 use crate::pack::{Registry, RuleMeta};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, locate, Limits};
@@ -154,12 +154,12 @@ pub fn run(
     registry: &Registry,
     max_file_size: u64,
     footprints: Option<&[PathBuf]>,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Vec<Problem>) {
     let needs_sources = governors
         .iter()
         .any(|g| g.selected && !g.sources.is_empty());
     if footprints.is_none() && !needs_sources {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let files = all_files(root, exclude);
     let ctx = Context {
@@ -172,10 +172,13 @@ pub fn run(
         selected: footprints.unwrap_or_default(),
     };
     let mut found = missing_sources(&ctx);
+    let mut problems = Vec::new();
     if footprints.is_some() {
-        found.extend(self::footprints(&ctx));
+        let (more, unreadable) = self::footprints(&ctx);
+        found.extend(more);
+        problems = unreadable;
     }
-    found
+    (found, problems)
 }
 
 /// AG103: each `spec.sources` glob of a selected manifest that covers no file in the repository.
@@ -241,8 +244,10 @@ struct CodeHit {
     tools: usize,
 }
 
-/// AG100, AG101 and AG102 for every footprint in the selected files.
-pub fn footprints(ctx: &Context) -> Vec<Finding> {
+/// AG100, AG101 and AG102 for every footprint in the selected files, and a problem for each
+/// MCP configuration or agent card that cannot be read: an agent hidden behind a syntax error
+/// must not pass as no agent at all.
+pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
     let matchers: Vec<(usize, Vec<GlobMatcher>)> = ctx
         .governors
         .iter()
@@ -256,6 +261,7 @@ pub fn footprints(ctx: &Context) -> Vec<Finding> {
         rule(MCP_BROAD_RULE),
     );
     let mut found = Vec::new();
+    let mut problems = Vec::new();
     let mut code: BTreeMap<String, Vec<CodeHit>> = BTreeMap::new();
     for path in ctx.files {
         if !ctx.selected.iter().any(|s| path.starts_with(s)) {
@@ -270,17 +276,33 @@ pub fn footprints(ctx: &Context) -> Vec<Finding> {
         if kind == FileKind::Other {
             continue;
         }
-        let Ok(text) = crate::discover::read_text(path, ctx.max_file_size) else {
-            continue;
-        };
         let display = crate::discover::display_path(path, ctx.cwd);
-        let source = Arc::new(SourceFile::new(path.clone(), display, text));
+        let known = is_known_mcp_file(&rel, &name) || is_well_known_card(&rel);
+        let text = match crate::discover::read_text(path, ctx.max_file_size) {
+            Ok(text) => text,
+            Err(e) if known => {
+                problems.push(Problem::whole(display, unreadable(&e.message)));
+                continue;
+            }
+            Err(_) => continue,
+        };
+        let source = Arc::new(SourceFile::new(path.clone(), display, yaml_readable(text)));
         let governor = ctx.governed_by(&rel, &matchers);
         let agent = governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
         match kind {
             FileKind::Structured => {
-                let Ok(documents) = yaml::parse(&source, Limits::default()) else {
-                    continue;
+                let documents = match yaml::parse(&source, Limits::default()) {
+                    Ok(documents) => documents,
+                    Err(e) if known => {
+                        problems.push(Problem::at(
+                            &source,
+                            e.offset,
+                            e.span,
+                            unreadable(&e.message),
+                        ));
+                        continue;
+                    }
+                    Err(_) => continue,
                 };
                 for document in documents {
                     for hit in structured(&rel, &document.value) {
@@ -378,7 +400,7 @@ pub fn footprints(ctx: &Context) -> Vec<Finding> {
             ));
         }
     }
-    found
+    (found, problems)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -442,6 +464,55 @@ struct Hit {
 
 fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn is_well_known_card(rel: &str) -> bool {
+    rel.ends_with(".well-known/agent-card.json") || rel.ends_with(".well-known/agent.json")
+}
+
+fn unreadable(reason: &str) -> String {
+    format!(
+        "cannot read this MCP configuration or agent card ({reason}), so the agents it declares cannot be checked; fix the file"
+    )
+}
+
+/// JSON text as the YAML reader takes it. JSON escapes a character beyond the BMP as a UTF-16
+/// surrogate pair (`\ud83d\ude00`), which YAML refuses; each pair becomes YAML's 8-digit escape
+/// of the same character (`\U0001f600`). Columns after it on that line shift by two.
+fn yaml_readable(text: String) -> String {
+    if !text.contains("\\u") && !text.contains("\\U") {
+        return text;
+    }
+    let surrogate = |hex: &str| u32::from_str_radix(hex, 16).ok();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let pair = (tail.len() >= 12 && (tail.is_char_boundary(12))).then(|| {
+            (
+                &tail[1..2],
+                surrogate(&tail[2..6]),
+                &tail[6..8],
+                surrogate(&tail[8..12]),
+            )
+        });
+        match pair {
+            Some(("u", Some(high @ 0xd800..=0xdbff), "\\u", Some(low @ 0xdc00..=0xdfff))) => {
+                let code = 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00);
+                out.push_str(&format!("\\U{code:08x}"));
+                rest = &tail[12..];
+            }
+            _ => {
+                // Any other escape, including an escaped backslash, passes through whole.
+                let len = tail[1..].chars().next().map_or(1, |c| 1 + c.len_utf8());
+                out.push_str(&tail[..len]);
+                rest = &tail[len..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 pub(crate) fn is_known_mcp_file(rel: &str, name: &str) -> bool {
@@ -1393,6 +1464,18 @@ mod tests {
                 "https://hooks.slack.com/services/T000/B000/[redacted]",
             ]
         );
+    }
+
+    #[test]
+    fn json_surrogate_pairs_become_yaml_escapes() {
+        assert_eq!(
+            yaml_readable(r#"{"a": "\ud83d\ude00 \\ud83d \u00e9 ü"}"#.into()),
+            r#"{"a": "\U0001f600 \\ud83d \u00e9 ü"}"#
+        );
+        let text = yaml_readable(r#"{"name": "bot \ud83e\udd16"}"#.into());
+        let source = SourceFile::new("a.json".into(), "a.json".into(), text);
+        let documents = yaml::parse(&source, Limits::default()).unwrap();
+        assert_eq!(documents[0].value["name"], "bot 🤖");
     }
 
     #[test]

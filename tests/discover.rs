@@ -213,3 +213,45 @@ fn discover_a_folder_of_a_repository() {
         github.stdout
     );
 }
+
+/// An MCP configuration that cannot be read fails the run (exit 2, naming the file): the agents
+/// it declares must not pass unseen. JSON's surrogate-pair escapes are read, and an unreadable
+/// JSON file that is not an MCP configuration or agent card is not agentgate's business.
+#[test]
+fn an_unreadable_mcp_configuration_fails_closed() {
+    let repo = repository("clean");
+    write(
+        repo.path(),
+        "tools/.mcp.json",
+        r#"{"mcpServers": {"bot": {"command": "npx", "args": ["bot-mcp", "\ud83e\udd16"]}}}"#,
+    );
+    write(repo.path(), "fixtures/broken.json", "{\"a\": [}\n");
+    let run = agentgate(
+        repo.path(),
+        &["discover", "--format", "json", "--today", TODAY],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        rows(&run.json()),
+        vec![row("AG100", "tools/.mcp.json", 1, "/mcpServers/bot")]
+    );
+
+    write(
+        repo.path(),
+        "tools/.mcp.json",
+        "{\"mcpServers\": {\"bot\": [}\n",
+    );
+    let run = agentgate(
+        repo.path(),
+        &["discover", "--format", "json", "--today", TODAY],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let errors = run.json()["errors"].clone();
+    assert_eq!(errors.as_array().unwrap().len(), 1, "{errors}");
+    assert_eq!(errors[0]["file"], "tools/.mcp.json");
+    assert_eq!(errors[0]["line"], 1);
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("cannot read this MCP configuration"));
+}
