@@ -341,6 +341,20 @@ fn init_refuses_bad_input_with_a_message() {
         let run = agentgate(repo.path(), args);
         assert_eq!((run.code, run.stderr.as_str()), (2, message), "{args:?}");
     }
+    let elsewhere = tempfile::tempdir().unwrap();
+    write(
+        elsewhere.path(),
+        ".mcp.json",
+        "{\"mcpServers\": {\"a\": {\"command\": \"x\"}}}",
+    );
+    let outside = elsewhere.path().join(".mcp.json");
+    let run = agentgate(repo.path(), &["init", "--from", outside.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("is outside the repository"),
+        "{}",
+        run.stderr
+    );
     write(repo.path(), "huge.json", vec![b' '; 2 << 20]);
     let run = agentgate(repo.path(), &["init", "--from", "huge.json"]);
     assert_eq!(run.code, 2);
