@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{agentgate, copy_dir, crate_dir, git_commit_all, Run, TODAY};
+use common::{agentgate, agentgate_with_env, copy_dir, crate_dir, git_commit_all, Run, TODAY};
 use sha2::{Digest, Sha256};
 
 /// How the README tells an auditor to compute a pack's digest, with stock find, sort and
@@ -35,20 +35,7 @@ fn sha256sum_digest(pack: &Path) -> String {
 
 /// The binary with its own pack cache, so git packs never touch the user's.
 fn agentgate_with_cache(dir: &Path, cache: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_agentgate"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("AGENTGATE_CACHE", cache)
-        .output()
-        .expect("the agentgate binary runs");
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    run
+    agentgate_with_env(dir, args, &[("AGENTGATE_CACHE", cache)])
 }
 
 fn fixture() -> tempfile::TempDir {

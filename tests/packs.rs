@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 
@@ -48,18 +47,7 @@ fn run(dir: &Path, cache: &Path, args: &[&str]) -> Run {
     // The fixture's review is signed by the test-only key; whatever the test configured, the
     // repository trusts it.
     trust_test_key(dir);
-    let output = Command::new(env!("CARGO_BIN_EXE_agentgate"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("AGENTGATE_CACHE", cache)
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    agentgate_with_env(dir, args, &[("AGENTGATE_CACHE", cache)])
 }
 
 fn rules_of(json: &serde_json::Value) -> Vec<String> {

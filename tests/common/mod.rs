@@ -24,11 +24,17 @@ pub fn crate_dir() -> PathBuf {
 }
 
 pub fn agentgate(dir: &Path, args: &[&str]) -> Run {
+    agentgate_with_env(dir, args, &[])
+}
+
+/// The binary with extra environment variables (a pack cache of the test's own, say).
+pub fn agentgate_with_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_agentgate"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_STEP_SUMMARY")
+        .envs(env.iter().copied())
         .output()
         .expect("the agentgate binary runs");
     let run = Run {
