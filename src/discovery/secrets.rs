@@ -1,0 +1,529 @@
+//! What counts as a secret in an MCP configuration, a command line, a URL or a `.env` file,
+//! and how to show such places without it.
+
+use serde_json::Value;
+
+use crate::source::Span;
+
+/// The command line or URL of an MCP server, for messages and drafted manifests, with what
+/// could be a credential replaced by `[redacted]` (see [`redact_arguments`], [`clean_url`]).
+pub(crate) fn describe_server(config: &Value) -> String {
+    if let Some(command) = config.get("command").and_then(Value::as_str) {
+        let args: Vec<&str> = config
+            .get("args")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let shown = redact_arguments(&args[..args.len().min(4)]);
+        let mut text = format!("command: {command}");
+        for arg in &shown {
+            text.push(' ');
+            text.push_str(arg);
+        }
+        if args.len() > 4 {
+            text.push_str(" …");
+        }
+        text
+    } else {
+        let url = config
+            .get("url")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        format!("url: {}", clean_url(url))
+    }
+}
+
+/// Command-line arguments with every one that is or carries a credential redacted: the value
+/// after a flag named like a secret (`--api-key X`, `--auth X`) or after `--header`/`-H`, a
+/// `NAME=value` or `Name: value` whose name is a secret's, an authorization scheme and its
+/// token, and anything a secret detector recognises. URLs lose their user information, query
+/// and any path segment that looks like a secret.
+pub(crate) fn redact_arguments(args: &[&str]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut after_secret_flag = false;
+    for arg in args {
+        let (flag_name, attached) = match arg.split_once('=') {
+            Some((name, value)) if arg.starts_with('-') => (name, Some(value)),
+            _ => (*arg, None),
+        };
+        let url = arg.contains("://") && !arg.contains(char::is_whitespace);
+        let secret = after_secret_flag
+            || (!url && carries_secret(arg))
+            || attached.is_some_and(|v| is_secret_flag(flag_name) || carries_secret(v));
+        after_secret_flag = attached.is_none() && arg.starts_with('-') && is_secret_flag(arg);
+        out.push(if secret {
+            "[redacted]".to_string()
+        } else if url {
+            clean_url(arg)
+        } else {
+            arg.to_string()
+        });
+    }
+    out
+}
+
+/// A flag whose value is a credential or a header that may hold one.
+pub(super) fn is_secret_flag(flag: &str) -> bool {
+    let name = flag.trim_start_matches('-').replace('-', "_");
+    secret_name(&name)
+        || name.to_ascii_uppercase().contains("AUTH")
+        || matches!(flag, "--header" | "-H" | "--headers")
+}
+
+/// `NAME=value`, `Name: value` with a secret's name, a scheme and token, or a detected secret.
+pub(super) fn carries_secret(text: &str) -> bool {
+    let named = [text.split_once('='), text.split_once(':')]
+        .into_iter()
+        .flatten()
+        .any(|(name, value)| {
+            !value.starts_with("//") && secret_name(name.trim()) && !value.trim().is_empty()
+        });
+    let token = without_scheme(text);
+    let scheme = token != text.trim() && !token.is_empty();
+    named || scheme || detect(text).is_some()
+}
+
+/// A URL without what could be a credential: user information, query, fragment, and path
+/// segments that a secret detector recognises (a webhook's token, say).
+pub(crate) fn clean_url(url: &str) -> String {
+    let url = url.split(['?', '#']).next().unwrap_or_default();
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, None), |(a, p)| (a, Some(p)));
+    let host = match authority.rsplit_once('@') {
+        Some((_, host)) => format!("[redacted]@{host}"),
+        None => authority.to_string(),
+    };
+    let mut out = format!("{scheme}://{host}");
+    if let Some(path) = path {
+        for segment in path.split('/') {
+            out.push('/');
+            out.push_str(if detect(segment).is_some() {
+                "[redacted]"
+            } else {
+                segment
+            });
+        }
+    }
+    out
+}
+
+/// A `.env` value that points elsewhere (`$VAR`, `${VAR}`, `%VAR%`, `{{ var }}`): shells and
+/// dotenv loaders expand all of these.
+pub(super) fn is_env_reference(text: &str) -> bool {
+    text.contains("${") || text.starts_with('$') || text.starts_with("{{") || text.starts_with('%')
+}
+
+/// An MCP configuration value taken apart: the references in it (`${NAME}`, `${input:name}`,
+/// `${env:NAME}`, `{{name}}`) and the literal text around them. The default of
+/// `${NAME:-default}` is literal text: it is written in the file.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Parts {
+    /// The referenced names without their defaults, as written (`input:docs-token`).
+    pub references: Vec<String>,
+    pub literal: String,
+}
+
+pub(crate) fn parts(text: &str) -> Parts {
+    let mut parts = Parts::default();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (open, close) = match (rest.find("${"), rest.find("{{")) {
+            (Some(a), Some(b)) if b < a => (b, "}}"),
+            (Some(a), _) => (a, "}"),
+            (None, Some(b)) => (b, "}}"),
+            (None, None) => break,
+        };
+        let inner_start = open + 2;
+        let Some(length) = rest[inner_start..].find(close) else {
+            break;
+        };
+        parts.literal.push_str(&rest[..open]);
+        let inner = &rest[inner_start..inner_start + length];
+        let (name, default) = inner.split_once(":-").unwrap_or((inner, ""));
+        parts.references.push(name.trim().to_string());
+        if !default.is_empty() {
+            parts.literal.push(' ');
+            parts.literal.push_str(default);
+        }
+        rest = &rest[inner_start + length + close.len()..];
+    }
+    parts.literal.push_str(rest);
+    parts
+}
+
+/// The literal text of a value without an authorization scheme word (`Bearer`, `Basic`,
+/// `Token`), which is not a secret itself.
+pub(super) fn without_scheme(literal: &str) -> &str {
+    let literal = literal.trim();
+    for scheme in ["bearer", "basic", "token"] {
+        if literal.len() >= scheme.len() && literal[..scheme.len()].eq_ignore_ascii_case(scheme) {
+            let rest = &literal[scheme.len()..];
+            if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+                return rest.trim();
+            }
+        }
+    }
+    literal
+}
+
+pub(super) fn is_placeholder(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    text.len() < 8
+        || text.contains(char::is_whitespace)
+        || [
+            "<",
+            "your",
+            "xxx",
+            "changeme",
+            "change-me",
+            "example",
+            "placeholder",
+            "...",
+            "todo",
+            "replace",
+        ]
+        .iter()
+        .any(|p| lower.contains(p))
+}
+
+pub(crate) fn secret_name(variable: &str) -> bool {
+    let upper = variable.to_ascii_uppercase();
+    [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "APIKEY",
+        "ACCESS_KEY",
+        "PRIVATE_KEY",
+        "AUTHORIZATION",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
+        || upper.ends_with("_KEY")
+        || upper == "X-API-KEY"
+}
+
+/// The kind of literal secret in an MCP `env`/`headers` value, if it is one.
+pub(crate) fn literal_secret(variable: &str, text: &str) -> Option<&'static str> {
+    if let Some(kind) = detect(text) {
+        return Some(kind);
+    }
+    if !secret_name(variable) {
+        return None;
+    }
+    let parts = parts(text);
+    let literal = without_scheme(&parts.literal);
+    (!literal.is_empty() && !is_placeholder(literal)).then_some("credential")
+}
+
+/// The provider whose key a `.env` variable holds, by its name.
+pub(super) fn llm_key_name(variable: &str) -> bool {
+    let upper = variable.to_ascii_uppercase();
+    let providers = [
+        "OPENAI",
+        "ANTHROPIC",
+        "CLAUDE",
+        "GEMINI",
+        "GOOGLE_API",
+        "GOOGLE_GENERATIVE",
+        "MISTRAL",
+        "COHERE",
+        "GROQ",
+        "TOGETHER",
+        "REPLICATE",
+        "DEEPSEEK",
+        "XAI",
+        "PERPLEXITY",
+        "HUGGINGFACE",
+        "HF_TOKEN",
+        "OPENROUTER",
+        "FIREWORKS",
+        "LANGCHAIN",
+        "LANGSMITH",
+        "AZURE_OPENAI",
+        "VOYAGE",
+        "PINECONE",
+    ];
+    providers.iter().any(|p| upper.contains(p))
+        && ["KEY", "TOKEN", "SECRET"].iter().any(|w| upper.contains(w))
+}
+
+/// LLM provider keys (and any secret the AG025 detectors find) assigned in a `.env` file:
+/// the variable, the span of its value and the message.
+pub(super) fn env_secrets(text: &str) -> Vec<(String, Span, String)> {
+    let mut found = Vec::new();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let start = offset;
+        offset += raw.chars().count();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        let body = trimmed.strip_prefix("export ").unwrap_or(trimmed);
+        let Some((variable, value)) = body.split_once('=') else {
+            continue;
+        };
+        let variable = variable.trim();
+        let value_raw = value.trim_end();
+        let value_trim = value_raw.trim_start();
+        let unquoted = value_trim
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| {
+                value_trim
+                    .strip_prefix('\'')
+                    .and_then(|v| v.strip_suffix('\''))
+            })
+            .unwrap_or(value_trim);
+        let unquoted = if unquoted.len() == value_trim.len() {
+            unquoted.split(" #").next().unwrap_or(unquoted).trim_end()
+        } else {
+            unquoted
+        };
+        if unquoted.is_empty() {
+            continue;
+        }
+        let kind = detect(unquoted).or_else(|| {
+            (llm_key_name(variable) && !is_env_reference(unquoted) && !is_placeholder(unquoted))
+                .then_some("LLM provider key")
+        });
+        let Some(kind) = kind else { continue };
+        let prefix_chars = line.chars().count() - value_trim.chars().count();
+        let value_start = start
+            + prefix_chars
+            + usize::from(
+                unquoted.len() != value_trim.len()
+                    && (value_trim.starts_with('"') || value_trim.starts_with('\'')),
+            );
+        let span = Span {
+            start: value_start,
+            end: value_start + unquoted.chars().count(),
+        };
+        found.push((
+            variable.to_string(),
+            span,
+            format!(
+                "{variable} holds a literal {kind} ({}) committed to the repository; keep it in a secret store and rotate it",
+                redacted(unquoted)
+            ),
+        ));
+    }
+    found
+}
+
+/// A secret shown safely: its first characters and its length.
+pub fn redacted(secret: &str) -> String {
+    let prefix: String = secret.chars().take(4).collect();
+    format!("{prefix}… {} characters", secret.chars().count())
+}
+
+pub(super) fn followed(
+    text: &str,
+    marker: &str,
+    min: usize,
+    class: fn(char) -> bool,
+    boundary: bool,
+) -> bool {
+    let mut from = 0;
+    while let Some(found) = text[from..].find(marker) {
+        let at = from + found;
+        let before_ok = !boundary
+            || text[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_ascii_alphanumeric());
+        let run = text[at + marker.len()..]
+            .chars()
+            .take_while(|c| class(*c))
+            .count();
+        if before_ok && run >= min {
+            return true;
+        }
+        from = at + marker.len();
+    }
+    false
+}
+
+/// The detectors of AG025 (policies/lib/secrets.rego) and common LLM provider key formats.
+pub fn detect(text: &str) -> Option<&'static str> {
+    let alnum = |c: char| c.is_ascii_alphanumeric();
+    let token = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let upper_digit = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit();
+    let pat = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let slack = |c: char| c.is_ascii_alphanumeric() || c == '-';
+    if text.contains("PRIVATE KEY-----") {
+        return Some("private key");
+    }
+    if ["AKIA", "ASIA"]
+        .iter()
+        .any(|m| followed(text, m, 16, upper_digit, true))
+    {
+        return Some("AWS access key id");
+    }
+    if ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]
+        .iter()
+        .any(|m| followed(text, m, 20, alnum, false))
+        || followed(text, "github_pat_", 20, pat, false)
+    {
+        return Some("GitHub token");
+    }
+    if followed(text, "glpat-", 20, token, false) {
+        return Some("GitLab token");
+    }
+    if ["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-"]
+        .iter()
+        .any(|m| followed(text, m, 10, slack, false))
+    {
+        return Some("Slack token");
+    }
+    if followed(text, "sk-", 20, token, true) {
+        return Some("API key");
+    }
+    if followed(text, "AIza", 35, token, true) {
+        return Some("Google API key");
+    }
+    if followed(text, "hf_", 30, alnum, true) {
+        return Some("Hugging Face token");
+    }
+    if followed(text, "gsk_", 40, alnum, true) {
+        return Some("Groq API key");
+    }
+    if followed(text, "eyJ", 10, token, false) && text.matches(".eyJ").count() > 0 {
+        return Some("JWT");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_and_references() {
+        assert_eq!(
+            literal_secret("GITHUB_TOKEN", "ghp_abcdefghijklmnopqrstuvwxyz0123"),
+            Some("GitHub token")
+        );
+        assert_eq!(
+            literal_secret("GITHUB_TOKEN", "${input:github-token}"),
+            None
+        );
+        assert_eq!(literal_secret("GITHUB_TOKEN", "${GITHUB_TOKEN}"), None);
+        assert_eq!(literal_secret("API_KEY", "<your-api-key>"), None);
+        assert_eq!(
+            literal_secret("Authorization", "Bearer s3cr3tvalue123456"),
+            Some("credential")
+        );
+        assert_eq!(
+            literal_secret("Authorization", "Bearer ${input:token}"),
+            None
+        );
+        assert_eq!(literal_secret("LOG_LEVEL", "debug-verbose"), None);
+        // A default is written in the file; a `$` or `%` alone does not make a reference.
+        assert_eq!(
+            literal_secret("DB_PASSWORD", "${DB_PASSWORD:-Hunter2Hunter2Pw}"),
+            Some("credential")
+        );
+        assert_eq!(literal_secret("DB_PASSWORD", "${DB_PASSWORD:-}"), None);
+        assert_eq!(
+            literal_secret("DB_PASSWORD", "$Up3rS3cretPw!"),
+            Some("credential")
+        );
+        assert_eq!(
+            literal_secret("PGPASSWORD", "%PERCENTSECRET"),
+            Some("credential")
+        );
+        assert_eq!(
+            literal_secret("API_TOKEN", "${USER}:MIXEDSECRET123"),
+            Some("credential")
+        );
+        assert_eq!(
+            literal_secret("Authorization", "Token s3cr3tvalue123456"),
+            Some("credential")
+        );
+        assert_eq!(
+            literal_secret("Authorization", "Basic dXNlcjpwYXNzd29yZA=="),
+            Some("credential")
+        );
+        assert_eq!(literal_secret("Authorization", "Token ${input:t}"), None);
+        assert_eq!(
+            parts("Bearer ${API_TOKEN:-abc} {{ other }}"),
+            Parts {
+                references: vec!["API_TOKEN".into(), "other".into()],
+                literal: "Bearer  abc ".into(),
+            }
+        );
+        assert_eq!(redacted("sk-abcdef"), "sk-a… 9 characters");
+    }
+
+    #[test]
+    fn server_descriptions_leave_secrets_out() {
+        let described = |config: Value| describe_server(&config);
+        assert_eq!(
+            described(serde_json::json!({"url": "https://bot:s3cret@mcp.example.com/v1?key=abc"})),
+            "url: https://[redacted]@mcp.example.com/v1"
+        );
+        assert_eq!(
+            described(serde_json::json!({"url": "https://mcp.example.com"})),
+            "url: https://mcp.example.com"
+        );
+        assert_eq!(
+            described(
+                serde_json::json!({"command": "npx", "args": ["-y", "server", "--api-key", "abcdef123456", "TOKEN=xyz"]})
+            ),
+            "command: npx -y server --api-key [redacted] …"
+        );
+        assert_eq!(
+            described(
+                serde_json::json!({"command": "run", "args": ["API_TOKEN=xyz", "ghp_0123456789abcdefghijABCDEFGHIJ012345"]})
+            ),
+            "command: run [redacted] [redacted]"
+        );
+        assert_eq!(
+            redact_arguments(&[
+                "mcp-remote",
+                "https://x.example.com/sse?k=v",
+                "--header",
+                "Authorization: Bearer s3cr3tAbCdEf123456",
+                "--header=Authorization: Bearer s3cr3t",
+                "--auth",
+                "hunter2",
+                "Bearer abc",
+                "--verbose",
+                "https://hooks.slack.com/services/T000/B000/xoxb-1234567890-abcdefghij",
+            ]),
+            [
+                "mcp-remote",
+                "https://x.example.com/sse",
+                "--header",
+                "[redacted]",
+                "[redacted]",
+                "--auth",
+                "[redacted]",
+                "[redacted]",
+                "--verbose",
+                "https://hooks.slack.com/services/T000/B000/[redacted]",
+            ]
+        );
+    }
+
+    #[test]
+    fn env_files() {
+        let found = env_secrets("# comment\nDEBUG=true\nOPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz\nDATABASE_URL=postgres://localhost/app\nANTHROPIC_API_KEY=\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "OPENAI_API_KEY");
+        assert_eq!(
+            found[0].1.start,
+            "# comment\nDEBUG=true\nOPENAI_API_KEY=".len()
+        );
+    }
+}
