@@ -100,7 +100,6 @@ impl Config {
         }
     }
 
-    /// Reads the configuration file; every problem found is returned, not just the first.
     /// The configuration file a command uses: `explicit` (relative to `cwd`) when given, else
     /// `.agentgate.yaml` at the repository `root` when there is one.
     pub fn path_for(cwd: &Path, root: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
@@ -123,6 +122,7 @@ impl Config {
         }
     }
 
+    /// Reads the configuration file; every problem found is returned, not just the first.
     pub fn load(path: &Path, display: String, max_bytes: u64) -> Result<Config, Vec<Problem>> {
         let text = crate::discover::read_text(path, max_bytes).map_err(|e| {
             vec![Problem::whole(

@@ -255,3 +255,38 @@ fn an_unreadable_mcp_configuration_fails_closed() {
         .unwrap()
         .contains("cannot read this MCP configuration"));
 }
+
+/// VS Code writes `mcp.json` as JSONC: its comments and trailing commas are read as VS Code
+/// reads them, so the server is found under its own name; and a backslash before a non-ASCII
+/// character (a Windows path) is read, not a crash.
+#[test]
+fn jsonc_configurations_and_windows_paths_are_read() {
+    let repo = repository("clean");
+    write(
+        repo.path(),
+        ".vscode/mcp.json",
+        "{\n  // GitHub's hosted server\n  \"servers\": {\n    \"github\": {\"type\": \"http\", \"url\": \"https://api.example.com/mcp/\"}, /* more later */\n  },\n}\n",
+    );
+    write(
+        repo.path(),
+        ".mcp.json",
+        "{\"mcpServers\": {\"local\": {\"command\": \"node\", \"args\": [\"C:\\\\Users\\\\Jos\u{e9}\\\\server.js\"]}}}\n",
+    );
+    write(
+        repo.path(),
+        "settings.yaml",
+        "path: C:\\Users\\\u{c4}rger\\x\n",
+    );
+    let run = agentgate(
+        repo.path(),
+        &["discover", "--format", "json", "--today", TODAY],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        rows(&run.json()),
+        vec![
+            row("AG100", ".mcp.json", 1, "/mcpServers/local"),
+            row("AG100", ".vscode/mcp.json", 4, "/servers/github"),
+        ]
+    );
+}

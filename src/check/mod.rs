@@ -178,7 +178,7 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
     // Parsing the pack's Rego does not depend on the manifests: it runs while they are read.
     let compiling = {
         let registry = registry.clone();
-        std::thread::spawn(move || Compiled::new(&registry))
+        std::thread::Builder::new().spawn(move || Compiled::new(&registry))
     };
     let mut problems = check_overrides(&config, &registry);
     let people = match read_directory(&config) {
@@ -282,12 +282,16 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
     let files = reported.len();
 
     let today = options.today.unwrap_or_else(today_utc);
-    let compiled = compiling.join().unwrap_or_else(|_| {
-        Err(PolicyError {
-            file: "policies".into(),
-            message: "the rule packs could not be compiled".into(),
-        })
-    });
+    let compiled = match compiling {
+        Ok(thread) => thread.join().unwrap_or_else(|_| {
+            Err(PolicyError {
+                file: "policies".into(),
+                message: "the rule packs could not be compiled".into(),
+            })
+        }),
+        // No thread to spare: compile here, as before the manifests were read.
+        Err(_) => Compiled::new(&registry),
+    };
     let mut outcome = evaluate(
         &manifests,
         (&registry, compiled),

@@ -295,7 +295,12 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
             }
             Err(_) => continue,
         };
-        let source = Arc::new(SourceFile::new(path.clone(), display, yaml_readable(text)));
+        let text = if rel.to_ascii_lowercase().ends_with(".json") {
+            json_for_yaml(&text)
+        } else {
+            text
+        };
+        let source = Arc::new(SourceFile::new(path.clone(), display, text));
         let governor = ctx.governed_by(&rel, &matchers);
         let agent = governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
         match kind {
@@ -485,43 +490,100 @@ fn unreadable(reason: &str) -> String {
     )
 }
 
-/// JSON text as the YAML reader takes it. JSON escapes a character beyond the BMP as a UTF-16
-/// surrogate pair (`\ud83d\ude00`), which YAML refuses; each pair becomes YAML's 8-digit escape
-/// of the same character (`\U0001f600`). Columns after it on that line shift by two.
-fn yaml_readable(text: String) -> String {
-    if !text.contains("\\u") && !text.contains("\\U") {
-        return text;
-    }
-    let surrogate = |hex: &str| u32::from_str_radix(hex, 16).ok();
+/// JSON, and JSONC as VS Code writes `mcp.json`, as the YAML reader takes it, with every other
+/// character kept where it was (spans count characters): comments and trailing commas become
+/// spaces, which YAML would otherwise read as text or refuse, so a commented configuration is
+/// read as its editor reads it. A UTF-16 surrogate-pair escape (`\ud83d\ude00`), which YAML
+/// refuses, becomes YAML's 8-digit escape of the same character (`\U0001f600`); columns after
+/// it on that line shift by two.
+fn json_for_yaml(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    while let Some(i) = rest.find('\\') {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let pair = (tail.len() >= 12 && (tail.is_char_boundary(12))).then(|| {
-            (
-                &tail[1..2],
-                surrogate(&tail[2..6]),
-                &tail[6..8],
-                surrogate(&tail[8..12]),
-            )
-        });
-        match pair {
-            Some(("u", Some(high @ 0xd800..=0xdbff), "\\u", Some(low @ 0xdc00..=0xdfff))) => {
-                let code = 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00);
-                out.push_str(&format!("\\U{code:08x}"));
-                rest = &tail[12..];
+    let mut i = 0;
+    let mut in_string = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if in_string {
+            if c == '\\' {
+                if let Some(code) = surrogate_pair(&chars[i..]) {
+                    out.push_str(&format!("\\U{code:08x}"));
+                    i += 12;
+                    continue;
+                }
+                out.extend(&chars[i..(i + 2).min(chars.len())]);
+                i += 2;
+                continue;
             }
-            _ => {
-                // Any other escape, including an escaped backslash, passes through whole.
-                let len = tail[1..].chars().next().map_or(1, |c| 1 + c.len_utf8());
-                out.push_str(&tail[..len]);
-                rest = &tail[len..];
-            }
+            in_string = c != '"';
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let comment = comment_len(&chars[i..]);
+        if comment > 0 {
+            blank(&mut out, &chars[i..i + comment]);
+            i += comment;
+            continue;
+        }
+        let trailing_comma =
+            c == ',' && matches!(next_significant(&chars[i + 1..]), Some('}' | ']'));
+        in_string = c == '"';
+        out.push(if trailing_comma { ' ' } else { c });
+        i += 1;
+    }
+    out
+}
+
+/// The length of a `//` or `/* */` comment starting here, or 0.
+fn comment_len(chars: &[char]) -> usize {
+    match chars {
+        ['/', '/', rest @ ..] => 2 + rest.iter().take_while(|&&c| c != '\n').count(),
+        ['/', '*', rest @ ..] => {
+            let body = rest.windows(2).position(|w| w == ['*', '/']);
+            body.map_or(chars.len(), |p| 2 + p + 2)
+        }
+        _ => 0,
+    }
+}
+
+/// Comment text as spaces, line breaks kept so that lines stay where they are.
+fn blank(out: &mut String, chars: &[char]) {
+    out.extend(
+        chars
+            .iter()
+            .map(|&c| if c == '\n' || c == '\r' { c } else { ' ' }),
+    );
+}
+
+/// The next character that is not white space or inside a comment.
+fn next_significant(chars: &[char]) -> Option<char> {
+    let mut i = 0;
+    while i < chars.len() {
+        let comment = comment_len(&chars[i..]);
+        if comment > 0 {
+            i += comment;
+        } else if chars[i].is_whitespace() {
+            i += 1;
+        } else {
+            return Some(chars[i]);
         }
     }
-    out.push_str(rest);
-    out
+    None
+}
+
+/// The character a `\uD8xx\uDCxx` escape pair stands for.
+fn surrogate_pair(chars: &[char]) -> Option<u32> {
+    let hex = |range: std::ops::Range<usize>| -> Option<u32> {
+        let digits: String = chars.get(range)?.iter().collect();
+        u32::from_str_radix(&digits, 16).ok()
+    };
+    let escapes = chars.get(..2)? == ['\\', 'u'] && chars.get(6..8)? == ['\\', 'u'];
+    match (escapes, hex(2..6)?, hex(8..12)?) {
+        (true, high @ 0xd800..=0xdbff, low @ 0xdc00..=0xdfff) => {
+            Some(0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00))
+        }
+        _ => None,
+    }
 }
 
 pub(crate) fn is_known_mcp_file(rel: &str, name: &str) -> bool {
@@ -712,13 +774,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn json_surrogate_pairs_become_yaml_escapes() {
+    fn json_and_jsonc_are_read_as_their_editors_read_them() {
         assert_eq!(
-            yaml_readable(r#"{"a": "\ud83d\ude00 \\ud83d \u00e9 ü"}"#.into()),
+            json_for_yaml(r#"{"a": "\ud83d\ude00 \\ud83d \u00e9 ü"}"#),
             r#"{"a": "\U0001f600 \\ud83d \u00e9 ü"}"#
         );
-        let text = yaml_readable(r#"{"name": "bot \ud83e\udd16"}"#.into());
-        let source = SourceFile::new("a.json".into(), "a.json".into(), text);
+        // A backslash before a multi-byte character is no surrogate pair, and no panic.
+        assert_eq!(
+            json_for_yaml(r#"{"p": "C:\Jos\é\x"}"#),
+            r#"{"p": "C:\Jos\é\x"}"#
+        );
+        let jsonc =
+            "{ // servers\n  \"servers\": {\"a\": {\"url\": \"http://x/*y*/\"},}, /* end */\n}";
+        let plain = json_for_yaml(jsonc);
+        assert_eq!(plain.chars().count(), jsonc.chars().count());
+        assert_eq!(plain.lines().count(), jsonc.lines().count());
+        let source = SourceFile::new("a.json".into(), "a.json".into(), plain);
+        let documents = yaml::parse(&source, Limits::default()).unwrap();
+        assert_eq!(
+            documents[0].value,
+            serde_json::json!({"servers": {"a": {"url": "http://x/*y*/"}}})
+        );
+        let emoji = json_for_yaml(r#"{"name": "bot \ud83e\udd16"}"#);
+        let source = SourceFile::new("a.json".into(), "a.json".into(), emoji);
         let documents = yaml::parse(&source, Limits::default()).unwrap();
         assert_eq!(documents[0].value["name"], "bot 🤖");
     }

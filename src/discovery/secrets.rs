@@ -80,7 +80,11 @@ pub(super) fn carries_secret(text: &str) -> bool {
         });
     let token = without_scheme(text);
     let scheme = token != text.trim() && !token.is_empty();
-    named || scheme || detect(text).is_some()
+    // `${TOKEN:-value}` and the other shell defaults write the value itself.
+    let found = parts(text);
+    let defaulted = found.references.iter().any(|r| secret_name(r))
+        && !without_scheme(&found.literal).is_empty();
+    named || scheme || defaulted || detect(text).is_some()
 }
 
 /// A URL without what could be a credential: user information, query, fragment, and path
@@ -130,29 +134,105 @@ pub(crate) struct Parts {
 pub(crate) fn parts(text: &str) -> Parts {
     let mut parts = Parts::default();
     let mut rest = text;
-    while !rest.is_empty() {
-        let (open, close) = match (rest.find("${"), rest.find("{{")) {
-            (Some(a), Some(b)) if b < a => (b, "}}"),
-            (Some(a), _) => (a, "}"),
-            (None, Some(b)) => (b, "}}"),
+    loop {
+        let (open, double) = match (rest.find("${"), rest.find("{{")) {
+            (Some(a), Some(b)) if b < a => (b, true),
+            (Some(a), _) => (a, false),
+            (None, Some(b)) => (b, true),
             (None, None) => break,
         };
         let inner_start = open + 2;
-        let Some(length) = rest[inner_start..].find(close) else {
+        let closed = if double {
+            rest[inner_start..].find("}}").map(|l| (l, 2))
+        } else {
+            closing_brace(&rest[inner_start..]).map(|l| (l, 1))
+        };
+        let Some((length, close)) = closed else {
             break;
         };
         parts.literal.push_str(&rest[..open]);
         let inner = &rest[inner_start..inner_start + length];
-        let (name, default) = inner.split_once(":-").unwrap_or((inner, ""));
-        parts.references.push(name.trim().to_string());
-        if !default.is_empty() {
-            parts.literal.push(' ');
-            parts.literal.push_str(default);
+        if double {
+            reference_or_literal(&mut parts, inner.trim(), "");
+        } else {
+            let name_end = reference_name_len(inner);
+            reference_or_literal(&mut parts, &inner[..name_end], &inner[name_end..]);
         }
-        rest = &rest[inner_start + length + close.len()..];
+        rest = &rest[inner_start + length + close..];
     }
     parts.literal.push_str(rest);
     parts
+}
+
+/// Where the `}` that closes a `${` lies, counting nested `${…}` (defaults may hold them).
+fn closing_brace(text: &str) -> Option<usize> {
+    let mut depth = 1usize;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The length of the variable name that starts a `${…}`: `input:name` and `env:NAME` (VS
+/// Code; `-` and `.` allowed) or a shell name (`[A-Za-z_][A-Za-z0-9_]*`, which ends at an
+/// operator such as `:-`, `-`, `=` or `?`).
+fn reference_name_len(inner: &str) -> usize {
+    let (prefix, body) = match inner.split_once(':') {
+        Some((p @ ("input" | "env" | "config" | "command"), body)) => (p.len() + 1, body),
+        _ => (0, inner),
+    };
+    let allowed =
+        |c: char| c.is_ascii_alphanumeric() || c == '_' || (prefix > 0 && (c == '-' || c == '.'));
+    let first_ok = body
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok {
+        return 0;
+    }
+    prefix + body.find(|c: char| !allowed(c)).unwrap_or(body.len())
+}
+
+/// A reference named `name` followed by `tail`: an operator and its default (`:-v`, `-v`,
+/// `:=v`, `=v`, `:?msg`, `?msg`, `:+v`, `+v`), whose text is literal and may hold references
+/// of its own. Anything else is literal text as a whole.
+fn reference_or_literal(parts: &mut Parts, name: &str, tail: &str) {
+    let operator = ["-", "=", "?", "+"]
+        .iter()
+        .find_map(|op| tail.strip_prefix(':').unwrap_or(tail).strip_prefix(op));
+    let name_ok = !name.is_empty() && name.split(':').next_back().is_some_and(|n| !n.is_empty());
+    match (name_ok, tail.is_empty(), operator) {
+        (true, true, _) => parts.references.push(name.to_string()),
+        (true, false, Some(default)) => {
+            parts.references.push(name.to_string());
+            let inner = self::parts(default);
+            parts.references.extend(inner.references);
+            if !inner.literal.is_empty() {
+                parts.literal.push(' ');
+                parts.literal.push_str(&inner.literal);
+            }
+        }
+        _ => {
+            parts.literal.push(' ');
+            parts.literal.push_str(name);
+            parts.literal.push_str(tail);
+        }
+    }
 }
 
 /// The literal text of a value without an authorization scheme word (`Bearer`, `Basic`,
@@ -462,6 +542,31 @@ mod tests {
                 literal: "Bearer  abc ".into(),
             }
         );
+        // Every shell default operator; a default is literal text, and may nest references.
+        for text in [
+            "${ACCESS_TOKEN-verysecretvalue123}",
+            "${ACCESS_TOKEN:=verysecretvalue123}",
+            "${ACCESS_TOKEN=verysecretvalue123}",
+            "${ACCESS_TOKEN:+verysecretvalue123}",
+        ] {
+            let found = parts(text);
+            assert_eq!(found.references, ["ACCESS_TOKEN"], "{text}");
+            assert_eq!(found.literal.trim(), "verysecretvalue123", "{text}");
+            assert_eq!(literal_secret("ACCESS_TOKEN", text), Some("credential"));
+        }
+        let nested = parts("${API_TOKEN:-${FALLBACK_API_TOKEN}}");
+        assert_eq!(nested.references, ["API_TOKEN", "FALLBACK_API_TOKEN"]);
+        assert_eq!(nested.literal, "");
+        assert_eq!(
+            literal_secret("API_TOKEN", "${API_TOKEN:-${FALLBACK_API_TOKEN}}"),
+            None
+        );
+        assert_eq!(
+            parts("${input:docs-token}").references,
+            ["input:docs-token"]
+        );
+        // Not a name at all: literal.
+        assert_eq!(parts("${9abc}").references, Vec::<String>::new());
         assert_eq!(redacted("sk-abcdef"), "sk-a… 9 characters");
     }
 
@@ -500,6 +605,8 @@ mod tests {
                 "Bearer abc",
                 "--verbose",
                 "https://hooks.slack.com/services/T000/B000/xoxb-1234567890-abcdefghij",
+                "${TOKEN-verysecretvalue123}",
+                "${HOME}/projects",
             ]),
             [
                 "mcp-remote",
@@ -512,6 +619,8 @@ mod tests {
                 "[redacted]",
                 "--verbose",
                 "https://hooks.slack.com/services/T000/B000/[redacted]",
+                "[redacted]",
+                "${HOME}/projects",
             ]
         );
     }

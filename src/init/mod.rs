@@ -381,7 +381,10 @@ fn checked(name: &str, text: String) -> Result<Rendered, String> {
 /// String values that start with TODO, as AG007 counts them.
 fn placeholders(value: &Value) -> usize {
     match value {
-        Value::String(text) => usize::from(text.trim_start().starts_with("TODO")),
+        Value::String(text) => {
+            let rest = text.trim_start().strip_prefix("TODO");
+            usize::from(rest.is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_alphanumeric())))
+        }
         Value::Array(items) => items.iter().map(placeholders).sum(),
         Value::Object(map) => map.values().map(placeholders).sum(),
         _ => 0,
