@@ -67,7 +67,7 @@ pub(super) fn is_secret_flag(flag: &str) -> bool {
     let name = flag.trim_start_matches('-').replace('-', "_");
     secret_name(&name)
         || name.to_ascii_uppercase().contains("AUTH")
-        || matches!(flag, "--header" | "-H" | "--headers")
+        || matches!(flag, "--header" | "-H" | "--headers" | "-u" | "--user")
 }
 
 /// `NAME=value`, `Name: value` with a secret's name, a scheme and token, or a detected secret.
@@ -271,7 +271,8 @@ pub(super) fn is_placeholder(text: &str) -> bool {
 }
 
 pub(crate) fn secret_name(variable: &str) -> bool {
-    let upper = variable.to_ascii_uppercase();
+    // Header names spell with hyphens what variables spell with underscores (X-Goog-Api-Key).
+    let upper = variable.to_ascii_uppercase().replace('-', "_");
     [
         "TOKEN",
         "SECRET",
@@ -536,6 +537,14 @@ mod tests {
         );
         assert_eq!(literal_secret("Authorization", "Token ${input:t}"), None);
         assert_eq!(
+            literal_secret("X-Goog-Api-Key", "AIzaSyA-1234567890abcdefgh"),
+            Some("credential")
+        );
+        assert_eq!(
+            literal_secret("Ocp-Apim-Subscription-Key", "0123456789abcdef0123"),
+            Some("credential")
+        );
+        assert_eq!(
             parts("Bearer ${API_TOKEN:-abc} {{ other }}"),
             Parts {
                 references: vec!["API_TOKEN".into(), "other".into()],
@@ -607,6 +616,8 @@ mod tests {
                 "https://hooks.slack.com/services/T000/B000/xoxb-1234567890-abcdefghij",
                 "${TOKEN-verysecretvalue123}",
                 "${HOME}/projects",
+                "-u",
+                "admin:hunter2hunter2",
             ]),
             [
                 "mcp-remote",
@@ -621,6 +632,8 @@ mod tests {
                 "https://hooks.slack.com/services/T000/B000/[redacted]",
                 "[redacted]",
                 "${HOME}/projects",
+                "-u",
+                "[redacted]",
             ]
         );
     }
