@@ -43,6 +43,15 @@ pub fn exclude_set(globs: &[String]) -> Result<GlobSet, String> {
 
 /// Every manifest file under `root`, sorted by path.
 pub fn walk(root: &Path, exclude: &GlobSet) -> Vec<PathBuf> {
+    all_files(root, exclude)
+        .into_iter()
+        .filter(|path| is_manifest_place(path.strip_prefix(root).unwrap_or(path)))
+        .collect()
+}
+
+/// Every file under `root` (`.gitignore` honoured, also outside git; `.git` skipped; `exclude`
+/// left out), sorted by path.
+pub fn all_files(root: &Path, exclude: &GlobSet) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
@@ -51,10 +60,7 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
         .map(ignore::DirEntry::into_path)
-        .filter(|path| {
-            let relative = path.strip_prefix(root).unwrap_or(path);
-            is_manifest_place(relative) && !exclude.is_match(relative)
-        })
+        .filter(|path| !exclude.is_match(path.strip_prefix(root).unwrap_or(path)))
         .collect();
     files.sort();
     files

@@ -37,6 +37,11 @@ fn rows(json: &serde_json::Value) -> Vec<(String, String, u64, String)> {
     out
 }
 
+/// `agentgate discover` on the whole repository, as JSON.
+fn discover_json(dir: &Path) -> Run {
+    agentgate(dir, &["discover", "--format", "json", "--today", TODAY])
+}
+
 fn row(rule: &str, file: &str, line: u64, path: &str) -> (String, String, u64, String) {
     (rule.into(), file.into(), line, path.into())
 }
@@ -44,10 +49,7 @@ fn row(rule: &str, file: &str, line: u64, path: &str) -> (String, String, u64, S
 #[test]
 fn discover_reports_exactly_the_unregistered_agents() {
     let repo = repository("mixed");
-    let run = agentgate(
-        repo.path(),
-        &["discover", "--format", "json", "--today", TODAY],
-    );
+    let run = discover_json(repo.path());
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     let json = run.json();
     assert_eq!(json["errors"], serde_json::json!([]));
@@ -169,10 +171,7 @@ fn discovery_findings_are_waived_and_come_out_as_sarif() {
         ".agentgate.yaml",
         "version: 1\nwaivers:\n  - rule: AG100\n    path: \"\"\n    reason: Inventory in progress\n    approvedBy: ciso@example.com\n    expires: 2026-12-31\n",
     );
-    let run = agentgate(
-        repo.path(),
-        &["discover", "--format", "json", "--today", TODAY],
-    );
+    let run = discover_json(repo.path());
     let json = run.json();
     assert!(rows(&json).iter().all(|r| r.0 != "AG100"), "{}", run.stdout);
     assert_eq!(json["waived"].as_array().map(Vec::len), Some(5));
@@ -226,10 +225,7 @@ fn an_unreadable_mcp_configuration_fails_closed() {
         r#"{"mcpServers": {"bot": {"command": "npx", "args": ["bot-mcp", "\ud83e\udd16"]}}}"#,
     );
     write(repo.path(), "fixtures/broken.json", "{\"a\": [}\n");
-    let run = agentgate(
-        repo.path(),
-        &["discover", "--format", "json", "--today", TODAY],
-    );
+    let run = discover_json(repo.path());
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_eq!(
         rows(&run.json()),
@@ -241,10 +237,7 @@ fn an_unreadable_mcp_configuration_fails_closed() {
         "tools/.mcp.json",
         "{\"mcpServers\": {\"bot\": [}\n",
     );
-    let run = agentgate(
-        repo.path(),
-        &["discover", "--format", "json", "--today", TODAY],
-    );
+    let run = discover_json(repo.path());
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     let errors = run.json()["errors"].clone();
     assert_eq!(errors.as_array().unwrap().len(), 1, "{errors}");
@@ -277,10 +270,7 @@ fn jsonc_configurations_and_windows_paths_are_read() {
         "settings.yaml",
         "path: C:\\Users\\\u{c4}rger\\x\n",
     );
-    let run = agentgate(
-        repo.path(),
-        &["discover", "--format", "json", "--today", TODAY],
-    );
+    let run = discover_json(repo.path());
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_eq!(
         rows(&run.json()),

@@ -82,22 +82,6 @@ impl<'a> Governor<'a> {
     }
 }
 
-/// Every file under `root` (`.gitignore` honoured, `.git` skipped, `exclude` left out), sorted.
-pub fn all_files(root: &Path, exclude: &globset::GlobSet) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .require_git(false)
-        .filter_entry(|entry| entry.file_name() != ".git")
-        .build()
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
-        .map(ignore::DirEntry::into_path)
-        .filter(|path| !exclude.is_match(path.strip_prefix(root).unwrap_or(path)))
-        .collect();
-    files.sort();
-    files
-}
-
 /// A path relative to the repository root, `/`-separated.
 fn relative(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
@@ -170,7 +154,7 @@ pub fn run(
     if footprints.is_none() && !needs_sources {
         return (Vec::new(), Vec::new());
     }
-    let files = all_files(root, exclude);
+    let files = crate::discover::all_files(root, exclude);
     let ctx = Context {
         root,
         cwd,
