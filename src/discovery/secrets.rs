@@ -240,7 +240,8 @@ fn reference_or_literal(parts: &mut Parts, name: &str, tail: &str) {
 pub(super) fn without_scheme(literal: &str) -> &str {
     let literal = literal.trim();
     for scheme in ["bearer", "basic", "token"] {
-        if literal.len() >= scheme.len() && literal[..scheme.len()].eq_ignore_ascii_case(scheme) {
+        let head = literal.get(..scheme.len());
+        if head.is_some_and(|h| h.eq_ignore_ascii_case(scheme)) {
             let rest = &literal[scheme.len()..];
             if rest.is_empty() || rest.starts_with(char::is_whitespace) {
                 return rest.trim();
@@ -536,6 +537,9 @@ mod tests {
             Some("credential")
         );
         assert_eq!(literal_secret("Authorization", "Token ${input:t}"), None);
+        // A multi-byte character where a scheme word would end is no scheme, and no panic.
+        assert_eq!(without_scheme("abcdeéfgh"), "abcdeéfgh");
+        assert_eq!(without_scheme("bearé x"), "bearé x");
         assert_eq!(
             literal_secret("X-Goog-Api-Key", "AIzaSyA-1234567890abcdefgh"),
             Some("credential")

@@ -348,9 +348,16 @@ fn dequote(text: &str) -> Result<(String, &str), String> {
 /// `YYYYMMDD`, `YYYYMMDDHHMM` or `YYYYMMDDHHMMSS`, optionally followed by `Z` or `UTC`, as
 /// seconds since 1970-01-01 UTC (a time without `Z` is read as UTC too).
 pub fn parse_timestamp(text: &str) -> Option<i64> {
-    let body = if text.len() > 1 && text[text.len() - 1..].eq_ignore_ascii_case("z") {
+    let suffix = |s: &str| {
+        text.len()
+            .checked_sub(s.len())
+            .filter(|&at| at > 0)
+            .and_then(|at| text.get(at..))
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(s))
+    };
+    let body = if suffix("z") {
         &text[..text.len() - 1]
-    } else if text.len() > 3 && text.get(text.len() - 3..)?.eq_ignore_ascii_case("utc") {
+    } else if suffix("utc") {
         &text[..text.len() - 3]
     } else {
         text
@@ -516,6 +523,9 @@ mod tests {
             "202611022500",
             "19700101",
             "",
+            "2026110é",
+            "é",
+            "202611ü",
         ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
