@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::config::Config;
 use crate::controls::Catalogue;
 use crate::discover;
+use crate::finding::problems_text;
 use crate::inventory::{self, InventoryOptions, Row};
 use crate::packs::PackSource;
 use crate::report::markdown::escape;
@@ -269,18 +270,8 @@ pub fn build(
     options: &InventoryOptions,
     framework: Option<FrameworkChoice>,
 ) -> Result<Report, String> {
-    let problems_text = |problems: Vec<crate::finding::Problem>| {
-        let mut text = String::new();
-        for p in &problems {
-            let _ = writeln!(
-                text,
-                "error: {}:{}:{}: {}",
-                p.file, p.line, p.column, p.message
-            );
-        }
-        text
-    };
-    let inventory = inventory::build(options).map_err(problems_text)?;
+    let as_text = |problems: Vec<crate::finding::Problem>| problems_text(&problems);
+    let inventory = inventory::build(options).map_err(as_text)?;
     // The registry of the same repository the check ran in, so the header names its packs.
     let registry = crate::check::load_registry(
         &options.cwd,
@@ -288,7 +279,7 @@ pub fn build(
         options.config.as_deref(),
         &options.packs,
     )
-    .map_err(problems_text)?;
+    .map_err(as_text)?;
     let catalogue = Catalogue::builtin();
     let outcome = &inventory.outcome;
     let root = crate::check::repository_root(&options.cwd, &options.paths);

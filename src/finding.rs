@@ -120,6 +120,14 @@ pub struct Problem {
     pub place: Option<Place>,
 }
 
+/// Problems as `error: FILE:LINE:COLUMN: MESSAGE` lines, for commands that print them and exit 2.
+pub fn problems_text(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("error: {}:{}:{}: {}\n", p.file, p.line, p.column, p.message))
+        .collect()
+}
+
 impl Problem {
     /// A problem at a place in a file the user can open.
     pub fn at(

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::check::{self, CheckOptions, Outcome, DEFAULT_MAX_FILE_SIZE};
 use crate::config::Config;
 use crate::discover;
-use crate::finding::{Problem, Severity};
+use crate::finding::{problems_text, Problem, Severity};
 use crate::review::TrustStore;
 use crate::source::SourceFile;
 use crate::units::{format_date, parse_date, SECONDS_PER_DAY};
@@ -743,17 +743,7 @@ fn parse_today(text: &str) -> Result<i64, String> {
 /// Runs `agentgate inventory`: the text for stdout, or the problems for stderr and exit 2.
 pub fn command(args: InventoryArgs, cwd: &Path) -> Result<String, String> {
     let options = args.source.options(cwd)?;
-    let inventory = build(&options).map_err(|problems| {
-        let mut text = String::new();
-        for p in &problems {
-            let _ = writeln!(
-                text,
-                "error: {}:{}:{}: {}",
-                p.file, p.line, p.column, p.message
-            );
-        }
-        text
-    })?;
+    let inventory = build(&options).map_err(|problems| problems_text(&problems))?;
     let filters = Filters {
         owner: args.owner,
         team: args.team,

@@ -209,7 +209,7 @@ enum ReviewCommand {
 
 fn run_review(command: ReviewCommand) -> ExitCode {
     use agentgate::review::commands as review;
-    let cwd = std::env::current_dir().unwrap_or_default();
+    let cwd = cwd();
     let output = match command {
         ReviewCommand::Digest { file } => {
             review::digest_command(&file, &cwd, DEFAULT_MAX_FILE_SIZE)
@@ -247,7 +247,13 @@ fn run_review(command: ReviewCommand) -> ExitCode {
     ExitCode::from(output.code)
 }
 
-fn run_discover(options: CheckOptions, format: Vec<report::Output>, no_fail: bool) -> ExitCode {
+/// `check` and `discover`: one run, its reports written, and the exit code.
+fn run_check(
+    options: CheckOptions,
+    discovery: check::Discovery,
+    format: Vec<report::Output>,
+    no_fail: bool,
+) -> ExitCode {
     let outputs = if format.is_empty() {
         vec![report::Output {
             format: report::Format::Human,
@@ -261,7 +267,7 @@ fn run_discover(options: CheckOptions, format: Vec<report::Output>, no_fail: boo
         return ExitCode::from(2);
     }
     let info = report::RunInfo::now();
-    let outcome = check::run_with(&options, check::Discovery::Only);
+    let outcome = check::run_with(&options, discovery);
     let failed_writes = report::emit(&outcome, &outputs, &info);
     for message in &failed_writes {
         eprintln!("error: {message}");
@@ -303,8 +309,7 @@ struct PackArgs {
 }
 
 fn registry(args: &PackArgs) -> Result<Registry, ExitCode> {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    check::load_registry(&cwd, &[], args.config.as_deref(), &args.packs).map_err(|problems| {
+    check::load_registry(&cwd(), &[], args.config.as_deref(), &args.packs).map_err(|problems| {
         for p in problems {
             eprintln!("error: {}:{}: {}", p.file, p.line, p.message);
         }
@@ -343,38 +348,14 @@ fn main() -> ExitCode {
                     (None, false) => None,
                 },
                 packs,
-                cwd: std::env::current_dir().unwrap_or_default(),
+                cwd: cwd(),
             };
-            let outputs = if format.is_empty() {
-                vec![report::Output {
-                    format: report::Format::Human,
-                    file: None,
-                }]
+            let discovery = if discover {
+                check::Discovery::Also
             } else {
-                format
+                check::Discovery::Configured
             };
-            if let Err(message) = report::check_outputs(&outputs) {
-                eprintln!("error: {message}");
-                return ExitCode::from(2);
-            }
-            let info = report::RunInfo::now();
-            let outcome = check::run_with(
-                &options,
-                if discover {
-                    check::Discovery::Also
-                } else {
-                    check::Discovery::Configured
-                },
-            );
-            let failed_writes = report::emit(&outcome, &outputs, &info);
-            for message in &failed_writes {
-                eprintln!("error: {message}");
-            }
-            if failed_writes.is_empty() {
-                ExitCode::from(outcome.exit_code(no_fail) as u8)
-            } else {
-                ExitCode::from(2)
-            }
+            run_check(options, discovery, format, no_fail)
         }
         Command::Discover {
             paths,
@@ -383,7 +364,7 @@ fn main() -> ExitCode {
             no_fail,
             today,
             max_file_size,
-        } => run_discover(
+        } => run_check(
             CheckOptions {
                 paths,
                 config,
@@ -392,8 +373,9 @@ fn main() -> ExitCode {
                 max_file_size,
                 changes: None,
                 packs: Vec::new(),
-                cwd: std::env::current_dir().unwrap_or_default(),
+                cwd: cwd(),
             },
+            check::Discovery::Only,
             format,
             no_fail,
         ),
@@ -430,7 +412,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Diff { base, format } => {
-            let cwd = std::env::current_dir().unwrap_or_default();
+            let cwd = cwd();
             let root = agentgate::discover::find_root(&cwd);
             match agentgate::diff::diff(&root, &base, DEFAULT_MAX_FILE_SIZE) {
                 Ok(diffs) => {
@@ -462,7 +444,7 @@ fn main() -> ExitCode {
                 fixtures,
                 config,
                 today,
-                cwd: std::env::current_dir().unwrap_or_default(),
+                cwd: cwd(),
             };
             let code = agentgate::packtest::run(
                 &options,
