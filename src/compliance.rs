@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::controls::Catalogue;
@@ -256,15 +255,6 @@ fn natural_key(text: &str) -> Vec<(String, u64)> {
     key
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    let hash = Sha256::digest(bytes);
-    let mut out = String::from("sha256:");
-    for b in hash {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
-
 /// Builds the report; `Err` is the text of the run's problems (exit 2).
 pub fn build(
     options: &InventoryOptions,
@@ -315,7 +305,7 @@ pub fn build(
         config_digest: config_path
             .as_ref()
             .and_then(|p| std::fs::read(p).ok())
-            .map(|bytes| sha256_hex(&bytes)),
+            .map(|bytes| crate::digest::sha256_digest(&bytes)),
         framework: framework.map_or("all".into(), |f| {
             clap::ValueEnum::to_possible_value(&f)
                 .map(|v| v.get_name().to_string())

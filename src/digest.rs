@@ -37,13 +37,20 @@ pub fn canonical_json(document: &Value) -> String {
 
 /// The digest of one manifest document: `sha256:` and 64 lowercase hex digits.
 pub fn digest(document: &Value) -> String {
-    let hash = Sha256::digest(canonical_json(document).as_bytes());
-    let mut out = String::with_capacity(PREFIX.len() + 64);
-    out.push_str(PREFIX);
-    for byte in hash {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
+    sha256_digest(canonical_json(document).as_bytes())
+}
+
+/// The SHA-256 of `bytes` as 64 lowercase hex digits.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `sha256:` and [`sha256_hex`]: how agentgate writes every digest.
+pub fn sha256_digest(bytes: &[u8]) -> String {
+    format!("{PREFIX}{}", sha256_hex(bytes))
 }
 
 #[cfg(test)]

@@ -110,12 +110,7 @@ fn builtin_pack() -> LoadedPack {
 
 impl Registry {
     pub fn builtin() -> Result<Registry, Vec<PackError>> {
-        let files = embedded::BUILTIN_POLICIES
-            .iter()
-            .map(|(p, s)| (p.to_string(), s.to_string()));
-        let mut registry = Registry::from_files(files)?;
-        registry.packs.push(builtin_pack());
-        Ok(registry)
+        Registry::load(&[])
     }
 
     /// The built-in pack plus the given packs, validated as one registry (a rule id defined

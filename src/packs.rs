@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
-use sha2::{Digest, Sha256};
 
+use crate::digest::{sha256_digest, sha256_hex};
 use crate::discover::read_text;
 
 /// The largest policy file a pack may hold.
@@ -56,14 +56,6 @@ pub struct PackFile {
     pub source: String,
 }
 
-/// The `.rego` files of a pack as (shown path, source), sorted by path.
-pub fn load(source: &PackSource) -> Result<Vec<(String, String)>, String> {
-    Ok(load_files(source)?
-        .into_iter()
-        .map(|f| (f.shown, f.source))
-        .collect())
-}
-
 /// The `.rego` files of a pack, sorted by shown path.
 pub fn load_files(source: &PackSource) -> Result<Vec<PackFile>, String> {
     let mut files = match source {
@@ -98,16 +90,12 @@ pub fn digest<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> String
         if escaped != path {
             listing.push('\\');
         }
-        listing.push_str(&hex(&Sha256::digest(source.as_bytes())));
+        listing.push_str(&sha256_hex(source.as_bytes()));
         listing.push_str("  ");
         listing.push_str(&escaped);
         listing.push('\n');
     }
-    format!("sha256:{}", hex(&Sha256::digest(listing.as_bytes())))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    sha256_digest(listing.as_bytes())
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<PackFile>, String> {
@@ -285,10 +273,9 @@ mod tests {
 
     #[test]
     fn the_digest_is_the_sha256sum_listing_in_path_order() {
-        let a = Sha256::digest(b"a");
-        let b = Sha256::digest(b"b");
-        let listing = format!("{}  a.rego\n{}  b/c.rego\n", hex(&a), hex(&b));
-        let expected = format!("sha256:{}", hex(&Sha256::digest(listing.as_bytes())));
+        let (a, b) = (sha256_hex(b"a"), sha256_hex(b"b"));
+        let listing = format!("{a}  a.rego\n{b}  b/c.rego\n");
+        let expected = sha256_digest(listing.as_bytes());
         // The order files were found in does not matter; their paths do.
         assert_eq!(digest([("b/c.rego", "b"), ("a.rego", "a")]), expected);
         assert_ne!(digest([("b/d.rego", "b"), ("a.rego", "a")]), expected);
@@ -298,10 +285,10 @@ mod tests {
     fn odd_file_names_are_escaped_as_sha256sum_does() {
         // `sha256sum` prints `\HEX  n\nl.rego` for a name holding a newline, so a name cannot
         // forge a second line of the listing.
-        let listing = format!("\\{}  n\\nl.rego\n", hex(&Sha256::digest(b"x")));
+        let listing = format!("\\{}  n\\nl.rego\n", sha256_hex(b"x"));
         assert_eq!(
             digest([("n\nl.rego", "x")]),
-            format!("sha256:{}", hex(&Sha256::digest(listing.as_bytes())))
+            sha256_digest(listing.as_bytes())
         );
         assert_ne!(digest([("n\nl.rego", "x")]), digest([("n\\nl.rego", "x")]));
     }

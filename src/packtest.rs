@@ -205,12 +205,15 @@ fn load_registry(options: &TestOptions) -> Result<(Registry, BTreeSet<String>), 
         if !folders.insert(folder.clone()) {
             continue;
         }
-        match packs::load(&PackSource::Dir(folder)) {
+        match packs::load_files(&PackSource::Dir(folder)) {
             Ok(found) => {
                 // Shown, and reported, relative to the working folder.
-                let found = found
-                    .into_iter()
-                    .map(|(path, source)| (display_path(Path::new(&path), &options.cwd), source));
+                let found = found.into_iter().map(|file| {
+                    (
+                        display_path(Path::new(&file.shown), &options.cwd),
+                        file.source,
+                    )
+                });
                 for (path, source) in found {
                     under_test.insert(path.clone());
                     files.push((path, source));
