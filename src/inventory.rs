@@ -5,19 +5,15 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::check::{self, CheckOptions, Outcome, DEFAULT_MAX_FILE_SIZE};
 use crate::config::Config;
-use crate::discover;
 use crate::finding::{problems_text, Problem, Severity};
 use crate::review::TrustStore;
-use crate::source::SourceFile;
 use crate::units::{format_date, parse_date, SECONDS_PER_DAY};
-use crate::yaml::{self, Limits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InventoryFormat {
@@ -272,39 +268,11 @@ pub fn build(options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
     )?;
     let trust = TrustStore::load(&config, &options.cwd)?;
 
-    // The manifests themselves, read again by file (the check keeps only names).
-    let mut documents: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for checked in &outcome.checked {
-        if documents.contains_key(&checked.file) {
-            continue;
-        }
-        let path = options.cwd.join(&checked.file);
-        let values = discover::read_text(&path, DEFAULT_MAX_FILE_SIZE)
-            .ok()
-            .and_then(|text| {
-                let source = Arc::new(SourceFile::new(path, checked.file.clone(), text));
-                yaml::parse(&source, Limits::default()).ok()
-            })
-            .map(|docs| docs.into_iter().map(|d| d.value).collect())
-            .unwrap_or_default();
-        documents.insert(checked.file.clone(), values);
-    }
-    let mut manifests: Vec<(String, &Value)> = Vec::new();
-    let mut used: BTreeMap<&str, usize> = BTreeMap::new();
-    for checked in &outcome.checked {
-        let docs = &documents[&checked.file];
-        let index = used.entry(&checked.file).or_insert(0);
-        // Documents of one file are checked in order; an agent is its name's document.
-        let found = docs
-            .iter()
-            .skip(*index)
-            .position(|d| text(d, "/metadata/name") == checked.agent.clone().unwrap_or_default())
-            .map(|p| p + *index);
-        if let Some(i) = found {
-            *index = i + 1;
-            manifests.push((checked.file.clone(), &docs[i]));
-        }
-    }
+    let manifests: Vec<(String, &Value)> = outcome
+        .checked
+        .iter()
+        .map(|checked| (checked.file.clone(), &*checked.document))
+        .collect();
     let mut delegated_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (_, m) in &manifests {
         for target in list(m, "/spec/delegation/delegatesTo") {

@@ -61,11 +61,13 @@ pub struct Outcome {
     pub waived: Vec<Waived>,
 }
 
-/// An agent that was checked: its manifest file and `metadata.name`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// An agent that was checked: its manifest file, `metadata.name` and the document itself (for
+/// the inventory, which would otherwise read and parse every manifest a second time).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedAgent {
     pub file: String,
     pub agent: Option<String>,
+    pub document: Arc<Value>,
 }
 
 impl Outcome {
@@ -131,7 +133,7 @@ type FileResult = (PathBuf, Result<Vec<Manifest>, Vec<Problem>>);
 
 struct Manifest {
     source: Arc<SourceFile>,
-    value: Value,
+    value: Arc<Value>,
     root: Node,
     name: Option<String>,
     selected: bool,
@@ -496,7 +498,7 @@ fn read_manifests(
                     .and_then(Value::as_str)
                     .map(str::to_string),
                 source: source.clone(),
-                value: document.value,
+                value: Arc::new(document.value),
                 root: document.root,
                 selected: false,
             }),

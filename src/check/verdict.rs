@@ -51,6 +51,7 @@ pub(super) fn evaluate(
             .map(|m| CheckedAgent {
                 file: m.source.display.clone(),
                 agent: m.name.clone(),
+                document: m.value.clone(),
             })
             .collect(),
         ..Outcome::default()
@@ -63,7 +64,7 @@ pub(super) fn evaluate(
     }
     let inventory_refs: BTreeMap<String, &Value> = first_by_name
         .iter()
-        .map(|(n, &i)| (n.clone(), &manifests[i].value))
+        .map(|(n, &i)| (n.clone(), &*manifests[i].value))
         .collect();
     let cycles = delegation_cycles(&inventory_refs);
     let facts_of = |m: &Manifest| {
@@ -110,7 +111,7 @@ pub(super) fn evaluate(
     // for a pre-commit check of one file that halves the evaluation.
     let trial = plain
         .first()
-        .map_or_else(|| json!({}), |&i| manifests[i].value.clone());
+        .map_or_else(|| json!({}), |&i| (*manifests[i].value).clone());
     let prepared = compiled.and_then(|c| c.prepare(registry, data.clone(), &trial));
     let (evaluator, trial_findings) = match prepared {
         Ok(e) => e,
@@ -124,7 +125,7 @@ pub(super) fn evaluate(
             evaluator.evaluate_all(
                 &rest
                     .iter()
-                    .map(|&i| &manifests[i].value)
+                    .map(|&i| &*manifests[i].value)
                     .collect::<Vec<_>>(),
             ),
         )
@@ -140,7 +141,7 @@ pub(super) fn evaluate(
         }
         results.insert(
             i,
-            evaluator.evaluate_with_data(own, manifests[i].value.clone()),
+            evaluator.evaluate_with_data(own, (*manifests[i].value).clone()),
         );
     }
 
