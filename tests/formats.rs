@@ -313,7 +313,18 @@ fn sarif_fingerprints_survive_unrelated_edits() {
     }
 }
 
+/// Validates a JUnit report against the Ant XSD with xmllint. Without xmllint the schema check
+/// prints a note and is skipped (the rest of the test still runs), unless
+/// `AGENTGATE_REQUIRE_XMLLINT=1`, as `.ci/run` sets: CI must not pass a check it did not run.
 fn xmllint_validates(file: &Path) {
+    if common::find_on_path("xmllint").is_none() {
+        assert!(
+            std::env::var("AGENTGATE_REQUIRE_XMLLINT").as_deref() != Ok("1"),
+            "AGENTGATE_REQUIRE_XMLLINT=1 but xmllint is not on PATH (apt-get install libxml2-utils)"
+        );
+        eprintln!("note: xmllint is not on PATH; skipping the JUnit schema check");
+        return;
+    }
     let output = Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")
