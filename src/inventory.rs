@@ -625,7 +625,7 @@ pub struct SourceArgs {
     #[arg(long = "pack", value_name = "DIR")]
     pub packs: Vec<PathBuf>,
     /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
-    #[arg(long, value_parser = parse_today)]
+    #[arg(long, value_parser = crate::units::parse_date_arg)]
     pub today: Option<i64>,
     /// Read the repository as it was at this git revision, straight from git objects (the
     /// working tree is not touched). Pair it with --today for the date of that point in time.
@@ -702,10 +702,6 @@ fn parse_days(text: &str) -> Result<i64, String> {
         .and_then(|s| i64::try_from(s).ok())
         .map(|s| s / SECONDS_PER_DAY)
         .ok_or_else(|| format!("{text:?} is not a duration; write 30d, 12w or P90D"))
-}
-
-fn parse_today(text: &str) -> Result<i64, String> {
-    parse_date(text).ok_or_else(|| format!("{text:?} is not a date; write YYYY-MM-DD"))
 }
 
 /// Runs `agentgate inventory`: the text for stdout, or the problems for stderr and exit 2.

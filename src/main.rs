@@ -64,7 +64,7 @@ enum Command {
         #[arg(long)]
         no_fail: bool,
         /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
-        #[arg(long, value_parser = parse_today)]
+        #[arg(long, value_parser = units::parse_date_arg)]
         today: Option<i64>,
         /// Largest file agentgate will read, in bytes.
         #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE)]
@@ -100,7 +100,7 @@ enum Command {
         #[arg(long)]
         no_fail: bool,
         /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC), for waivers.
-        #[arg(long, value_parser = parse_today)]
+        #[arg(long, value_parser = units::parse_date_arg)]
         today: Option<i64>,
         /// Largest file agentgate will read, in bytes.
         #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE)]
@@ -160,7 +160,7 @@ enum Command {
         #[arg(long, requires = "fixtures")]
         config: Option<PathBuf>,
         /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
-        #[arg(long, value_parser = parse_today)]
+        #[arg(long, value_parser = units::parse_date_arg)]
         today: Option<i64>,
     },
     /// Signed security reviews: print a manifest's digest, sign its review with ssh-keygen,
@@ -188,7 +188,7 @@ enum ReviewCommand {
         #[arg(long)]
         key: Option<PathBuf>,
         /// The review date (YYYY-MM-DD) instead of today (UTC).
-        #[arg(long, value_parser = parse_today)]
+        #[arg(long, value_parser = units::parse_date_arg)]
         today: Option<i64>,
         /// Which document of a multi-document file to sign, counting from 1.
         #[arg(long, value_name = "N")]
@@ -202,7 +202,7 @@ enum ReviewCommand {
         #[arg(long)]
         config: Option<PathBuf>,
         /// Judge key validity as of this date when a review has no date (YYYY-MM-DD).
-        #[arg(long, value_parser = parse_today)]
+        #[arg(long, value_parser = units::parse_date_arg)]
         today: Option<i64>,
     },
 }
@@ -277,10 +277,6 @@ fn run_check(
     } else {
         ExitCode::from(2)
     }
-}
-
-fn parse_today(text: &str) -> Result<i64, String> {
-    units::parse_date(text).ok_or_else(|| format!("{text:?} is not a date; write YYYY-MM-DD"))
 }
 
 fn parse_percent(text: &str) -> Result<f64, String> {

@@ -67,6 +67,11 @@ fn sum_designators(text: &str, units: &[(char, u64)]) -> Option<u64> {
     Some(total)
 }
 
+/// `--today` and other date arguments: days since 1970-01-01, or the message clap shows.
+pub fn parse_date_arg(text: &str) -> Result<i64, String> {
+    parse_date(text).ok_or_else(|| format!("{text:?} is not a date; write YYYY-MM-DD"))
+}
+
 /// Days since 1970-01-01 of an ISO-8601 `YYYY-MM-DD` date, if it is a real calendar date.
 pub fn parse_date(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();

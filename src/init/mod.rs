@@ -94,16 +94,19 @@ pub struct InitArgs {
     #[arg(long)]
     pub no_input: bool,
     /// Date the new manifest starts from (YYYY-MM-DD), instead of today (UTC).
-    #[arg(long, value_parser = parse_today)]
+    #[arg(long, value_parser = units::parse_date_arg)]
     pub today: Option<i64>,
-}
-
-fn parse_today(text: &str) -> Result<i64, String> {
-    units::parse_date(text).ok_or_else(|| format!("{text:?} is not a date (YYYY-MM-DD)"))
 }
 
 /// What `init` printed and whether it succeeded: stdout text, or an error for stderr (exit 2).
 pub fn command(mut args: InitArgs, cwd: &Path) -> Result<String, String> {
+    let today = args.today.unwrap_or_else(units::today_utc);
+    if units::parse_date(&units::format_date(today + LIFETIME_DAYS)).is_none() {
+        return Err(format!(
+            "error: {} + {LIFETIME_DAYS} days is past 9999-12-31; give an earlier --today\n",
+            units::format_date(today)
+        ));
+    }
     let interactive = !args.no_input && !args.stdout && std::io::stdin().is_terminal();
     let mut drafts = match &args.from {
         Some(file) => drafts_from(cwd, file)?,
@@ -132,13 +135,6 @@ pub fn command(mut args: InitArgs, cwd: &Path) -> Result<String, String> {
                 draft.name
             ))?;
         }
-    }
-    let today = args.today.unwrap_or_else(units::today_utc);
-    if units::parse_date(&units::format_date(today + LIFETIME_DAYS)).is_none() {
-        return Err(format!(
-            "error: {} + {LIFETIME_DAYS} days is past 9999-12-31; give an earlier --today\n",
-            units::format_date(today)
-        ));
     }
     let rendered: Vec<Rendered> = drafts
         .iter()
