@@ -9,7 +9,7 @@ mod corpus;
 use std::time::Instant;
 
 use agentgate::evaluate::Evaluator;
-use agentgate::pack::{Module, Registry};
+use agentgate::registry::{Module, Registry};
 use serde_json::{json, Map, Value};
 
 const MANIFESTS: usize = 400;

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::pack::{Registry, RuleMeta};
+use crate::registry::Registry;
+use crate::rule::RuleMeta;
 
 pub fn rules_table(registry: &Registry) -> String {
     let rules: Vec<&RuleMeta> = registry.rules.values().map(AsRef::as_ref).collect();

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::finding::{Problem, Severity};
-use crate::packs::{is_full_commit_id, PackSource};
+use crate::finding::Problem;
+use crate::pack_source::{is_full_commit_id, PackSource};
+use crate::rule::Severity;
 use crate::source::SourceFile;
 use crate::units::parse_duration;
 use crate::validate::{config_validator, violations};
@@ -104,7 +105,7 @@ impl Config {
     /// `.agentgate.yaml` at the repository `root` when there is one.
     pub fn path_for(cwd: &Path, root: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
         match explicit {
-            Some(path) => Some(crate::discover::normalize(&cwd.join(path))),
+            Some(path) => Some(crate::fs::normalize(&cwd.join(path))),
             None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
         }
     }
@@ -117,14 +118,14 @@ impl Config {
         max_bytes: u64,
     ) -> Result<Config, Vec<Problem>> {
         match Config::path_for(cwd, root, explicit) {
-            Some(path) => Config::load(&path, crate::discover::display_path(&path, cwd), max_bytes),
+            Some(path) => Config::load(&path, crate::fs::display_path(&path, cwd), max_bytes),
             None => Ok(Config::defaults(root.to_path_buf())),
         }
     }
 
     /// Reads the configuration file; every problem found is returned, not just the first.
     pub fn load(path: &Path, display: String, max_bytes: u64) -> Result<Config, Vec<Problem>> {
-        let text = crate::discover::read_text(path, max_bytes).map_err(|e| {
+        let text = crate::fs::read_text(path, max_bytes).map_err(|e| {
             vec![Problem::whole(
                 display.clone(),
                 format!("cannot read the configuration: {e}"),

@@ -52,7 +52,7 @@ pub fn diff(root: &Path, rev: &str, max_bytes: u64) -> Result<Vec<AgentDiff>, St
     let before = manifests_at(root, rev)?;
     let mut after = BTreeMap::new();
     for path in discover::walk(root, &globset::GlobSet::empty()) {
-        if let Ok(text) = discover::read_text(&path, max_bytes) {
+        if let Ok(text) = crate::fs::read_text(&path, max_bytes) {
             collect_documents(&path.display().to_string(), &text, &mut after);
         }
     }

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use regorus::utils::limits::ExecutionTimerConfig;
 use serde_json::Value;
 
-use crate::pack::Registry;
+use crate::registry::Registry;
 
 const COLLECTOR: &str = "data.agentgate.collect.findings";
 

@@ -1,42 +1,10 @@
 //! What every stage produces and every renderer consumes: findings against rules, and problems
 //! (files that cannot be read, bad configuration, broken policies) that make the run exit 2.
 
-use std::fmt;
 use std::sync::Arc;
 
-use serde::Serialize;
-
+use crate::rule::{RuleMeta, Severity};
 use crate::source::{SourceFile, Span};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn parse(text: &str) -> Option<Severity> {
-        match text {
-            "error" => Some(Severity::Error),
-            "warning" => Some(Severity::Warning),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A place in a source file: where a line/column points, and what a snippet underlines.
 #[derive(Debug, Clone)]
@@ -74,7 +42,7 @@ pub struct Finding {
 impl Finding {
     /// A finding of `rule` at `place`, with the rule's severity, fix and controls.
     pub fn of_rule(
-        rule: &crate::pack::RuleMeta,
+        rule: &RuleMeta,
         place: Place,
         agent: Option<String>,
         path: String,

@@ -11,8 +11,9 @@ use serde_json::Value;
 
 use crate::check::{self, CheckOptions, Outcome, DEFAULT_MAX_FILE_SIZE};
 use crate::config::Config;
-use crate::finding::{problems_text, Problem, Severity};
+use crate::finding::{problems_text, Problem};
 use crate::review::TrustStore;
+use crate::rule::Severity;
 use crate::units::{format_date, parse_date, SECONDS_PER_DAY};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -230,9 +231,9 @@ pub struct InventoryOptions {
     pub packs: Vec<PathBuf>,
     /// The commit the files were read from (`--at`); HEAD's when absent.
     pub commit: Option<String>,
-    /// The `--at` snapshot that `cwd` lies in: held so that its files live as long as these
-    /// options (dropping the snapshot deletes them).
-    pub snapshot: Option<std::sync::Arc<crate::snapshot::Snapshot>>,
+    /// The `--at` past_tree that `cwd` lies in: held so that its files live as long as these
+    /// options (dropping the past_tree deletes them).
+    pub past_tree: Option<std::sync::Arc<crate::revision::PastTree>>,
 }
 
 /// The check outcome and one row per checked agent, in path order.
@@ -491,7 +492,7 @@ fn findings_cell(row: &Row) -> String {
 }
 
 pub fn render_markdown(rows: &[Row]) -> String {
-    use crate::report::markdown::escape;
+    use crate::output::markdown::escape;
     let mut out = format!("### agentgate inventory: {} agents\n\n", rows.len());
     out.push_str("| agent | file | purpose | owner | team | status | expires | identity | resources | high-consequence actions | credentials | data classes | worst case | delegates to | review | findings |\n");
     out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -634,11 +635,11 @@ pub struct SourceArgs {
 }
 
 impl SourceArgs {
-    /// The options to build an inventory with; with `--at`, over a snapshot of that commit.
+    /// The options to build an inventory with; with `--at`, over a past_tree of that commit.
     pub fn options(self, cwd: &Path) -> Result<InventoryOptions, String> {
-        let snapshot = match &self.at {
+        let past_tree = match &self.at {
             Some(rev) => Some(
-                crate::snapshot::at(cwd, rev, DEFAULT_MAX_FILE_SIZE)
+                crate::revision::at(cwd, rev, DEFAULT_MAX_FILE_SIZE)
                     .map_err(|e| format!("error: {e}\n"))?,
             ),
             None => None,
@@ -647,12 +648,12 @@ impl SourceArgs {
             paths: self.paths,
             config: self.config,
             today: self.today,
-            cwd: snapshot
+            cwd: past_tree
                 .as_ref()
                 .map_or_else(|| cwd.to_path_buf(), |s| s.cwd.clone()),
             packs: self.packs.iter().map(|p| cwd.join(p)).collect(),
-            commit: snapshot.as_ref().map(|s| s.commit.clone()),
-            snapshot: snapshot.map(std::sync::Arc::new),
+            commit: past_tree.as_ref().map(|s| s.commit.clone()),
+            past_tree: past_tree.map(std::sync::Arc::new),
         })
     }
 }

@@ -8,9 +8,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use agentgate::changes::ChangeFilter;
 use agentgate::check::{self, CheckOptions, DEFAULT_MAX_FILE_SIZE};
-use agentgate::finding::Severity;
-use agentgate::pack::Registry;
-use agentgate::{commands, report, units, validate};
+use agentgate::registry::Registry;
+use agentgate::rule::Severity;
+use agentgate::{commands, output, units, validate};
 
 #[derive(Parser)]
 #[command(
@@ -56,7 +56,7 @@ enum Command {
         /// Output format, repeatable: human, json, sarif, junit, github or markdown, to stdout
         /// or, as `NAME=FILE`, to a file (default: human).
         #[arg(long, value_name = "FORMAT[=FILE]")]
-        format: Vec<report::Output>,
+        format: Vec<output::Output>,
         /// Lowest severity that fails the run (overrides failOn).
         #[arg(long, value_enum)]
         fail_on: Option<Level>,
@@ -95,7 +95,7 @@ enum Command {
         /// Output format, repeatable: human, json, sarif, junit, github or markdown, to stdout
         /// or, as `NAME=FILE`, to a file (default: human).
         #[arg(long, value_name = "FORMAT[=FILE]")]
-        format: Vec<report::Output>,
+        format: Vec<output::Output>,
         /// Report findings but exit 0 unless agentgate itself failed.
         #[arg(long)]
         no_fail: bool,
@@ -138,7 +138,7 @@ enum Command {
     Inventory(agentgate::inventory::InventoryArgs),
     /// A compliance report per control (rules, passing and failing agents, waivers) with a
     /// header that makes it reproducible, as Markdown or JSON.
-    Report(agentgate::compliance::ReportArgs),
+    Report(agentgate::report::ReportArgs),
     /// Start a manifest from zero privileges, or draft one per MCP server or A2A Agent Card
     /// (--from); what agentgate cannot know is left as TODO, which `check` reports (AG007).
     Init(agentgate::init::InitArgs),
@@ -251,24 +251,24 @@ fn run_review(command: ReviewCommand) -> ExitCode {
 fn run_check(
     options: CheckOptions,
     discovery: check::Discovery,
-    format: Vec<report::Output>,
+    format: Vec<output::Output>,
     no_fail: bool,
 ) -> ExitCode {
     let outputs = if format.is_empty() {
-        vec![report::Output {
-            format: report::Format::Human,
+        vec![output::Output {
+            format: output::Format::Human,
             file: None,
         }]
     } else {
         format
     };
-    if let Err(message) = report::check_outputs(&outputs) {
+    if let Err(message) = output::check_outputs(&outputs) {
         eprintln!("error: {message}");
         return ExitCode::from(2);
     }
-    let info = report::RunInfo::now();
+    let info = output::RunInfo::now();
     let outcome = check::run_with(&options, discovery);
-    let failed_writes = report::emit(&outcome, &outputs, &info);
+    let failed_writes = output::emit(&outcome, &outputs, &info);
     for message in &failed_writes {
         eprintln!("error: {message}");
     }
@@ -451,7 +451,7 @@ fn main() -> ExitCode {
         }
         Command::Review { command } => run_review(command),
         Command::Inventory(args) => text_command(agentgate::inventory::command(args, &cwd())),
-        Command::Report(args) => text_command(agentgate::compliance::command(args, &cwd())),
+        Command::Report(args) => text_command(agentgate::report::command(args, &cwd())),
         Command::Init(args) => text_command(agentgate::init::command(args, &cwd())),
     }
 }

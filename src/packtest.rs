@@ -19,10 +19,11 @@ use serde_json::json;
 
 use crate::check::{self, settings_data, CheckOptions, DEFAULT_MAX_FILE_SIZE};
 use crate::config::{Config, FILE_NAME};
-use crate::discover::{display_path, is_manifest_place, normalize, read_text};
+use crate::discover::is_manifest_place;
 use crate::evaluate::{self, Evaluator};
-use crate::pack::Registry;
-use crate::packs::{self, PackSource};
+use crate::fs::{display_path, normalize, read_text};
+use crate::pack_source::{self, PackSource};
+use crate::registry::Registry;
 use crate::units::today_utc;
 
 #[derive(Debug, Clone)]
@@ -205,7 +206,7 @@ fn load_registry(options: &TestOptions) -> Result<(Registry, BTreeSet<String>), 
         if !folders.insert(folder.clone()) {
             continue;
         }
-        match packs::load_files(&PackSource::Dir(folder)) {
+        match pack_source::load_files(&PackSource::Dir(folder)) {
             Ok(found) => {
                 // Shown, and reported, relative to the working folder.
                 let found = found.into_iter().map(|file| {
@@ -229,7 +230,7 @@ fn load_registry(options: &TestOptions) -> Result<(Registry, BTreeSet<String>), 
     Ok((registry, under_test))
 }
 
-fn pack_errors(errors: Vec<crate::pack::PackError>) -> Vec<String> {
+fn pack_errors(errors: Vec<crate::registry::PackError>) -> Vec<String> {
     errors
         .into_iter()
         .map(|e| format!("{}:{}: {}", e.file, e.line, e.message))

@@ -10,12 +10,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::finding::Finding;
+use crate::rule::BuiltinRule;
 use crate::units::parse_date;
-
-pub const EXPIRED_RULE: &str = "AG090";
-pub const UNUSED_RULE: &str = "AG091";
-/// Rules whose findings no waiver may hide: otherwise a waiver could switch the gate off.
-pub const UNWAIVABLE: [&str; 3] = ["AG000", EXPIRED_RULE, UNUSED_RULE];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -100,7 +96,7 @@ pub fn apply(findings: Vec<Finding>, waivers: &[Arc<Waiver>], today: i64) -> App
     let mut kept = Vec::new();
     let mut waived = Vec::new();
     for finding in findings {
-        let waiver = (!UNWAIVABLE.contains(&finding.rule.as_str()))
+        let waiver = (!BuiltinRule::from_id(&finding.rule).is_some_and(BuiltinRule::is_unwaivable))
             .then(|| active.iter().find(|w| w.matches(&finding)))
             .flatten();
         match waiver {

@@ -2,7 +2,7 @@
 //! the meta rules maps to at least one control.
 
 use agentgate::controls::Catalogue;
-use agentgate::pack::Registry;
+use agentgate::registry::Registry;
 
 const META_RULES: [&str; 3] = ["AG000", "AG090", "AG091"];
 

@@ -119,7 +119,7 @@ fn builtin_pack_tests_pass() {
         assert!(rest.starts_with("test_"), "{line}");
     }
     // Every rule of the pack has tests.
-    let registry = agentgate::pack::Registry::builtin().expect("built-in pack");
+    let registry = agentgate::registry::Registry::builtin().expect("built-in pack");
     for rule in registry.rules.values() {
         let test_file = rule.file.replace(".rego", "_test.rego");
         assert!(
@@ -153,7 +153,7 @@ fn builtin_pack_coverage_is_reported_per_file_and_meets_80_percent() {
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let (files, (covered, total)) = coverage(&run.stdout);
-    let registry = agentgate::pack::Registry::builtin().expect("built-in pack");
+    let registry = agentgate::registry::Registry::builtin().expect("built-in pack");
     let policies: Vec<&str> = registry
         .modules
         .iter()

@@ -4,8 +4,8 @@ mod common;
 
 use common::*;
 
-fn registry() -> agentgate::pack::Registry {
-    agentgate::pack::Registry::builtin().expect("the built-in pack loads")
+fn registry() -> agentgate::registry::Registry {
+    agentgate::registry::Registry::builtin().expect("the built-in pack loads")
 }
 
 #[test]

@@ -45,7 +45,7 @@ fn rule_dirs() -> Vec<std::path::PathBuf> {
 
 #[test]
 fn every_registered_rule_has_fixtures() {
-    let registry = agentgate::pack::Registry::builtin().expect("built-in pack loads");
+    let registry = agentgate::registry::Registry::builtin().expect("built-in pack loads");
     for id in registry.rules.keys() {
         let dir = crate_dir().join("testdata/rules").join(id);
         assert!(

@@ -10,25 +10,26 @@ use serde_json::Value;
 
 use crate::changes::{self, ChangeFilter};
 use crate::config::Config;
-use crate::discover::{self, display_path, normalize, read_text};
+use crate::discover;
 use crate::evaluate::{Compiled, PolicyError};
-use crate::finding::{Finding, Problem, Severity};
-use crate::pack::{Registry, RuleMeta};
-use crate::packs::PackSource;
+use crate::finding::{Finding, Problem};
+use crate::fs::{display_path, normalize, read_text};
+use crate::pack_source::PackSource;
+use crate::registry::Registry;
 use crate::review::TrustStore;
+use crate::rule::Severity;
+use crate::rule::{BuiltinRule, RuleMeta};
 use crate::source::SourceFile;
 use crate::units::today_utc;
-use crate::waiver::{self, Waived};
+use crate::waiver::Waived;
 use crate::yaml::{self, locate, Limits, Node};
 
-mod verdict;
+mod findings;
 
-pub use verdict::settings_data;
-use verdict::{apply_overrides, apply_waivers, evaluate};
+pub use findings::settings_data;
+use findings::{apply_overrides, apply_waivers, evaluate};
 
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
-pub const SCHEMA_RULE: &str = "AG000";
-pub const DUPLICATE_RULE: &str = "AG080";
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -114,7 +115,7 @@ impl Outcome {
     fn counted_findings(&self) -> impl Iterator<Item = &Finding> {
         self.findings
             .iter()
-            .filter(|f| f.rule != waiver::EXPIRED_RULE && f.rule != waiver::UNUSED_RULE)
+            .filter(|f| !BuiltinRule::from_id(&f.rule).is_some_and(BuiltinRule::is_about_waivers))
     }
 
     /// 2 for problems, 1 for findings at or above the failing severity, else 0.
@@ -302,15 +303,15 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
         people,
         &trust,
     );
-    let governors: Vec<crate::discovery::Governor> = manifests
+    let governors: Vec<crate::footprints::Governor> = manifests
         .iter()
         .map(|m| {
             let name = m.name.as_deref();
-            crate::discovery::Governor::new(&m.source, &m.root, &m.value, name, m.selected)
+            crate::footprints::Governor::new(&m.source, &m.root, &m.value, name, m.selected)
         })
         .collect();
     let footprints = discovery != Discovery::Configured || config.discover;
-    let (footprint_findings, unreadable) = crate::discovery::run(
+    let (footprint_findings, unreadable) = crate::footprints::run(
         &root,
         &options.cwd,
         &exclude,
@@ -328,7 +329,7 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
     if discovery == Discovery::Only {
         outcome
             .findings
-            .retain(|f| crate::discovery::RULES.contains(&f.rule.as_str()));
+            .retain(|f| BuiltinRule::from_id(&f.rule).is_some_and(BuiltinRule::is_footprint));
     }
     outcome.problems.extend(problems);
     outcome.files = files;
@@ -411,7 +412,7 @@ fn check_overrides(config: &Config, registry: &Registry) -> Vec<Problem> {
                     waiver.rule
                 ),
             ));
-        } else if waiver::UNWAIVABLE.contains(&waiver.rule.as_str()) {
+        } else if BuiltinRule::from_id(&waiver.rule).is_some_and(BuiltinRule::is_unwaivable) {
             problems.push(config.problem(
                 &format!("{}/rule", waiver.pointer),
                 format!(
@@ -427,7 +428,7 @@ fn check_overrides(config: &Config, registry: &Registry) -> Vec<Problem> {
                 &rule.pointer,
                 format!("unknown rule id {id}; `agentgate rules` lists them"),
             ));
-        } else if id == SCHEMA_RULE
+        } else if id == BuiltinRule::Schema.id()
             && (rule.enabled == Some(false) || rule.severity == Some(Severity::Warning))
         {
             problems.push(config.problem(

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::{CredentialDraft, Draft};
-use crate::discovery;
+use crate::footprints;
 
 /// The drafts a parsed file yields, or why it yields none.
 pub fn drafts(rel: &str, value: &Value) -> Result<Vec<Draft>, String> {
@@ -17,7 +17,7 @@ pub fn drafts(rel: &str, value: &Value) -> Result<Vec<Draft>, String> {
     if !mcp.is_empty() {
         return Ok(mcp);
     }
-    if discovery::is_agent_card(rel, top) {
+    if footprints::is_agent_card(rel, top) {
         return Ok(vec![card_draft(rel, top)]);
     }
     Err(not_recognised(rel))
@@ -68,19 +68,19 @@ fn glob_literal(path: &str) -> String {
 /// Text taken from the source file, unless it looks like a secret.
 fn safe(text: &str) -> Option<String> {
     let text = text.trim();
-    (!text.is_empty() && discovery::detect(text).is_none()).then(|| text.to_string())
+    (!text.is_empty() && footprints::detect(text).is_none()).then(|| text.to_string())
 }
 
 fn mcp_drafts(rel: &str, top: &Map<String, Value>) -> Vec<Draft> {
     let file_name = rel.rsplit('/').next().unwrap_or(rel);
-    let known = discovery::is_known_mcp_file(rel, file_name);
+    let known = footprints::is_known_mcp_file(rel, file_name);
     let mut drafts = Vec::new();
     for key in ["mcpServers", "servers"] {
         let Some(Value::Object(servers)) = top.get(key) else {
             continue;
         };
         for (server, config) in servers {
-            if !discovery::is_mcp_server(config, known || key == "mcpServers") {
+            if !footprints::is_mcp_server(config, known || key == "mcpServers") {
                 continue;
             }
             drafts.push(server_draft(rel, key, server, config));
@@ -111,7 +111,7 @@ fn server_draft(rel: &str, key: &str, server: &str, config: &Value) -> Draft {
         name: slug(server),
         description: Some(format!(
             "MCP server {server} ({})",
-            discovery::describe_server(config)
+            footprints::describe_server(config)
         )),
         purpose: None,
         owner_hint: None,
@@ -132,8 +132,8 @@ fn server_credential(
     variable: &str,
     text: &str,
 ) -> Option<CredentialDraft> {
-    let literal = discovery::literal_secret(variable, text).is_some();
-    if !literal && !discovery::secret_name(variable) {
+    let literal = footprints::literal_secret(variable, text).is_some();
+    if !literal && !footprints::secret_name(variable) {
         return None;
     }
     let upper = variable.to_ascii_uppercase();
@@ -143,7 +143,7 @@ fn server_credential(
         "api_key"
     };
     let origin = format!("{section}.{variable} in {rel}");
-    let parts = discovery::parts(text);
+    let parts = footprints::parts(text);
     // Names only, never the text around them: a `${NAME:-default}` default is written there.
     let references: Vec<&str> = parts
         .references
@@ -226,7 +226,7 @@ fn card_draft(rel: &str, card: &Map<String, Value>) -> Draft {
             "workload"
         },
         identity_hint: text("url")
-            .map(|url| format!("the card serves {}", discovery::clean_url(&url))),
+            .map(|url| format!("the card serves {}", footprints::clean_url(&url))),
         origin: Some(rel.to_string()),
         platform: Some("a2a".into()),
         sources: vec![glob_literal(rel)],

@@ -287,7 +287,7 @@ fn prompt_line(prompt: &str, allow_empty: bool) -> Result<String, String> {
 
 fn drafts_from(cwd: &Path, file: &Path) -> Result<Vec<Draft>, String> {
     let path = cwd.join(file);
-    let text = crate::discover::read_text(&path, crate::check::DEFAULT_MAX_FILE_SIZE)
+    let text = crate::fs::read_text(&path, crate::check::DEFAULT_MAX_FILE_SIZE)
         .map_err(|e| format!("error: cannot read {}: {}\n", file.display(), e.message))?;
     let rel = repository_relative(cwd, &path).ok_or_else(|| {
         format!(

@@ -14,8 +14,8 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::config::Config;
-use crate::discover::display_path;
 use crate::finding::Problem;
+use crate::fs::display_path;
 use signers::AllowedSigners;
 use verify::{verify_review, Trust};
 

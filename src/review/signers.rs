@@ -115,7 +115,7 @@ impl AllowedSigners {
     }
 
     pub fn load(path: &Path) -> Result<AllowedSigners, Vec<SignersError>> {
-        let text = crate::discover::read_text(path, 16 * 1024 * 1024).map_err(|e| {
+        let text = crate::fs::read_text(path, 16 * 1024 * 1024).map_err(|e| {
             vec![SignersError {
                 line: e.line,
                 message: format!("cannot read {}: {}", path.display(), e.message),

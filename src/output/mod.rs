@@ -15,7 +15,8 @@ use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::check::Outcome;
-use crate::finding::{Finding, Place, Severity};
+use crate::finding::{Finding, Place};
+use crate::rule::Severity;
 use crate::source::{Pos, SourceFile};
 use crate::units::format_date;
 

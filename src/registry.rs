@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::finding::Severity;
-use crate::packs::{self, PackSource};
+use crate::pack_source::{self, PackSource};
+use crate::rule::{BuiltinRule, RuleMeta, Severity};
 use crate::source::SourceFile;
 use crate::yaml::{self, Limits};
 
@@ -24,21 +24,6 @@ pub struct Module {
     pub source: String,
     pub package: String,
     pub is_test: bool,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct RuleMeta {
-    pub id: String,
-    pub slug: String,
-    pub severity: Severity,
-    pub title: String,
-    pub summary: String,
-    pub description: String,
-    pub fix: String,
-    pub example: Option<String>,
-    pub controls: Vec<String>,
-    pub package: String,
-    pub file: String,
 }
 
 #[derive(Debug, Clone)]
@@ -63,18 +48,18 @@ impl PackError {
 pub struct LoadedPack {
     /// Where it came from; `None` for the built-in pack embedded in this agentgate.
     pub source: Option<PackSource>,
-    /// [`packs::digest`] over a custom pack's `.rego` files; the built-in pack's is computed
+    /// [`pack_source::digest`] over a custom pack's `.rego` files; the built-in pack's is computed
     /// when asked for, so that `check` does not hash the embedded pack on every run.
     custom_digest: Option<String>,
     pub files: usize,
 }
 
 impl LoadedPack {
-    /// [`packs::digest`] over the pack's `.rego` files.
+    /// [`pack_source::digest`] over the pack's `.rego` files.
     pub fn digest(&self) -> String {
         self.custom_digest
             .clone()
-            .unwrap_or_else(|| packs::digest(builtin_files()))
+            .unwrap_or_else(|| pack_source::digest(builtin_files()))
     }
 }
 
@@ -87,11 +72,6 @@ pub struct Registry {
     /// The packs loaded, built-in first, in configuration order; empty for [`Registry::from_files`].
     pub packs: Vec<LoadedPack>,
 }
-
-/// Built-in rules that agentgate computes in Rust; their Rego packages hold only metadata.
-pub const COMPUTED_IN_RUST: [&str; 8] = [
-    "AG000", "AG080", "AG090", "AG091", "AG100", "AG101", "AG102", "AG103",
-];
 
 /// The built-in pack's files, as (path inside `policies/`, source).
 fn builtin_files() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -123,11 +103,11 @@ impl Registry {
         let mut errors = Vec::new();
         let mut loaded = vec![builtin_pack()];
         for source in sources {
-            match packs::load_files(source) {
+            match pack_source::load_files(source) {
                 Ok(found) => {
                     loaded.push(LoadedPack {
                         source: Some(source.clone()),
-                        custom_digest: Some(packs::digest(
+                        custom_digest: Some(pack_source::digest(
                             found
                                 .iter()
                                 .map(|f| (f.relative.as_str(), f.source.as_str())),
@@ -194,6 +174,11 @@ impl Registry {
         Ok(())
     }
 
+    /// A built-in rule computed in Rust; `None` only if its metadata package was not loaded.
+    pub fn builtin_rule(&self, rule: BuiltinRule) -> Option<&Arc<RuleMeta>> {
+        self.rules.get(rule.id())
+    }
+
     pub fn rule_for_package(&self, package: &str) -> Option<&Arc<RuleMeta>> {
         self.by_package.get(package)
     }
@@ -209,7 +194,7 @@ impl Registry {
     pub fn evaluated_packages(&self) -> impl Iterator<Item = &str> {
         self.by_package
             .iter()
-            .filter(|(_, rule)| !COMPUTED_IN_RUST.contains(&rule.id.as_str()))
+            .filter(|(_, rule)| BuiltinRule::from_id(&rule.id).is_none())
             .map(|(package, _)| package.as_str())
     }
 
@@ -219,7 +204,7 @@ impl Registry {
             && self
                 .by_package
                 .get(&module.package)
-                .is_none_or(|rule| !COMPUTED_IN_RUST.contains(&rule.id.as_str()))
+                .is_none_or(|rule| BuiltinRule::from_id(&rule.id).is_none())
     }
 }
 

@@ -13,7 +13,8 @@
 use std::fmt::Write as _;
 
 use crate::check::Outcome;
-use crate::finding::{Finding, Problem, Severity};
+use crate::finding::{Finding, Problem};
+use crate::rule::Severity;
 
 /// A command's message, escaped as the runner unescapes it: `%`, CR and LF.
 pub fn escape_data(text: &str) -> String {

@@ -8,15 +8,15 @@ use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
 
 /// A commit's files in a temporary folder, removed when dropped.
 #[derive(Debug)]
-pub struct Snapshot {
+pub struct PastTree {
     dir: PathBuf,
-    /// The folder in the snapshot that corresponds to the caller's current folder.
+    /// The folder in the past tree that corresponds to the caller's current folder.
     pub cwd: PathBuf,
     /// The full commit id that `rev` named.
     pub commit: String,
 }
 
-impl Drop for Snapshot {
+impl Drop for PastTree {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
@@ -24,7 +24,7 @@ impl Drop for Snapshot {
 
 /// Writes every regular file of the commit that `rev` names (symbolic links and submodules are
 /// left out; so are files over `max_bytes`, which the checker would refuse anyway).
-pub fn at(cwd: &Path, rev: &str, max_bytes: u64) -> Result<Snapshot, String> {
+pub fn at(cwd: &Path, rev: &str, max_bytes: u64) -> Result<PastTree, String> {
     let repo = Repository::discover(cwd).map_err(|_| {
         format!(
             "--at needs a git repository, and {} is not inside one",
@@ -59,7 +59,7 @@ pub fn at(cwd: &Path, rev: &str, max_bytes: u64) -> Result<Snapshot, String> {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let snapshot = Snapshot {
+    let past_tree = PastTree {
         cwd: dir.join(&prefix),
         dir,
         commit: commit.id().to_string(),
@@ -75,7 +75,7 @@ pub fn at(cwd: &Path, rev: &str, max_bytes: u64) -> Result<Snapshot, String> {
         if blob.size() as u64 > max_bytes {
             return TreeWalkResult::Ok;
         }
-        let path = snapshot
+        let path = past_tree
             .dir
             .join(parent)
             .join(entry.name().unwrap_or_default());
@@ -95,8 +95,8 @@ pub fn at(cwd: &Path, rev: &str, max_bytes: u64) -> Result<Snapshot, String> {
     if let Some(message) = failure {
         return Err(message);
     }
-    std::fs::create_dir_all(&snapshot.cwd).map_err(|e| e.to_string())?;
-    // The snapshot's root is the repository's root: agentgate must not look above it.
-    std::fs::create_dir_all(snapshot.dir.join(".git")).map_err(|e| e.to_string())?;
-    Ok(snapshot)
+    std::fs::create_dir_all(&past_tree.cwd).map_err(|e| e.to_string())?;
+    // The past_tree's root is the repository's root: agentgate must not look above it.
+    std::fs::create_dir_all(past_tree.dir.join(".git")).map_err(|e| e.to_string())?;
+    Ok(past_tree)
 }

@@ -9,7 +9,8 @@ use miette::{
 };
 
 use crate::check::Outcome;
-use crate::finding::{Finding, Place, Problem, Severity};
+use crate::finding::{Finding, Place, Problem};
+use crate::rule::Severity;
 use crate::source::SourceFile;
 
 struct Rendered {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::check::Outcome;
-use crate::finding::Severity;
+use crate::rule::Severity;
 
 /// Findings listed in the table; the rest are counted below it (a comment has a size limit).
 pub const MAX_FINDINGS: usize = 100;

@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 use crate::check::Outcome;
-use crate::finding::{Finding, Problem, Severity};
+use crate::finding::{Finding, Problem};
+use crate::rule::Severity;
 use crate::waiver::Waiver;
 
 #[derive(Serialize)]

@@ -19,7 +19,8 @@ use globset::{GlobBuilder, GlobMatcher};
 use serde_json::Value;
 
 use crate::finding::{Finding, Place, Problem};
-use crate::pack::{Registry, RuleMeta};
+use crate::registry::Registry;
+use crate::rule::{BuiltinRule, RuleMeta};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, locate, Limits};
 
@@ -31,18 +32,6 @@ pub use secrets::{detect, redacted};
 
 use code::{scan_code, service_folder};
 use secrets::env_secrets;
-
-pub const UNREGISTERED_RULE: &str = "AG100";
-pub const MCP_SECRET_RULE: &str = "AG101";
-pub const MCP_BROAD_RULE: &str = "AG102";
-pub const SOURCE_MISSING_RULE: &str = "AG103";
-/// The rules `agentgate discover` reports.
-pub const RULES: [&str; 4] = [
-    UNREGISTERED_RULE,
-    MCP_SECRET_RULE,
-    MCP_BROAD_RULE,
-    SOURCE_MISSING_RULE,
-];
 
 /// A manifest as discovery sees it: its file, parsed tree, name and `spec.sources`.
 pub struct Governor<'a> {
@@ -176,7 +165,7 @@ pub fn run(
 
 /// AG103: each `spec.sources` glob of a selected manifest that covers no file in the repository.
 pub fn missing_sources(ctx: &Context) -> Vec<Finding> {
-    let Some(rule) = ctx.registry.rules.get(SOURCE_MISSING_RULE) else {
+    let Some(rule) = ctx.registry.builtin_rule(BuiltinRule::SourceMissing) else {
         return Vec::new();
     };
     let rels: Vec<String> = ctx.files.iter().map(|f| relative(ctx.root, f)).collect();
@@ -247,11 +236,11 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
         .enumerate()
         .map(|(i, g)| (i, g.sources.iter().filter_map(|s| matcher(s)).collect()))
         .collect();
-    let rule = |id: &str| ctx.registry.rules.get(id).cloned();
+    let rule = |id| ctx.registry.builtin_rule(id).cloned();
     let (unregistered, secret, broad) = (
-        rule(UNREGISTERED_RULE),
-        rule(MCP_SECRET_RULE),
-        rule(MCP_BROAD_RULE),
+        rule(BuiltinRule::UnregisteredAgent),
+        rule(BuiltinRule::McpInlineSecret),
+        rule(BuiltinRule::McpBroadServer),
     );
     let mut found = Vec::new();
     let mut problems = Vec::new();
@@ -269,9 +258,9 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
         if kind == FileKind::Other {
             continue;
         }
-        let display = crate::discover::display_path(path, ctx.cwd);
+        let display = crate::fs::display_path(path, ctx.cwd);
         let known = is_known_mcp_file(&rel, &name) || is_well_known_card(&rel);
-        let text = match crate::discover::read_text(path, ctx.max_file_size) {
+        let text = match crate::fs::read_text(path, ctx.max_file_size) {
             Ok(text) => text,
             Err(e) if known => {
                 problems.push(Problem::whole(display, unreadable(&e.message)));

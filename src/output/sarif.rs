@@ -16,8 +16,9 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::check::Outcome;
-use crate::finding::{Finding, Place, Problem, Severity};
-use crate::pack::RuleMeta;
+use crate::finding::{Finding, Place, Problem};
+use crate::rule::RuleMeta;
+use crate::rule::Severity;
 use crate::waiver::Waived;
 
 pub const SCHEMA_URI: &str =

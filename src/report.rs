@@ -10,11 +10,10 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::controls::Catalogue;
-use crate::discover;
 use crate::finding::problems_text;
 use crate::inventory::{self, InventoryOptions, Row};
-use crate::packs::PackSource;
-use crate::report::markdown::escape;
+use crate::output::markdown::escape;
+use crate::pack_source::PackSource;
 use crate::units::{format_date, today_utc};
 
 mod html;
@@ -78,7 +77,7 @@ pub struct Header {
 }
 
 /// One rule pack in the header: where it came from and the digest of its files
-/// ([`crate::packs::digest`]), enough to fetch the same rules again and prove they are the same.
+/// ([`crate::pack_source::digest`]), enough to fetch the same rules again and prove they are the same.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PackEntry {
@@ -113,7 +112,7 @@ impl Header {
 }
 
 impl PackEntry {
-    fn new(pack: &crate::pack::LoadedPack, cwd: &Path) -> PackEntry {
+    fn new(pack: &crate::registry::LoadedPack, cwd: &Path) -> PackEntry {
         let entry = |source: &str, name: String| PackEntry {
             source: source.into(),
             name,
@@ -129,7 +128,7 @@ impl PackEntry {
                 version: Some(env!("CARGO_PKG_VERSION").into()),
                 ..entry("builtin", "builtin".into())
             },
-            Some(PackSource::Dir(dir)) => entry("path", discover::display_path(dir, cwd)),
+            Some(PackSource::Dir(dir)) => entry("path", crate::fs::display_path(dir, cwd)),
             Some(source @ PackSource::Git { url, rev, subdir }) => PackEntry {
                 url: Some(url.clone()),
                 rev: Some(rev.clone()),
@@ -287,7 +286,7 @@ pub fn build(
     let today = options.today.unwrap_or_else(today_utc);
     let header = Header {
         // The root itself displays as "": name it as a shell would.
-        repository: Some(discover::display_path(&root, &options.cwd))
+        repository: Some(crate::fs::display_path(&root, &options.cwd))
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| ".".into()),
         commit,
@@ -301,7 +300,7 @@ pub fn build(
             .collect(),
         config_file: config_path
             .as_ref()
-            .map(|p| discover::display_path(p, &options.cwd)),
+            .map(|p| crate::fs::display_path(p, &options.cwd)),
         config_digest: config_path
             .as_ref()
             .and_then(|p| std::fs::read(p).ok())

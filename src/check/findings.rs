@@ -7,13 +7,14 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
-use super::{CheckedAgent, Manifest, Outcome, DUPLICATE_RULE, SCHEMA_RULE};
+use super::{CheckedAgent, Manifest, Outcome};
 use crate::config::Config;
 use crate::evaluate::{Compiled, PolicyError, RawFinding};
 use crate::facts::{delegation_cycles, manifest_facts};
 use crate::finding::{Finding, Place, Problem};
-use crate::pack::{Registry, RuleMeta};
+use crate::registry::Registry;
 use crate::review::{self, TrustStore};
+use crate::rule::{BuiltinRule, RuleMeta};
 use crate::units::format_date;
 use crate::validate::{manifest_validator, violations};
 use crate::waiver::{self, Waiver};
@@ -179,7 +180,7 @@ fn manifest_findings(
         ..Problem::whole(e.file, String::new())
     })?;
     let mut found = Vec::new();
-    let schema_rule = registry.rules.get(SCHEMA_RULE);
+    let schema_rule = registry.builtin_rule(BuiltinRule::Schema);
     let violations = violations(manifest_validator(), &manifest.value);
     for v in &violations {
         if let Some(rule) = schema_rule {
@@ -192,7 +193,10 @@ fn manifest_findings(
             ));
         }
     }
-    if let (Some(rule), Some(first)) = (registry.rules.get(DUPLICATE_RULE), duplicate_of) {
+    if let (Some(rule), Some(first)) = (
+        registry.builtin_rule(BuiltinRule::DuplicateAgent),
+        duplicate_of,
+    ) {
         let name = manifest.name.as_deref().unwrap_or_default();
         let message = format!(
             "agent name {name:?} is already used by {}; names must be unique",
@@ -308,7 +312,7 @@ pub(super) fn apply_waivers(
             "the waiver of {} approved by {} expired on {}: it no longer applies; renew it with a new approval or fix the findings",
             waiver.rule, waiver.approved_by, waiver.expires
         );
-        meta.push((waiver::EXPIRED_RULE, waiver, message));
+        meta.push((BuiltinRule::WaiverExpired, waiver, message));
     }
     for waiver in config.waivers.iter().filter(|w| !w.is_expired(today)) {
         let unused = applied.unused.iter().any(|u| u.pointer == waiver.pointer);
@@ -325,13 +329,13 @@ pub(super) fn apply_waivers(
         } else {
             continue;
         };
-        meta.push((waiver::UNUSED_RULE, waiver, message));
+        meta.push((BuiltinRule::WaiverUnused, waiver, message));
     }
     let Some((source, root)) = &config.file else {
         return;
     };
     for (rule_id, waiver, message) in meta {
-        let Some(rule) = registry.rules.get(rule_id) else {
+        let Some(rule) = registry.builtin_rule(rule_id) else {
             continue;
         };
         let (at, label) = locate(root, &waiver.pointer);

@@ -10,7 +10,7 @@ use std::process::Command;
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 
 use crate::digest::{sha256_digest, sha256_hex};
-use crate::discover::read_text;
+use crate::fs::read_text;
 
 /// The largest policy file a pack may hold.
 const MAX_POLICY_BYTES: u64 = 4 * 1024 * 1024;

@@ -1,0 +1,150 @@
+//! What a rule is, for every module: its severity, its metadata (read from a pack's METADATA),
+//! and the built-in rules that agentgate computes in Rust rather than in Rego.
+
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RuleMeta {
+    pub id: String,
+    pub slug: String,
+    pub severity: Severity,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub fix: String,
+    pub example: Option<String>,
+    pub controls: Vec<String>,
+    pub package: String,
+    pub file: String,
+}
+
+/// The built-in rules computed in Rust. Their Rego packages carry only METADATA (so `rules`,
+/// `explain` and the docs read them like any other rule); the engine leaves them out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BuiltinRule {
+    /// AG000: the manifest does not match the schema.
+    Schema,
+    /// AG080: two manifests declare the same agent name.
+    DuplicateAgent,
+    /// AG090: a waiver has expired.
+    WaiverExpired,
+    /// AG091: a waiver matched nothing, or names a disabled rule.
+    WaiverUnused,
+    /// AG100: an agent footprint that no manifest governs.
+    UnregisteredAgent,
+    /// AG101: a secret committed in an MCP configuration or `.env` file.
+    McpInlineSecret,
+    /// AG102: an MCP server with broad reach.
+    McpBroadServer,
+    /// AG103: a manifest's `spec.sources` entry matches nothing.
+    SourceMissing,
+}
+
+impl BuiltinRule {
+    pub const ALL: [BuiltinRule; 8] = [
+        BuiltinRule::Schema,
+        BuiltinRule::DuplicateAgent,
+        BuiltinRule::WaiverExpired,
+        BuiltinRule::WaiverUnused,
+        BuiltinRule::UnregisteredAgent,
+        BuiltinRule::McpInlineSecret,
+        BuiltinRule::McpBroadServer,
+        BuiltinRule::SourceMissing,
+    ];
+
+    pub const fn id(self) -> &'static str {
+        match self {
+            BuiltinRule::Schema => "AG000",
+            BuiltinRule::DuplicateAgent => "AG080",
+            BuiltinRule::WaiverExpired => "AG090",
+            BuiltinRule::WaiverUnused => "AG091",
+            BuiltinRule::UnregisteredAgent => "AG100",
+            BuiltinRule::McpInlineSecret => "AG101",
+            BuiltinRule::McpBroadServer => "AG102",
+            BuiltinRule::SourceMissing => "AG103",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<BuiltinRule> {
+        BuiltinRule::ALL.into_iter().find(|rule| rule.id() == id)
+    }
+
+    /// The rules `agentgate discover` reports: footprints of agents in files that are not
+    /// manifests.
+    pub fn is_footprint(self) -> bool {
+        matches!(
+            self,
+            BuiltinRule::UnregisteredAgent
+                | BuiltinRule::McpInlineSecret
+                | BuiltinRule::McpBroadServer
+                | BuiltinRule::SourceMissing
+        )
+    }
+
+    /// Rules no waiver may hide: otherwise a waiver could switch the gate off.
+    pub fn is_unwaivable(self) -> bool {
+        matches!(
+            self,
+            BuiltinRule::Schema | BuiltinRule::WaiverExpired | BuiltinRule::WaiverUnused
+        )
+    }
+
+    /// Findings about the configuration (its waivers), not about an agent or a file.
+    pub fn is_about_waivers(self) -> bool {
+        matches!(self, BuiltinRule::WaiverExpired | BuiltinRule::WaiverUnused)
+    }
+}
+
+impl fmt::Display for BuiltinRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn builtin_rule_ids_are_unique_and_read_back() {
+        let ids: BTreeSet<&str> = BuiltinRule::ALL.iter().map(|r| r.id()).collect();
+        assert_eq!(ids.len(), BuiltinRule::ALL.len());
+        for rule in BuiltinRule::ALL {
+            assert_eq!(BuiltinRule::from_id(rule.id()), Some(rule));
+        }
+    }
+}
