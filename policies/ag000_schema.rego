@@ -11,6 +11,7 @@
 # custom:
 #   id: AG000
 #   slug: schema
+#   family: ownership and identity
 #   severity: error
 #   summary: The document breaks the agent manifest JSON Schema
 #   fix: >-

@@ -9,6 +9,7 @@
 # custom:
 #   id: AG001
 #   slug: owner-missing
+#   family: ownership and identity
 #   severity: error
 #   summary: The manifest names no accountable owner, or the owner lacks a name or email
 #   fix: >-

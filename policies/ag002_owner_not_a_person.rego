@@ -10,6 +10,7 @@
 # custom:
 #   id: AG002
 #   slug: owner-not-a-person
+#   family: ownership and identity
 #   severity: warning
 #   summary: The owner's email is a group, role or bot address rather than a person's
 #   fix: >-

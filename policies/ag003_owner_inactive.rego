@@ -9,6 +9,7 @@
 # custom:
 #   id: AG003
 #   slug: owner-inactive
+#   family: ownership and identity
 #   severity: error
 #   summary: The owner's email is not in the configured people directory (the owner left)
 #   fix: >-

@@ -9,6 +9,7 @@
 # custom:
 #   id: AG004
 #   slug: backup-owner-missing
+#   family: ownership and identity
 #   severity: warning
 #   summary: No backup owner is named, or the backup owner is the owner
 #   fix: >-

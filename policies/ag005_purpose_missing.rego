@@ -9,6 +9,7 @@
 # custom:
 #   id: AG005
 #   slug: purpose-missing
+#   family: ownership and identity
 #   severity: error
 #   summary: The manifest does not say what the agent does and why it exists
 #   fix: >-

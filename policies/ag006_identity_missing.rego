@@ -9,6 +9,7 @@
 # custom:
 #   id: AG006
 #   slug: identity-missing
+#   family: ownership and identity
 #   severity: error
 #   summary: The manifest does not declare the identity the agent runs under
 #   fix: >-

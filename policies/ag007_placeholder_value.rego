@@ -10,6 +10,7 @@
 # custom:
 #   id: AG007
 #   slug: placeholder-value
+#   family: ownership and identity
 #   severity: error
 #   summary: A value in the manifest is still a TODO placeholder
 #   fix: >-

@@ -9,6 +9,7 @@
 # custom:
 #   id: AG010
 #   slug: permissions-missing
+#   family: permissions
 #   severity: error
 #   summary: The manifest does not declare the agent's permissions
 #   fix: >-

@@ -11,6 +11,7 @@
 # custom:
 #   id: AG011
 #   slug: wildcard-grant
+#   family: permissions
 #   severity: error
 #   summary: A resource or action uses a wildcard or an all-powerful verb
 #   fix: >-

@@ -9,6 +9,7 @@
 # custom:
 #   id: AG012
 #   slug: justification-missing
+#   family: permissions
 #   severity: error
 #   summary: A permission does not say why the agent needs it
 #   fix: >-

@@ -12,6 +12,7 @@
 # custom:
 #   id: AG013
 #   slug: approval-missing
+#   family: permissions
 #   severity: error
 #   summary: A permission with a high-consequence action does not require human approval
 #   fix: >-

@@ -10,6 +10,7 @@
 # custom:
 #   id: AG014
 #   slug: data-class-undeclared
+#   family: permissions
 #   severity: error
 #   summary: A permission touches a data class the blast radius does not declare
 #   fix: >-

@@ -10,6 +10,7 @@
 # custom:
 #   id: AG020
 #   slug: ttl-missing
+#   family: credentials
 #   severity: error
 #   summary: A credential has no ttl, or its ttl is never, 0 or not a duration
 #   fix: >-

@@ -10,6 +10,7 @@
 # custom:
 #   id: AG021
 #   slug: ttl-too-long
+#   family: credentials
 #   severity: error
 #   summary: A credential's ttl exceeds the configured limit for its type
 #   fix: >-

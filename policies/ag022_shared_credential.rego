@@ -9,6 +9,7 @@
 # custom:
 #   id: AG022
 #   slug: shared-credential
+#   family: credentials
 #   severity: error
 #   summary: A credential is shared with other agents or people, or does not say
 #   fix: >-

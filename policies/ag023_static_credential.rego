@@ -9,6 +9,7 @@
 # custom:
 #   id: AG023
 #   slug: static-credential
+#   family: credentials
 #   severity: warning
 #   summary: A credential is a static api_key or password
 #   fix: >-

@@ -9,6 +9,7 @@
 # custom:
 #   id: AG024
 #   slug: rotation-missing
+#   family: credentials
 #   severity: error
 #   summary: A static credential (api_key, password, certificate) has no rotation
 #   fix: >-

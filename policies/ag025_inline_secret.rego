@@ -12,6 +12,7 @@
 # custom:
 #   id: AG025
 #   slug: inline-secret
+#   family: credentials
 #   severity: error
 #   summary: A value in the manifest looks like a literal secret
 #   fix: >-

@@ -9,6 +9,7 @@
 # custom:
 #   id: AG026
 #   slug: credentials-missing
+#   family: credentials
 #   severity: error
 #   summary: The manifest does not declare the agent's credentials
 #   fix: >-

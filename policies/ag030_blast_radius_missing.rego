@@ -10,6 +10,7 @@
 # custom:
 #   id: AG030
 #   slug: blast-radius-missing
+#   family: blast radius
 #   severity: error
 #   summary: The manifest does not document the agent's worst case
 #   fix: >-

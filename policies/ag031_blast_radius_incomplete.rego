@@ -11,6 +11,7 @@
 # custom:
 #   id: AG031
 #   slug: blast-radius-incomplete
+#   family: blast radius
 #   severity: error
 #   summary: The blast radius lacks dataClasses, reversible or externalReach
 #   fix: >-

@@ -9,6 +9,7 @@
 # custom:
 #   id: AG040
 #   slug: review-missing
+#   family: review
 #   severity: error
 #   summary: An active agent has no security review
 #   fix: >-

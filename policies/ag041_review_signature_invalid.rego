@@ -15,6 +15,7 @@
 # custom:
 #   id: AG041
 #   slug: review-signature-invalid
+#   family: review
 #   severity: error
 #   summary: The security review is not signed, or its signature does not verify for the reviewer
 #   fix: >-

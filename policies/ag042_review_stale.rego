@@ -12,6 +12,7 @@
 # custom:
 #   id: AG042
 #   slug: review-stale
+#   family: review
 #   severity: error
 #   summary: The manifest changed after its security review was signed
 #   fix: >-

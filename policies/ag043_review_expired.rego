@@ -10,6 +10,7 @@
 # custom:
 #   id: AG043
 #   slug: review-expired
+#   family: review
 #   severity: error
 #   summary: The security review is older than the maximum review age, or dated after today
 #   fix: >-

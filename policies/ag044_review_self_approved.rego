@@ -9,6 +9,7 @@
 # custom:
 #   id: AG044
 #   slug: review-self-approved
+#   family: review
 #   severity: error
 #   summary: The reviewer is the agent's owner or backup owner
 #   fix: >-

@@ -9,6 +9,7 @@
 # custom:
 #   id: AG050
 #   slug: agent-expired
+#   family: lifecycle
 #   severity: error
 #   summary: The agent has no expiry date, or it has expired
 #   fix: >-

@@ -9,6 +9,7 @@
 # custom:
 #   id: AG051
 #   slug: expiry-too-far
+#   family: lifecycle
 #   severity: warning
 #   summary: The agent's expiry date is further away than the maximum lifetime
 #   fix: >-

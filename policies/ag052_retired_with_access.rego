@@ -8,6 +8,7 @@
 # custom:
 #   id: AG052
 #   slug: retired-with-access
+#   family: lifecycle
 #   severity: error
 #   summary: A retired agent still declares credentials or permissions
 #   fix: >-

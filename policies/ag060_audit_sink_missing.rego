@@ -9,6 +9,7 @@
 # custom:
 #   id: AG060
 #   slug: audit-sink-missing
+#   family: audit and baseline
 #   severity: error
 #   summary: The manifest does not say where the agent's actions are logged
 #   fix: >-

@@ -9,6 +9,7 @@
 # custom:
 #   id: AG061
 #   slug: baseline-missing
+#   family: audit and baseline
 #   severity: warning
 #   summary: The manifest does not describe the agent's expected behaviour
 #   fix: >-

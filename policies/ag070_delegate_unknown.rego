@@ -10,6 +10,7 @@
 # custom:
 #   id: AG070
 #   slug: delegate-unknown
+#   family: delegation
 #   severity: error
 #   summary: The agent delegates to an agent that no manifest defines
 #   fix: >-

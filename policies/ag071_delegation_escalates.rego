@@ -12,6 +12,7 @@
 # custom:
 #   id: AG071
 #   slug: delegation-escalates
+#   family: delegation
 #   severity: error
 #   summary: A delegate holds grants that the delegating agent does not
 #   fix: >-

@@ -11,6 +11,7 @@
 # custom:
 #   id: AG072
 #   slug: delegation-cycle
+#   family: delegation
 #   severity: error
 #   summary: Delegation between agents forms a cycle
 #   fix: >-

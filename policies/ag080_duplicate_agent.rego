@@ -10,6 +10,7 @@
 # custom:
 #   id: AG080
 #   slug: duplicate-agent
+#   family: inventory
 #   severity: error
 #   summary: Two manifests share the same metadata.name
 #   fix: >-

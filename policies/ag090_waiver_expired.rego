@@ -11,6 +11,7 @@
 # custom:
 #   id: AG090
 #   slug: waiver-expired
+#   family: waivers
 #   severity: error
 #   summary: A waiver in the configuration is past its expiry date
 #   fix: >-

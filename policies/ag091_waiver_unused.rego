@@ -11,6 +11,7 @@
 # custom:
 #   id: AG091
 #   slug: waiver-unused
+#   family: waivers
 #   severity: warning
 #   summary: A waiver matched no finding, or names a disabled rule
 #   fix: Remove the waiver; the exception it grants is no longer needed.

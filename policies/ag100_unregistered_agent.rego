@@ -15,6 +15,7 @@
 # custom:
 #   id: AG100
 #   slug: unregistered-agent
+#   family: discovery
 #   severity: error
 #   summary: An agent footprint (MCP config, A2A card, agent framework or LLM SDK use) that no manifest governs
 #   fix: >-

@@ -11,6 +11,7 @@
 # custom:
 #   id: AG101
 #   slug: mcp-inline-secret
+#   family: discovery
 #   severity: error
 #   summary: A literal secret in an MCP server's env or headers, or an LLM provider key committed in a .env file
 #   fix: >-

@@ -10,6 +10,7 @@
 # custom:
 #   id: AG102
 #   slug: mcp-broad-server
+#   family: discovery
 #   severity: error
 #   summary: A shell or filesystem MCP server is given the filesystem root or a home directory
 #   fix: >-

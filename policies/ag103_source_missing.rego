@@ -10,6 +10,7 @@
 # custom:
 #   id: AG103
 #   slug: source-missing
+#   family: discovery
 #   severity: warning
 #   summary: A manifest's spec.sources glob matches no file
 #   fix: >-

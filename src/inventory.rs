@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::check::{self, CheckOptions, Outcome, DEFAULT_MAX_FILE_SIZE};
+use crate::check::{self, CheckOptions, Discovery, Outcome};
 use crate::config::Config;
+use crate::context::{ContextOptions, RunContext, DEFAULT_MAX_FILE_SIZE};
 use crate::finding::{problems_text, Problem};
-use crate::review::TrustStore;
 use crate::rule::Severity;
 use crate::units::{format_date, parse_date, SECONDS_PER_DAY};
 
@@ -244,9 +244,28 @@ pub struct Inventory {
     pub max_review_age_days: i64,
 }
 
+impl InventoryOptions {
+    pub fn context(&self) -> ContextOptions {
+        ContextOptions {
+            cwd: self.cwd.clone(),
+            paths: self.paths.clone(),
+            config: self.config.clone(),
+            packs: self.packs.clone(),
+            today: self.today,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
 /// Checks the repository and builds the inventory. `Err` carries the run's problems (exit 2).
 pub fn build(options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
-    let outcome = check::run(&CheckOptions {
+    build_in(&RunContext::prepare(&options.context())?, options)
+}
+
+/// [`build`] in a prepared context. The rows read what the check computed (documents and
+/// facts), so no manifest is read, parsed or verified twice.
+pub fn build_in(ctx: &RunContext, options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
+    let check_options = CheckOptions {
         paths: options.paths.clone(),
         config: options.config.clone(),
         fail_on: None,
@@ -255,43 +274,35 @@ pub fn build(options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
         cwd: options.cwd.clone(),
         changes: None,
         packs: options.packs.clone(),
-    });
+    };
+    let outcome = check::run_in(ctx, &check_options, Discovery::Configured);
     if !outcome.problems.is_empty() {
         return Err(outcome.problems);
     }
-    let today = options.today.unwrap_or_else(crate::units::today_utc);
-    let root = crate::check::repository_root(&options.cwd, &options.paths);
-    let config = Config::load_for(
-        &options.cwd,
-        &root,
-        options.config.as_deref(),
-        DEFAULT_MAX_FILE_SIZE,
-    )?;
-    let trust = TrustStore::load(&config, &options.cwd)?;
-
-    let manifests: Vec<(String, &Value)> = outcome
-        .checked
-        .iter()
-        .map(|checked| (checked.file.clone(), &*checked.document))
-        .collect();
     let mut delegated_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (_, m) in &manifests {
-        for target in list(m, "/spec/delegation/delegatesTo") {
+    for checked in &outcome.checked {
+        for target in list(&checked.document, "/spec/delegation/delegatesTo") {
             delegated_by
                 .entry(target)
                 .or_default()
-                .push(text(m, "/metadata/name"));
+                .push(text(&checked.document, "/metadata/name"));
         }
     }
-    let rows = manifests
+    let rows = outcome
+        .checked
         .iter()
-        .map(|(file, m)| {
-            let mut row = row_of(file, m, &config, today, &trust);
+        .map(|checked| {
+            let mut row = row_of(
+                &checked.file,
+                &checked.document,
+                &checked.facts,
+                &ctx.config,
+            );
             row.delegated_by = delegated_by.get(&row.name).cloned().unwrap_or_default();
             row.delegated_by.sort();
             row.delegated_by.dedup();
             for f in &outcome.findings {
-                if &f.file == file && f.agent.as_deref() == Some(row.name.as_str()) {
+                if f.file == checked.file && f.agent.as_deref() == Some(row.name.as_str()) {
                     match f.severity {
                         Severity::Error => row.errors += 1,
                         Severity::Warning => row.warnings += 1,
@@ -304,7 +315,7 @@ pub fn build(options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
     Ok(Inventory {
         outcome,
         rows,
-        max_review_age_days: max_review_age_days(&config),
+        max_review_age_days: max_review_age_days(&ctx.config),
     })
 }
 
@@ -339,7 +350,8 @@ fn max_review_age_days(config: &Config) -> i64 {
     i64::try_from(config.settings.max_review_age).unwrap_or(i64::MAX) / SECONDS_PER_DAY
 }
 
-fn row_of(file: &str, m: &Value, config: &Config, today: i64, trust: &TrustStore) -> Row {
+/// One agent's row from its manifest and the facts the check computed for it.
+fn row_of(file: &str, m: &Value, facts: &Value, config: &Config) -> Row {
     let low = &config.settings.low_consequence_actions;
     let mut resources = Vec::new();
     let mut actions = Vec::new();
@@ -389,11 +401,17 @@ fn row_of(file: &str, m: &Value, config: &Config, today: i64, trust: &TrustStore
         })
         .collect();
     let day = |pointer: &str| parse_date(&text(m, pointer));
-    let expires_in_days = day("/spec/lifecycle/expires").map(|d| d - today);
-    let review_age_days = day("/spec/review/date").map(|d| today - d);
+    let days = |fact: &str| facts[fact].as_i64().map(|s| s.div_euclid(SECONDS_PER_DAY));
+    let expires_in_days = days("expiresInSeconds");
+    let review_age_days = days("reviewAgeSeconds");
     let max_age_days = max_review_age_days(config);
     let review_stale = review_age_days.is_none_or(|age| age > max_age_days || age < 0);
-    let verdict = crate::review::verify::verify_review(m, trust.trust(), today);
+    let review = |key: &str| {
+        facts["review"][key]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
     let boolean = |pointer: &str| m.pointer(pointer).and_then(Value::as_bool);
     Row {
         name: text(m, "/metadata/name"),
@@ -425,14 +443,8 @@ fn row_of(file: &str, m: &Value, config: &Config, today: i64, trust: &TrustStore
         review_date: text(m, "/spec/review/date"),
         review_age_days,
         review_stale,
-        review_signature: verdict
-            .as_ref()
-            .map(|v| v.status.as_str().to_string())
-            .unwrap_or_default(),
-        review_signature_reason: verdict
-            .as_ref()
-            .map(|v| v.reason.as_str().to_string())
-            .unwrap_or_default(),
+        review_signature: review("signature"),
+        review_signature_reason: review("reason"),
         errors: 0,
         warnings: 0,
     }

@@ -7,6 +7,7 @@ pub mod changes;
 pub mod check;
 pub mod commands;
 pub mod config;
+pub mod context;
 pub mod controls;
 pub mod diff;
 pub mod digest;

@@ -305,12 +305,14 @@ struct PackArgs {
 }
 
 fn registry(args: &PackArgs) -> Result<Registry, ExitCode> {
-    check::load_registry(&cwd(), &[], args.config.as_deref(), &args.packs).map_err(|problems| {
-        for p in problems {
-            eprintln!("error: {}:{}: {}", p.file, p.line, p.message);
-        }
-        ExitCode::from(2)
-    })
+    agentgate::context::load_registry(&cwd(), &[], args.config.as_deref(), &args.packs).map_err(
+        |problems| {
+            for p in problems {
+                eprintln!("error: {}:{}: {}", p.file, p.line, p.message);
+            }
+            ExitCode::from(2)
+        },
+    )
 }
 
 fn main() -> ExitCode {

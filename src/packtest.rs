@@ -62,7 +62,7 @@ pub struct FileCoverage {
 }
 
 /// What one test produced: `None` when it passed, else why it failed.
-type Verdict = Option<String>;
+type Failure = Option<String>;
 
 /// The pack under test, loaded into an engine that holds every module, tests included.
 pub struct Suite {
@@ -133,7 +133,7 @@ impl Suite {
     }
 
     /// Runs one test; what its `print` calls wrote is returned with the verdict.
-    pub fn run(&mut self, test: &RegoTest) -> (Verdict, Vec<String>) {
+    pub fn run(&mut self, test: &RegoTest) -> (Failure, Vec<String>) {
         let result = self.engine.eval_rule(test.rule.clone());
         let prints = self.engine.take_prints().unwrap_or_default();
         let verdict = match result {

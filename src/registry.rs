@@ -313,6 +313,17 @@ fn parse_metadata(
             ))
         }
     };
+    let family = match value.pointer("/custom/family") {
+        None => None,
+        Some(Value::String(family)) if !family.trim().is_empty() => Some(family.trim().to_string()),
+        Some(_) => {
+            return Err(PackError::new(
+                path,
+                first_line,
+                "custom.family must be a non-empty string",
+            ))
+        }
+    };
     let summary = required("/custom/summary")?;
     Ok(RuleMeta {
         slug: required("/custom/slug")?,
@@ -323,6 +334,7 @@ fn parse_metadata(
         example: text_at("/custom/example"),
         summary,
         controls,
+        family,
         package: package.to_string(),
         file: path.to_string(),
         id,
@@ -344,6 +356,18 @@ mod tests {
     use super::*;
 
     const RULE: &str = "# METADATA\n# title: T\n# custom:\n#   id: ACME001\n#   slug: s\n#   severity: warning\n#   summary: S\n#   fix: F\n#   controls: [soc2:CC6.1]\npackage agentgate.rules.acme.one\n\ndeny contains {\"msg\": \"m\", \"path\": \"\"} if false\n";
+
+    #[test]
+    fn every_builtin_rule_declares_its_family() {
+        let registry = Registry::builtin().unwrap();
+        for rule in registry.rules.values() {
+            assert!(rule.family.is_some(), "{} has no custom.family", rule.id);
+        }
+        // A pack rule may leave it out; it is a string when given.
+        let rule = RULE.replace("#   slug: s\n", "#   slug: s\n#   family: [a]\n");
+        let error = Registry::from_files([("a.rego".to_string(), rule)]).unwrap_err();
+        assert!(error[0].message.contains("custom.family"), "{error:?}");
+    }
 
     #[test]
     fn reads_package_scope_metadata() {

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::context::RunContext;
 use crate::controls::Catalogue;
 use crate::finding::problems_text;
 use crate::inventory::{self, InventoryOptions, Row};
@@ -231,6 +232,10 @@ pub struct Report {
     pub today: i64,
     #[serde(skip)]
     pub max_review_age_days: i64,
+    /// The rule families of the rules this run evaluated, each with its rules, in the order of
+    /// their first rule id (METADATA `custom.family`; "other" for rules that declare none).
+    #[serde(skip)]
+    pub families: Vec<(String, Vec<String>)>,
 }
 
 /// Orders `cis:3.3` before `cis:16.4` and `A.5.2` before `A.5.12`: digit runs compare as numbers.
@@ -260,19 +265,14 @@ pub fn build(
     framework: Option<FrameworkChoice>,
 ) -> Result<Report, String> {
     let as_text = |problems: Vec<crate::finding::Problem>| problems_text(&problems);
-    let inventory = inventory::build(options).map_err(as_text)?;
-    // The registry of the same repository the check ran in, so the header names its packs.
-    let registry = crate::check::load_registry(
-        &options.cwd,
-        &options.paths,
-        options.config.as_deref(),
-        &options.packs,
-    )
-    .map_err(as_text)?;
+    let ctx = RunContext::prepare(&options.context()).map_err(as_text)?;
+    let inventory = inventory::build_in(&ctx, options).map_err(as_text)?;
+    // The header names the packs of the repository the check ran in.
+    let registry = &ctx.registry;
     let catalogue = Catalogue::builtin();
     let outcome = &inventory.outcome;
-    let root = crate::check::repository_root(&options.cwd, &options.paths);
-    let config_path = Config::path_for(&options.cwd, &root, options.config.as_deref());
+    let root = &ctx.root;
+    let config_path = Config::path_for(&options.cwd, root, options.config.as_deref());
     let repo = match options.commit {
         // `--at` reads the commit itself, so the working tree does not matter.
         Some(_) => None,
@@ -392,7 +392,23 @@ pub fn build(
         agents: inventory.rows,
         today,
         max_review_age_days: inventory.max_review_age_days,
+        families: rule_families(&inventory.outcome.rules),
     })
+}
+
+/// Rules grouped by family, families in the order of their first rule id.
+fn rule_families(rules: &[std::sync::Arc<crate::rule::RuleMeta>]) -> Vec<(String, Vec<String>)> {
+    let mut sorted: Vec<_> = rules.iter().collect();
+    sorted.sort_by(|a, b| natural_key(&a.id).cmp(&natural_key(&b.id)));
+    let mut families: Vec<(String, Vec<String>)> = Vec::new();
+    for rule in sorted {
+        let family = rule.family.clone().unwrap_or_else(|| "other".into());
+        match families.iter_mut().find(|(name, _)| *name == family) {
+            Some((_, ids)) => ids.push(rule.id.clone()),
+            None => families.push((family, vec![rule.id.clone()])),
+        }
+    }
+    families
 }
 
 pub fn render_json(report: &Report) -> String {

@@ -46,6 +46,10 @@ pub struct RuleMeta {
     pub fix: String,
     pub example: Option<String>,
     pub controls: Vec<String>,
+    /// The family the rule belongs to (`custom.family`: credentials, review, …), which groups
+    /// findings in reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
     pub package: String,
     pub file: String,
 }

@@ -1,5 +1,5 @@
-//! From evaluated manifests to findings: the Rego evaluation of every selected manifest with
-//! its facts, schema findings, duplicate names, severity overrides and waivers.
+//! From parsed manifests to findings: the Rego evaluation of every selected manifest with its
+//! facts, schema findings (AG000) and duplicate names (AG080).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -7,17 +7,18 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
-use super::{CheckedAgent, Manifest, Outcome};
+use super::sink::Sink;
+use super::{CheckedAgent, Manifest};
 use crate::config::Config;
-use crate::evaluate::{Compiled, PolicyError, RawFinding};
+use crate::context::RunContext;
+use crate::evaluate::{PolicyError, RawFinding};
 use crate::facts::{delegation_cycles, manifest_facts};
 use crate::finding::{Finding, Place, Problem};
 use crate::registry::Registry;
-use crate::review::{self, TrustStore};
+use crate::review;
 use crate::rule::{BuiltinRule, RuleMeta};
 use crate::units::format_date;
 use crate::validate::{manifest_validator, violations};
-use crate::waiver::{self, Waiver};
 use crate::yaml::locate;
 
 /// `data.agentgate.settings` as rules see it: durations in seconds, `today` as YYYY-MM-DD.
@@ -36,27 +37,18 @@ pub fn settings_data(config: &Config, today: i64, people: Option<Vec<String>>) -
     })
 }
 
-pub(super) fn evaluate(
-    manifests: &[Manifest],
-    (registry, compiled): (&Registry, Result<Compiled, PolicyError>),
-    config: &Config,
-    today: i64,
-    people: Option<Vec<String>>,
-    trust: &TrustStore,
-) -> Outcome {
-    let mut outcome = Outcome {
-        rules: enabled_rules(registry, config),
-        checked: manifests
-            .iter()
-            .filter(|m| m.selected)
-            .map(|m| CheckedAgent {
-                file: m.source.display.clone(),
-                agent: m.name.clone(),
-                document: m.value.clone(),
-            })
-            .collect(),
-        ..Outcome::default()
-    };
+/// What evaluation leaves besides findings: the rules it ran, the agents it judged (with their
+/// facts) and the policy errors.
+#[derive(Default)]
+pub(super) struct Evaluated {
+    pub rules: Vec<Arc<RuleMeta>>,
+    pub checked: Vec<CheckedAgent>,
+    pub problems: Vec<Problem>,
+}
+
+/// Evaluates every selected manifest; its findings go to `sink`.
+pub(super) fn evaluate(manifests: &[Manifest], ctx: &RunContext, sink: &mut Sink) -> Evaluated {
+    let (registry, config, today) = (&ctx.registry, &ctx.config, ctx.today);
     let mut first_by_name: BTreeMap<String, usize> = BTreeMap::new();
     for (i, m) in manifests.iter().enumerate() {
         if let Some(name) = &m.name {
@@ -70,39 +62,47 @@ pub(super) fn evaluate(
     let cycles = delegation_cycles(&inventory_refs);
     let facts_of = |m: &Manifest| {
         let mut facts = manifest_facts(&m.value, &m.source.display, today);
-        facts.extend(review::facts(&m.value, trust.trust(), today));
+        facts.extend(review::facts(&m.value, ctx.trust.trust(), today));
         if let Some(cycle) = m.name.as_ref().and_then(|n| cycles.get(n)) {
             facts.insert("delegationCycle".into(), json!(cycle));
         }
         Value::Object(facts)
     };
-    // The built-in rules read only the facts of the agent they judge; a custom pack may read
-    // any agent's. So a run of the built-in pack alone makes facts only for the agents it
-    // reports on: a pre-commit check of one file then hashes and verifies one manifest, not
-    // the whole repository. In parallel: hashing and verifying are the costliest facts.
-    let builtin_only = matches!(&registry.packs[..], [pack] if pack.source.is_none());
-    let facts: Map<String, Value> = first_by_name
-        .par_iter()
-        .filter(|(_, &i)| !builtin_only || manifests[i].selected)
-        .map(|(n, &i)| (n.clone(), facts_of(&manifests[i])))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
-    let inventory: Map<String, Value> = inventory_refs
-        .iter()
-        .map(|(n, v)| (n.clone(), (*v).clone()))
-        .collect();
-    let data = json!({"agentgate": {"settings": settings_data(config, today, people), "inventory": inventory, "facts": facts}});
-
-    let selected: Vec<usize> = (0..manifests.len())
-        .filter(|&i| manifests[i].selected)
-        .collect();
     let shares_name = |i: usize| {
         manifests[i]
             .name
             .as_ref()
             .is_some_and(|n| first_by_name[n] != i)
     };
+    // The built-in rules read only the facts of the agent they judge; a custom pack may read
+    // any agent's. So a run of the built-in pack alone makes facts only for the agents it
+    // reports on: a pre-commit check of one file then hashes and verifies one manifest, not
+    // the whole repository. In parallel: hashing and verifying are the costliest facts. An
+    // agent that shares its name with an earlier one gets facts of its own.
+    let builtin_only = ctx.builtin_pack_only();
+    let own_facts: BTreeMap<usize, Arc<Value>> = (0..manifests.len())
+        .into_par_iter()
+        .filter(|&i| {
+            let named_first = manifests[i].name.is_some() && !shares_name(i);
+            manifests[i].selected || (named_first && !builtin_only)
+        })
+        .map(|i| (i, Arc::new(facts_of(&manifests[i]))))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    let facts: Map<String, Value> = first_by_name
+        .iter()
+        .filter_map(|(n, i)| Some((n.clone(), (*own_facts.get(i)?).as_ref().clone())))
+        .collect();
+    let inventory: Map<String, Value> = inventory_refs
+        .iter()
+        .map(|(n, v)| (n.clone(), (*v).clone()))
+        .collect();
+    let data = json!({"agentgate": {"settings": settings_data(config, today, ctx.people.clone()), "inventory": inventory, "facts": facts}});
+
+    let selected: Vec<usize> = (0..manifests.len())
+        .filter(|&i| manifests[i].selected)
+        .collect();
     let plain: Vec<usize> = selected
         .iter()
         .copied()
@@ -113,10 +113,17 @@ pub(super) fn evaluate(
     let trial = plain
         .first()
         .map_or_else(|| json!({}), |&i| (*manifests[i].value).clone());
-    let prepared = compiled.and_then(|c| c.prepare(registry, data.clone(), &trial));
+    let prepared = ctx
+        .compiled()
+        .and_then(|c| c.prepare(registry, data.clone(), &trial));
     let (evaluator, trial_findings) = match prepared {
         Ok(e) => e,
-        Err(e) => return Outcome::failed(vec![policy_problem(e)]),
+        Err(e) => {
+            return Evaluated {
+                problems: vec![policy_problem(e)],
+                ..Evaluated::default()
+            }
+        }
     };
     let rest = plain.get(1..).unwrap_or_default();
     let mut results: BTreeMap<usize, Result<Vec<RawFinding>, PolicyError>> = rest
@@ -136,9 +143,12 @@ pub(super) fn evaluate(
     }
     for i in selected.iter().copied().filter(|&i| shares_name(i)) {
         let mut own = data.clone();
-        if let (Some(name), Some(slot)) = (&manifests[i].name, own.pointer_mut("/agentgate/facts"))
-        {
-            slot[name.as_str()] = facts_of(&manifests[i]);
+        if let (Some(name), Some(slot), Some(facts)) = (
+            &manifests[i].name,
+            own.pointer_mut("/agentgate/facts"),
+            own_facts.get(&i),
+        ) {
+            slot[name.as_str()] = (**facts).clone();
         }
         results.insert(
             i,
@@ -154,16 +164,29 @@ pub(super) fn evaluate(
                 .as_ref()
                 .map(|n| &manifests[first_by_name[n]]);
             let duplicate_of = first.filter(|_| shares_name(i));
-            manifest_findings(&manifests[i], result, duplicate_of, registry, config)
+            manifest_findings(&manifests[i], result, duplicate_of, registry)
         })
         .collect();
+    let mut evaluated = Evaluated {
+        rules: enabled_rules(registry, config),
+        checked: selected
+            .iter()
+            .map(|&i| CheckedAgent {
+                file: manifests[i].source.display.clone(),
+                agent: manifests[i].name.clone(),
+                document: manifests[i].value.clone(),
+                facts: own_facts.get(&i).cloned().unwrap_or_default(),
+            })
+            .collect(),
+        problems: Vec::new(),
+    };
     for result in per_manifest {
         match result {
-            Ok(found) => outcome.findings.extend(found),
-            Err(problem) => outcome.problems.push(problem),
+            Ok(found) => sink.extend(found),
+            Err(problem) => evaluated.problems.push(problem),
         }
     }
-    outcome
+    evaluated
 }
 
 /// Everything reported on one manifest: schema violations (AG000), a duplicate name (AG080)
@@ -173,7 +196,6 @@ fn manifest_findings(
     result: Result<Vec<RawFinding>, PolicyError>,
     duplicate_of: Option<&Manifest>,
     registry: &Registry,
-    config: &Config,
 ) -> Result<Vec<Finding>, Problem> {
     let raw = result.map_err(|e| Problem {
         message: format!("{}: policy error: {}", manifest.source.display, e.message),
@@ -222,10 +244,7 @@ fn manifest_findings(
         }
         found.push(finding(manifest, rule, raw.path, raw.message, raw.redact));
     }
-    Ok(found
-        .into_iter()
-        .filter_map(|f| apply_overrides(f, config))
-        .collect())
+    Ok(found)
 }
 
 fn policy_problem(error: PolicyError) -> Problem {
@@ -256,18 +275,6 @@ fn enabled_rules(registry: &Registry, config: &Config) -> Vec<Arc<RuleMeta>> {
         .collect()
 }
 
-pub(super) fn apply_overrides(mut finding: Finding, config: &Config) -> Option<Finding> {
-    if let Some(rule) = config.rules.get(&finding.rule) {
-        if rule.enabled == Some(false) {
-            return None;
-        }
-        if let Some(severity) = rule.severity {
-            finding.severity = severity;
-        }
-    }
-    Some(finding)
-}
-
 fn finding(
     manifest: &Manifest,
     rule: &RuleMeta,
@@ -282,74 +289,4 @@ fn finding(
         label,
     };
     Finding::of_rule(rule, place, manifest.name.clone(), path, message, redact)
-}
-
-/// Moves waived findings aside, and reports expired waivers (AG090) and, in a full run,
-/// waivers that matched nothing or name a disabled rule (AG091), in the configuration file.
-pub(super) fn apply_waivers(
-    outcome: &mut Outcome,
-    config: &Config,
-    registry: &Registry,
-    today: i64,
-    partial: bool,
-) {
-    let applied = waiver::apply(
-        std::mem::take(&mut outcome.findings),
-        &config.waivers,
-        today,
-    );
-    outcome.findings = applied.findings;
-    outcome.waived = applied.waived;
-    let disabled = |w: &Waiver| {
-        config
-            .rules
-            .get(&w.rule)
-            .is_some_and(|r| r.enabled == Some(false))
-    };
-    let mut meta = Vec::new();
-    for waiver in &applied.expired {
-        let message = format!(
-            "the waiver of {} approved by {} expired on {}: it no longer applies; renew it with a new approval or fix the findings",
-            waiver.rule, waiver.approved_by, waiver.expires
-        );
-        meta.push((BuiltinRule::WaiverExpired, waiver, message));
-    }
-    for waiver in config.waivers.iter().filter(|w| !w.is_expired(today)) {
-        let unused = applied.unused.iter().any(|u| u.pointer == waiver.pointer);
-        let message = if disabled(waiver) {
-            format!(
-                "the waiver of {} names a disabled rule; remove it",
-                waiver.rule
-            )
-        } else if unused && !partial {
-            format!(
-                "the waiver of {} matched no finding; remove it, the exception is no longer needed",
-                waiver.rule
-            )
-        } else {
-            continue;
-        };
-        meta.push((BuiltinRule::WaiverUnused, waiver, message));
-    }
-    let Some((source, root)) = &config.file else {
-        return;
-    };
-    for (rule_id, waiver, message) in meta {
-        let Some(rule) = registry.builtin_rule(rule_id) else {
-            continue;
-        };
-        let (at, label) = locate(root, &waiver.pointer);
-        let place = Place {
-            source: source.clone(),
-            at,
-            label,
-        };
-        let finding = Finding::of_rule(rule, place, None, waiver.pointer.clone(), message, false);
-        if let Some(finding) = apply_overrides(finding, config) {
-            outcome.findings.push(finding);
-        }
-    }
-    outcome
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }

@@ -9,27 +9,23 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::changes::{self, ChangeFilter};
-use crate::config::Config;
+use crate::context::{ContextOptions, RunContext};
 use crate::discover;
-use crate::evaluate::{Compiled, PolicyError};
 use crate::finding::{Finding, Problem};
+use crate::footprints::{self, Governor};
 use crate::fs::{display_path, normalize, read_text};
-use crate::pack_source::PackSource;
-use crate::registry::Registry;
-use crate::review::TrustStore;
-use crate::rule::Severity;
-use crate::rule::{BuiltinRule, RuleMeta};
+use crate::rule::{BuiltinRule, RuleMeta, Severity};
 use crate::source::SourceFile;
-use crate::units::today_utc;
 use crate::waiver::Waived;
 use crate::yaml::{self, locate, Limits, Node};
 
 mod findings;
+mod sink;
 
+pub use crate::context::DEFAULT_MAX_FILE_SIZE;
+use findings::evaluate;
 pub use findings::settings_data;
-use findings::{apply_overrides, apply_waivers, evaluate};
-
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+use sink::Sink;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -44,6 +40,20 @@ pub struct CheckOptions {
     pub changes: Option<ChangeFilter>,
     /// Rule pack folders given on the command line, beside the configured ones.
     pub packs: Vec<PathBuf>,
+}
+
+impl CheckOptions {
+    /// The part of the options that prepares the run context.
+    pub fn context(&self) -> ContextOptions {
+        ContextOptions {
+            cwd: self.cwd.clone(),
+            paths: self.paths.clone(),
+            config: self.config.clone(),
+            packs: self.packs.clone(),
+            today: self.today,
+            max_file_size: self.max_file_size,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -62,13 +72,17 @@ pub struct Outcome {
     pub waived: Vec<Waived>,
 }
 
-/// An agent that was checked: its manifest file, `metadata.name` and the document itself (for
-/// the inventory, which would otherwise read and parse every manifest a second time).
+/// An agent that was checked: its manifest file, `metadata.name`, the document itself and its
+/// facts (for the inventory, which would otherwise read, parse and verify every manifest a
+/// second time).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedAgent {
     pub file: String,
     pub agent: Option<String>,
     pub document: Arc<Value>,
+    /// `data.agentgate.facts` of this agent as its rules saw them (digest, review verdict,
+    /// durations).
+    pub facts: Arc<Value>,
 }
 
 impl Outcome {
@@ -151,112 +165,139 @@ pub enum Discovery {
     Only,
 }
 
-/// The repository a run belongs to, found from its first path (or the working directory).
-pub fn repository_root(cwd: &Path, paths: &[PathBuf]) -> PathBuf {
-    let start = paths
-        .first()
-        .map_or_else(|| cwd.to_path_buf(), |p| normalize(&cwd.join(p)));
-    let start = if start.is_file() {
-        start.parent().map(Path::to_path_buf).unwrap_or_default()
-    } else {
-        start
-    };
-    discover::find_root(&start)
-}
-
 pub fn run(options: &CheckOptions) -> Outcome {
     run_with(options, Discovery::Configured)
 }
 
 pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
-    let root = repository_root(&options.cwd, &options.paths);
-    let config = match load_config(options, &root) {
-        Ok(config) => config,
-        Err(problems) => return Outcome::failed(problems),
-    };
-    let registry = match registry_for(&config, &options.cwd, &options.packs) {
-        Ok(registry) => registry,
-        Err(problems) => return Outcome::failed(problems),
-    };
-    // Parsing the pack's Rego does not depend on the manifests: it runs while they are read.
-    let compiling = {
-        let registry = registry.clone();
-        std::thread::Builder::new().spawn(move || Compiled::new(&registry))
-    };
-    let mut problems = check_overrides(&config, &registry);
-    let people = match read_directory(&config) {
-        Ok(people) => people,
-        Err(problem) => {
-            problems.push(problem);
-            None
-        }
-    };
-    let trust = match TrustStore::load(&config, &options.cwd) {
-        Ok(trust) => trust,
-        Err(found) => {
-            problems.extend(found);
-            TrustStore::default()
-        }
-    };
-    let exclude = match discover::exclude_set(&config.exclude) {
-        Ok(set) => set,
-        Err(message) => {
-            problems.push(config.problem("/exclude", message));
-            return Outcome::failed(problems);
-        }
-    };
-    if !problems.is_empty() {
-        return Outcome::failed(problems);
+    match RunContext::prepare(&options.context()) {
+        Ok(ctx) => run_in(&ctx, options, discovery),
+        Err(problems) => Outcome::failed(problems),
     }
+}
 
-    let mut inventory_files = discover::walk(&root, &exclude);
-    let arguments: Vec<PathBuf> = if options.paths.is_empty() {
-        vec![options.cwd.clone()]
+/// The check in a prepared context: select, parse, evaluate, look for footprints, settle.
+pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) -> Outcome {
+    let mut problems = Vec::new();
+    let files = select_files(ctx, &options.paths, discovery, &mut problems);
+    let changes = match &options.changes {
+        Some(filter) => match changes::changed_files(&ctx.root, filter) {
+            Ok(changes) => Some(changes),
+            Err(message) => {
+                problems.push(Problem::whole(display_path(&ctx.root, &ctx.cwd), message));
+                return Outcome::failed(problems);
+            }
+        },
+        None => None,
+    };
+    let (manifests, reported) = read_all(ctx, &files, changes.as_ref(), &mut problems);
+
+    let mut sink = Sink::new(&ctx.config);
+    let evaluated = evaluate(&manifests, ctx, &mut sink);
+    problems.extend(evaluated.problems);
+    let governors: Vec<Governor> = manifests
+        .iter()
+        .map(|m| Governor::new(&m.source, &m.root, &m.value, m.name.as_deref(), m.selected))
+        .collect();
+    let footprints = discovery != Discovery::Configured || ctx.config.discover;
+    let (footprint_findings, unreadable) = footprints::run(
+        &ctx.root,
+        &ctx.cwd,
+        &ctx.exclude,
+        &governors,
+        &ctx.registry,
+        ctx.max_file_size,
+        footprints.then_some(&files.arguments[..]),
+    );
+    sink.extend(footprint_findings);
+    problems.extend(unreadable);
+    if discovery == Discovery::Only {
+        sink.retain(|rule| BuiltinRule::from_id(rule).is_some_and(BuiltinRule::is_footprint));
+    }
+    // AG091 needs every manifest: a run narrowed to some of them cannot tell a waiver is unused.
+    let partial = options.changes.is_some() || files.selected.len() < files.inventory.len();
+    let settled = sink.settle(&ctx.registry, ctx.today, partial);
+    problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    problems.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    Outcome {
+        findings: settled.findings,
+        waived: settled.waived,
+        problems,
+        files: reported,
+        agents: manifests.iter().filter(|m| m.selected).count(),
+        fail_on: Some(options.fail_on.unwrap_or(ctx.config.fail_on)),
+        rules: evaluated.rules,
+        checked: evaluated.checked,
+    }
+}
+
+/// The manifest files of a run: the repository's (for cross-agent rules), the ones the
+/// command line selected, and what to search for footprints.
+struct Files {
+    /// Every manifest of the repository, and explicitly named files, sorted.
+    inventory: Vec<PathBuf>,
+    /// The manifests the arguments selected.
+    selected: BTreeSet<PathBuf>,
+    /// The arguments, absolute (the working directory when none was given).
+    arguments: Vec<PathBuf>,
+}
+
+fn select_files(
+    ctx: &RunContext,
+    paths: &[PathBuf],
+    discovery: Discovery,
+    problems: &mut Vec<Problem>,
+) -> Files {
+    let mut inventory = discover::walk(&ctx.root, &ctx.exclude);
+    let arguments: Vec<PathBuf> = if paths.is_empty() {
+        vec![ctx.cwd.clone()]
     } else {
-        options
-            .paths
-            .iter()
-            .map(|p| normalize(&options.cwd.join(p)))
-            .collect()
+        paths.iter().map(|p| normalize(&ctx.cwd.join(p))).collect()
     };
     for explicit in arguments.iter().filter(|p| p.is_file()) {
-        if !inventory_files.contains(explicit) {
-            inventory_files.push(explicit.clone());
+        if !inventory.contains(explicit) {
+            inventory.push(explicit.clone());
         }
     }
-    inventory_files.sort();
-    let selection = discover::select(&arguments, &inventory_files);
+    inventory.sort();
+    let selection = discover::select(&arguments, &inventory);
     // Only a path the user named must match something; an empty repository checked by
     // default has simply nothing to report.
-    let named = if options.paths.is_empty() || discovery == Discovery::Only {
+    let named = if paths.is_empty() || discovery == Discovery::Only {
         &[][..]
     } else {
         &selection.unmatched[..]
     };
     problems.extend(named.iter().map(|path| {
         Problem::whole(
-            display_path(Path::new(path), &options.cwd),
+            display_path(Path::new(path), &ctx.cwd),
             "matches no agent manifest (agent.yaml, *.agent.yaml, or .agents/*.yaml); nothing would be checked",
         )
     }));
+    Files {
+        inventory,
+        selected: selection.files,
+        arguments,
+    }
+}
 
-    let changes = match &options.changes {
-        Some(filter) => match changes::changed_files(&root, filter) {
-            Ok(changes) => Some(changes),
-            Err(message) => {
-                problems.push(Problem::whole(display_path(&root, &options.cwd), message));
-                return Outcome::failed(problems);
-            }
-        },
-        None => None,
-    };
-    let parsed: Vec<FileResult> = inventory_files
+/// Parses every manifest in parallel and marks the ones to report on (all selected ones, or
+/// with `changes` those the change reaches); problems count only for reported files. Returns
+/// the manifests and the number of files reported on.
+fn read_all(
+    ctx: &RunContext,
+    files: &Files,
+    changes: Option<&changes::Changes>,
+    problems: &mut Vec<Problem>,
+) -> (Vec<Manifest>, usize) {
+    let parsed: Vec<FileResult> = files
+        .inventory
         .par_iter()
         .map(|path| {
-            let display = display_path(path, &options.cwd);
+            let display = display_path(path, &ctx.cwd);
             (
                 path.clone(),
-                read_manifests(path, display, options.max_file_size),
+                read_manifests(path, display, ctx.max_file_size),
             )
         })
         .collect();
@@ -270,9 +311,9 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
             }
         }
     }
-    let reported = match &changes {
-        Some(changes) => narrow_to_changes(&selection.files, changes, &manifests),
-        None => selection.files.clone(),
+    let reported = match changes {
+        Some(changes) => narrow_to_changes(&files.selected, changes, &manifests),
+        None => files.selected.clone(),
     };
     for manifest in &mut manifests {
         manifest.selected = reported.contains(&manifest.source.path);
@@ -282,188 +323,7 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
             problems.extend(found);
         }
     }
-    let files = reported.len();
-
-    let today = options.today.unwrap_or_else(today_utc);
-    let compiled = match compiling {
-        Ok(thread) => thread.join().unwrap_or_else(|_| {
-            Err(PolicyError {
-                file: "policies".into(),
-                message: "the rule packs could not be compiled".into(),
-            })
-        }),
-        // No thread to spare: compile here, as before the manifests were read.
-        Err(_) => Compiled::new(&registry),
-    };
-    let mut outcome = evaluate(
-        &manifests,
-        (&registry, compiled),
-        &config,
-        today,
-        people,
-        &trust,
-    );
-    let governors: Vec<crate::footprints::Governor> = manifests
-        .iter()
-        .map(|m| {
-            let name = m.name.as_deref();
-            crate::footprints::Governor::new(&m.source, &m.root, &m.value, name, m.selected)
-        })
-        .collect();
-    let footprints = discovery != Discovery::Configured || config.discover;
-    let (footprint_findings, unreadable) = crate::footprints::run(
-        &root,
-        &options.cwd,
-        &exclude,
-        &governors,
-        &registry,
-        options.max_file_size,
-        footprints.then_some(&arguments[..]),
-    );
-    outcome.findings.extend(
-        footprint_findings
-            .into_iter()
-            .filter_map(|f| apply_overrides(f, &config)),
-    );
-    problems.extend(unreadable);
-    if discovery == Discovery::Only {
-        outcome
-            .findings
-            .retain(|f| BuiltinRule::from_id(&f.rule).is_some_and(BuiltinRule::is_footprint));
-    }
-    outcome.problems.extend(problems);
-    outcome.files = files;
-    outcome.agents = manifests.iter().filter(|m| m.selected).count();
-    outcome.fail_on = Some(options.fail_on.unwrap_or(config.fail_on));
-    outcome
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    outcome
-        .findings
-        .dedup_by(|a, b| a.sort_key() == b.sort_key());
-    // AG091 needs every manifest: a run narrowed to some of them cannot tell a waiver is unused.
-    let partial = options.changes.is_some() || selection.files.len() < inventory_files.len();
-    apply_waivers(&mut outcome, &config, &registry, today, partial);
-    outcome
-        .problems
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    outcome
-        .problems
-        .dedup_by(|a, b| a.sort_key() == b.sort_key());
-    outcome
-}
-
-/// The registry a run in `cwd` would use: the built-in pack, the configured packs and `packs`.
-pub fn load_registry(
-    cwd: &Path,
-    paths: &[PathBuf],
-    config: Option<&Path>,
-    packs: &[PathBuf],
-) -> Result<Registry, Vec<Problem>> {
-    let root = repository_root(cwd, paths);
-    let options = CheckOptions {
-        paths: paths.to_vec(),
-        config: config.map(Path::to_path_buf),
-        fail_on: None,
-        today: None,
-        max_file_size: DEFAULT_MAX_FILE_SIZE,
-        cwd: cwd.to_path_buf(),
-        changes: None,
-        packs: packs.to_vec(),
-    };
-    registry_for(&load_config(&options, &root)?, cwd, packs)
-}
-
-fn registry_for(config: &Config, cwd: &Path, packs: &[PathBuf]) -> Result<Registry, Vec<Problem>> {
-    let mut sources = config.packs.clone();
-    sources.extend(
-        packs
-            .iter()
-            .map(|p| PackSource::Dir(normalize(&cwd.join(p)))),
-    );
-    Registry::load(&sources).map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|e| Problem {
-                line: e.line.max(1),
-                ..Problem::whole(e.file, e.message)
-            })
-            .collect()
-    })
-}
-
-fn load_config(options: &CheckOptions, root: &Path) -> Result<Config, Vec<Problem>> {
-    Config::load_for(
-        &options.cwd,
-        root,
-        options.config.as_deref(),
-        options.max_file_size,
-    )
-}
-
-fn check_overrides(config: &Config, registry: &Registry) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    for waiver in &config.waivers {
-        if !registry.rules.contains_key(&waiver.rule) {
-            problems.push(config.problem(
-                &format!("{}/rule", waiver.pointer),
-                format!(
-                    "the waiver names an unknown rule id {}; `agentgate rules` lists them",
-                    waiver.rule
-                ),
-            ));
-        } else if BuiltinRule::from_id(&waiver.rule).is_some_and(BuiltinRule::is_unwaivable) {
-            problems.push(config.problem(
-                &format!("{}/rule", waiver.pointer),
-                format!(
-                    "{} cannot be waived: a waiver must not switch the gate itself off",
-                    waiver.rule
-                ),
-            ));
-        }
-    }
-    for (id, rule) in &config.rules {
-        if !registry.rules.contains_key(id) {
-            problems.push(config.problem(
-                &rule.pointer,
-                format!("unknown rule id {id}; `agentgate rules` lists them"),
-            ));
-        } else if id == BuiltinRule::Schema.id()
-            && (rule.enabled == Some(false) || rule.severity == Some(Severity::Warning))
-        {
-            problems.push(config.problem(
-                &rule.pointer,
-                "AG000 (schema) cannot be disabled or downgraded: otherwise a typo could switch rules off",
-            ));
-        }
-    }
-    problems
-}
-
-fn read_directory(config: &Config) -> Result<Option<Vec<String>>, Problem> {
-    let Some(path) = &config.settings.directory else {
-        return Ok(None);
-    };
-    let text = read_text(path, 64 * 1024 * 1024).map_err(|e| {
-        config.problem(
-            "/settings/directory",
-            format!("cannot read the people directory {}: {e}", path.display()),
-        )
-    })?;
-    let mut people: Vec<String> = text
-        .lines()
-        .map(|l| {
-            l.split('#')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_lowercase()
-        })
-        .filter(|l| !l.is_empty())
-        .collect();
-    people.sort();
-    people.dedup();
-    Ok(Some(people))
+    (manifests, reported.len())
 }
 
 fn read_manifests(

@@ -38,28 +38,17 @@ figure.chart{margin:1rem 0;break-inside:avoid}svg.timeline{display:block;width:1
 h2,h3,p.lead{break-after:avoid}thead{display:table-header-group}tr,figure.chart,svg{break-inside:avoid}\
 table.header{break-inside:avoid}th,td{font-size:8.5pt}code{font-size:8pt}}";
 
-/// Findings by rule family (AG00x identity and ownership, AG01x permissions, …) as an inline SVG
-/// bar chart: readable without JavaScript, and in print.
+/// Findings by rule family (the rules' METADATA `custom.family`: ownership and identity,
+/// permissions, …) as an inline SVG bar chart: readable without JavaScript, and in print.
 fn family_chart(report: &Report) -> String {
-    let families = [
-        ("AG00", "ownership, identity"),
-        ("AG01", "permissions"),
-        ("AG02", "credentials"),
-        ("AG03", "blast radius"),
-        ("AG04", "review"),
-        ("AG05", "lifecycle"),
-        ("AG06", "audit, baseline"),
-        ("AG07", "delegation"),
-        ("AG08", "inventory"),
-        ("AG10", "discovery"),
-    ];
+    let families = &report.families;
     let mut seen = BTreeSet::new();
     let mut counts = vec![0usize; families.len()];
     for c in &report.controls {
         for a in &c.failing {
             for f in &a.findings {
                 if seen.insert((f.rule.clone(), f.file.clone(), f.line, f.message.clone())) {
-                    if let Some(i) = families.iter().position(|(p, _)| f.rule.starts_with(p)) {
+                    if let Some(i) = families.iter().position(|(_, ids)| ids.contains(&f.rule)) {
                         counts[i] += 1;
                     }
                 }
@@ -72,12 +61,14 @@ fn family_chart(report: &Report) -> String {
     let mut svg = format!(
         "<svg role=\"img\" aria-label=\"Findings by rule family\" width=\"560\" height=\"{height}\" viewBox=\"0 0 560 {height}\" xmlns=\"http://www.w3.org/2000/svg\">"
     );
-    for (i, ((prefix, name), count)) in families.iter().zip(&counts).enumerate() {
+    for (i, ((name, _), count)) in families.iter().zip(&counts).enumerate() {
         let y = i * row + 5;
         let width = count * 300 / max;
+        // A custom pack names its own families: escaped like every other text.
+        let label = html(name);
         let _ = write!(
             svg,
-            "<text x=\"0\" y=\"{}\" font-size=\"12\">{prefix}x {name}</text><rect x=\"190\" y=\"{y}\" width=\"{width}\" height=\"16\" fill=\"#a40000\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{count}</text>",
+            "<text x=\"0\" y=\"{}\" font-size=\"12\">{label}</text><rect x=\"190\" y=\"{y}\" width=\"{width}\" height=\"16\" fill=\"#a40000\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{count}</text>",
             y + 13,
             195 + width,
             y + 13

@@ -1,0 +1,259 @@
+//! The run context: everything a command that reads the repository prepares once — the root,
+//! the configuration, the rule packs (and their compilation), the trust store, the people
+//! directory, the date and the `exclude` globs — and every stage then takes by reference.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+
+use globset::GlobSet;
+
+use crate::config::Config;
+use crate::discover;
+use crate::evaluate::{Compiled, PolicyError};
+use crate::finding::Problem;
+use crate::fs::{normalize, read_text};
+use crate::pack_source::PackSource;
+use crate::registry::Registry;
+use crate::review::TrustStore;
+use crate::rule::{BuiltinRule, Severity};
+use crate::units::today_utc;
+
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+/// What a command says about where and how to run: the options shared by `check`, `discover`,
+/// `inventory` and `report`.
+#[derive(Debug, Clone)]
+pub struct ContextOptions {
+    pub cwd: PathBuf,
+    /// The paths the command was given: the first one decides the repository.
+    pub paths: Vec<PathBuf>,
+    /// Configuration file (default: `.agentgate.yaml` at the repository root).
+    pub config: Option<PathBuf>,
+    /// Rule pack folders given on the command line, beside the configured ones.
+    pub packs: Vec<PathBuf>,
+    /// Days since 1970-01-01; today's UTC date when absent.
+    pub today: Option<i64>,
+    pub max_file_size: u64,
+}
+
+/// A prepared run. The pack compiles on its own thread while the manifests are read:
+/// [`RunContext::compiled`] waits for it.
+#[derive(Debug)]
+pub struct RunContext {
+    pub cwd: PathBuf,
+    pub root: PathBuf,
+    pub config: Config,
+    pub registry: Registry,
+    pub trust: TrustStore,
+    /// The people directory (`settings.directory`), lower-cased and sorted, when configured.
+    pub people: Option<Vec<String>>,
+    pub today: i64,
+    pub exclude: GlobSet,
+    pub max_file_size: u64,
+    compiling: Mutex<Option<JoinHandle<Result<Compiled, PolicyError>>>>,
+}
+
+impl RunContext {
+    /// Loads the configuration and packs and checks them; every problem found is returned,
+    /// not only the first, so one run shows all that is wrong with the setup.
+    pub fn prepare(options: &ContextOptions) -> Result<RunContext, Vec<Problem>> {
+        let root = repository_root(&options.cwd, &options.paths);
+        let config = load_config(options, &root)?;
+        let registry = registry_for(&config, &options.cwd, &options.packs)?;
+        // Parsing the pack's Rego does not depend on the manifests: it runs while they are read.
+        let compiling = {
+            let registry = registry.clone();
+            std::thread::Builder::new()
+                .spawn(move || Compiled::new(&registry))
+                .ok()
+        };
+        let mut problems = check_overrides(&config, &registry);
+        let people = match read_directory(&config) {
+            Ok(people) => people,
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        };
+        let trust = match TrustStore::load(&config, &options.cwd) {
+            Ok(trust) => trust,
+            Err(found) => {
+                problems.extend(found);
+                TrustStore::default()
+            }
+        };
+        let exclude = match discover::exclude_set(&config.exclude) {
+            Ok(set) => set,
+            Err(message) => {
+                problems.push(config.problem("/exclude", message));
+                return Err(problems);
+            }
+        };
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(RunContext {
+            cwd: options.cwd.clone(),
+            root,
+            config,
+            registry,
+            trust,
+            people,
+            today: options.today.unwrap_or_else(today_utc),
+            exclude,
+            max_file_size: options.max_file_size,
+            compiling: Mutex::new(compiling),
+        })
+    }
+
+    /// The compiled pack: the background compilation's result the first time, a compilation
+    /// in place after that (or when no thread could be spawned).
+    pub fn compiled(&self) -> Result<Compiled, PolicyError> {
+        let thread = self
+            .compiling
+            .lock()
+            .map(|mut slot| slot.take())
+            .unwrap_or_default();
+        match thread {
+            Some(thread) => thread.join().unwrap_or_else(|_| {
+                Err(PolicyError {
+                    file: "policies".into(),
+                    message: "the rule packs could not be compiled".into(),
+                })
+            }),
+            None => Compiled::new(&self.registry),
+        }
+    }
+
+    /// Whether only the built-in pack is loaded (its rules read only the judged agent's facts).
+    pub fn builtin_pack_only(&self) -> bool {
+        matches!(&self.registry.packs[..], [pack] if pack.source.is_none())
+    }
+}
+
+/// The repository a run belongs to, found from its first path (or the working directory).
+pub fn repository_root(cwd: &Path, paths: &[PathBuf]) -> PathBuf {
+    let start = paths
+        .first()
+        .map_or_else(|| cwd.to_path_buf(), |p| normalize(&cwd.join(p)));
+    let start = if start.is_file() {
+        start.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        start
+    };
+    discover::find_root(&start)
+}
+
+/// The registry a run in `cwd` would use: the built-in pack, the configured packs and `packs`,
+/// for the commands that read rules but no manifest (`rules`, `explain`).
+pub fn load_registry(
+    cwd: &Path,
+    paths: &[PathBuf],
+    config: Option<&Path>,
+    packs: &[PathBuf],
+) -> Result<Registry, Vec<Problem>> {
+    let options = ContextOptions {
+        cwd: cwd.to_path_buf(),
+        paths: paths.to_vec(),
+        config: config.map(Path::to_path_buf),
+        packs: packs.to_vec(),
+        today: None,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+    };
+    let root = repository_root(cwd, paths);
+    registry_for(&load_config(&options, &root)?, cwd, packs)
+}
+
+fn registry_for(config: &Config, cwd: &Path, packs: &[PathBuf]) -> Result<Registry, Vec<Problem>> {
+    let mut sources = config.packs.clone();
+    sources.extend(
+        packs
+            .iter()
+            .map(|p| PackSource::Dir(normalize(&cwd.join(p)))),
+    );
+    Registry::load(&sources).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| Problem {
+                line: e.line.max(1),
+                ..Problem::whole(e.file, e.message)
+            })
+            .collect()
+    })
+}
+
+fn load_config(options: &ContextOptions, root: &Path) -> Result<Config, Vec<Problem>> {
+    Config::load_for(
+        &options.cwd,
+        root,
+        options.config.as_deref(),
+        options.max_file_size,
+    )
+}
+
+/// Waivers and rule settings that name unknown rules, or would switch the gate itself off.
+fn check_overrides(config: &Config, registry: &Registry) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for waiver in &config.waivers {
+        if !registry.rules.contains_key(&waiver.rule) {
+            problems.push(config.problem(
+                &format!("{}/rule", waiver.pointer),
+                format!(
+                    "the waiver names an unknown rule id {}; `agentgate rules` lists them",
+                    waiver.rule
+                ),
+            ));
+        } else if BuiltinRule::from_id(&waiver.rule).is_some_and(BuiltinRule::is_unwaivable) {
+            problems.push(config.problem(
+                &format!("{}/rule", waiver.pointer),
+                format!(
+                    "{} cannot be waived: a waiver must not switch the gate itself off",
+                    waiver.rule
+                ),
+            ));
+        }
+    }
+    for (id, rule) in &config.rules {
+        if !registry.rules.contains_key(id) {
+            problems.push(config.problem(
+                &rule.pointer,
+                format!("unknown rule id {id}; `agentgate rules` lists them"),
+            ));
+        } else if id == BuiltinRule::Schema.id()
+            && (rule.enabled == Some(false) || rule.severity == Some(Severity::Warning))
+        {
+            problems.push(config.problem(
+                &rule.pointer,
+                "AG000 (schema) cannot be disabled or downgraded: otherwise a typo could switch rules off",
+            ));
+        }
+    }
+    problems
+}
+
+fn read_directory(config: &Config) -> Result<Option<Vec<String>>, Problem> {
+    let Some(path) = &config.settings.directory else {
+        return Ok(None);
+    };
+    let text = read_text(path, 64 * 1024 * 1024).map_err(|e| {
+        config.problem(
+            "/settings/directory",
+            format!("cannot read the people directory {}: {e}", path.display()),
+        )
+    })?;
+    let mut people: Vec<String> = text
+        .lines()
+        .map(|l| {
+            l.split('#')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_lowercase()
+        })
+        .filter(|l| !l.is_empty())
+        .collect();
+    people.sort();
+    people.dedup();
+    Ok(Some(people))
+}
