@@ -276,7 +276,7 @@ pub fn build(
     let repo = match options.commit {
         // `--at` reads the commit itself, so the working tree does not matter.
         Some(_) => None,
-        None => git2::Repository::discover(&root).ok(),
+        None => git2::Repository::discover(root).ok(),
     };
     let commit = options.commit.clone().or_else(|| {
         let head = repo.as_ref()?.head().ok()?.peel_to_commit().ok()?;
@@ -286,7 +286,7 @@ pub fn build(
     let today = options.today.unwrap_or_else(today_utc);
     let header = Header {
         // The root itself displays as "": name it as a shell would.
-        repository: Some(crate::fs::display_path(&root, &options.cwd))
+        repository: Some(crate::fs::display_path(root, &options.cwd))
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| ".".into()),
         commit,
@@ -399,7 +399,7 @@ pub fn build(
 /// Rules grouped by family, families in the order of their first rule id.
 fn rule_families(rules: &[std::sync::Arc<crate::rule::RuleMeta>]) -> Vec<(String, Vec<String>)> {
     let mut sorted: Vec<_> = rules.iter().collect();
-    sorted.sort_by(|a, b| natural_key(&a.id).cmp(&natural_key(&b.id)));
+    sorted.sort_by_key(|rule| natural_key(&rule.id));
     let mut families: Vec<(String, Vec<String>)> = Vec::new();
     for rule in sorted {
         let family = rule.family.clone().unwrap_or_else(|| "other".into());
