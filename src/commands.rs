@@ -57,7 +57,10 @@ fn markdown_text(text: &str) -> String {
     let chars: Vec<char> = text.trim_end().chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
-        let in_word = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|c| c.is_alphanumeric());
+        let in_word = |j: Option<usize>| {
+            j.and_then(|j| chars.get(j))
+                .is_some_and(|c| c.is_alphanumeric())
+        };
         let escape = match c {
             '*' | '<' => true,
             '_' => !(in_word(i.checked_sub(1)) && in_word(Some(i + 1))),
@@ -74,7 +77,12 @@ fn markdown_text(text: &str) -> String {
 /// One rule's page, as `rules --format markdown --out DIR` writes it: what `explain` prints,
 /// in Markdown. Deterministic: the same registry gives the same bytes.
 pub fn rule_page(rule: &RuleMeta) -> String {
-    let mut out = format!("# {} {}: {}\n\n", rule.id, rule.slug, markdown_text(&rule.title));
+    let mut out = format!(
+        "# {} {}: {}\n\n",
+        rule.id,
+        rule.slug,
+        markdown_text(&rule.title)
+    );
     let _ = writeln!(out, "**Summary:** {}\n", markdown_text(&rule.summary));
     let _ = writeln!(out, "**Severity:** {}\n", rule.severity);
     if !rule.description.is_empty() {
@@ -103,7 +111,7 @@ pub fn rule_page(rule: &RuleMeta) -> String {
     }
     let _ = writeln!(
         out,
-        "## Where it is defined\n\n`{}`, package `{}`. `agentgate explain {}` prints this page \
+        "## Where it is defined\n\n`{}`, package `{}`. `agentgate explain {}` prints the same \
          in the terminal.\n",
         rule.file, rule.package, rule.id
     );

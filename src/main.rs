@@ -403,7 +403,10 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("error: cannot write the rule pages to {}: {e}", dir.display());
+                    eprintln!(
+                        "error: cannot write the rule pages to {}: {e}",
+                        dir.display()
+                    );
                     ExitCode::from(2)
                 }
             },

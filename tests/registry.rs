@@ -143,7 +143,7 @@ fn docs_rules_is_what_rules_out_writes() {
     assert_eq!(
         committed.keys().collect::<Vec<_>>(),
         generated.keys().collect::<Vec<_>>(),
-        "docs/rules does not hold exactly one page per rule and README.md: delete it and run `{REGENERATE}`"
+        "docs/rules does not hold exactly one page per rule and README.md: delete docs/rules, run `{REGENERATE}` and commit the result"
     );
     for (name, bytes) in &generated {
         assert!(
@@ -167,17 +167,22 @@ fn docs_rules_is_what_rules_out_writes() {
 fn rules_markdown_prints_the_table_and_out_needs_markdown() {
     let run = agentgate(&crate_dir(), &["rules", "--format", "markdown"]);
     assert_eq!(run.code, 0);
-    assert_eq!(
-        run.stdout,
-        agentgate::commands::rules_markdown(&registry())
-    );
-    assert!(run.stdout.starts_with("| id | slug | severity | summary |\n"));
+    assert_eq!(run.stdout, agentgate::commands::rules_markdown(&registry()));
+    assert!(run
+        .stdout
+        .starts_with("| id | slug | severity | summary |\n"));
     let dir = tempfile::tempdir().unwrap();
     for format in ["human", "json"] {
         let target = dir.path().join(format);
         let run = agentgate(
             &crate_dir(),
-            &["rules", "--format", format, "--out", target.to_str().unwrap()],
+            &[
+                "rules",
+                "--format",
+                format,
+                "--out",
+                target.to_str().unwrap(),
+            ],
         );
         assert_eq!(run.code, 2, "{format}");
         assert!(run.stderr.contains("--format markdown"), "{}", run.stderr);
