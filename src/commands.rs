@@ -1,6 +1,7 @@
 //! The registry commands (`rules`, `explain`, `schema`); `check` lives in [`crate::check`].
 
 use std::fmt::Write;
+use std::path::Path;
 
 use crate::registry::Registry;
 use crate::rule::RuleMeta;
@@ -26,20 +27,139 @@ pub fn rules_table(registry: &Registry) -> String {
     out
 }
 
-/// The rule table as Markdown, for the README (a test keeps the two in step).
+/// The rule table as Markdown (`agentgate rules --format markdown`).
 pub fn rules_markdown(registry: &Registry) -> String {
+    rules_markdown_table(registry, |rule| rule.id.clone())
+}
+
+fn rules_markdown_table(registry: &Registry, id_cell: impl Fn(&RuleMeta) -> String) -> String {
     let mut out = String::from("| id | slug | severity | summary |\n|---|---|---|---|\n");
     for rule in registry.rules.values() {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
-            rule.id,
+            id_cell(rule),
             rule.slug,
             rule.severity,
             rule.summary.replace('|', "\\|")
         );
     }
     out
+}
+
+/// The name of a rule's page in the rule-page folder.
+pub fn rule_page_name(rule: &RuleMeta) -> String {
+    format!("{}.md", rule.id)
+}
+
+/// Markdown prose from METADATA: the characters that would turn plain text into emphasis or
+/// HTML (`*`, `<`, and `_` outside a word) are escaped; backticks and line breaks are kept.
+fn markdown_text(text: &str) -> String {
+    let chars: Vec<char> = text.trim_end().chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let in_word = |j: Option<usize>| {
+            j.and_then(|j| chars.get(j))
+                .is_some_and(|c| c.is_alphanumeric())
+        };
+        let escape = match c {
+            '*' | '<' => true,
+            '_' => !(in_word(i.checked_sub(1)) && in_word(Some(i + 1))),
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One rule's page, as `rules --format markdown --out DIR` writes it: what `explain` prints,
+/// in Markdown. Deterministic: the same registry gives the same bytes.
+pub fn rule_page(rule: &RuleMeta) -> String {
+    let mut out = format!(
+        "# {} {}: {}\n\n",
+        rule.id,
+        rule.slug,
+        markdown_text(&rule.title)
+    );
+    let _ = writeln!(out, "**Summary:** {}\n", markdown_text(&rule.summary));
+    let _ = writeln!(out, "**Severity:** {}\n", rule.severity);
+    if !rule.description.is_empty() {
+        let _ = writeln!(
+            out,
+            "## What it checks and why it matters\n\n{}\n",
+            markdown_text(&rule.description)
+        );
+    }
+    let _ = writeln!(out, "## How to fix\n\n{}\n", markdown_text(&rule.fix));
+    if let Some(example) = &rule.example {
+        let _ = writeln!(
+            out,
+            "## Example\n\nA compliant fragment:\n\n```yaml\n{}\n```\n",
+            example.trim_end()
+        );
+    }
+    let _ = writeln!(out, "## Controls\n");
+    if rule.controls.is_empty() {
+        let _ = writeln!(out, "None: a meta rule.\n");
+    } else {
+        for control in &rule.controls {
+            let _ = writeln!(out, "- `{control}`");
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "## Where it is defined\n\n`{}`, package `{}`. `agentgate explain {}` prints the same \
+         in the terminal.\n",
+        rule.file, rule.package, rule.id
+    );
+    let _ = writeln!(out, "[All rules](README.md)");
+    out
+}
+
+/// The index of the rule pages: the `rules --format markdown` table, each id linking to its
+/// page.
+pub fn rule_pages_index(registry: &Registry) -> String {
+    let mut out = String::from(
+        "# Rules\n\n\
+         One page per rule, generated from the rules' METADATA by\n\
+         `agentgate rules --format markdown --out docs/rules` (with `--pack DIR`, a pack's rules\n\
+         too). Edit the METADATA in the `.rego` file, not these pages, then run the command again.\n\n",
+    );
+    out.push_str(&rules_markdown_table(registry, |rule| {
+        format!("[{}]({})", rule.id, rule_page_name(rule))
+    }));
+    out
+}
+
+/// Every file of the rule-page folder, by file name: `README.md` (the index) and one page
+/// per rule.
+pub fn rule_pages(registry: &Registry) -> Vec<(String, String)> {
+    let mut pages = vec![("README.md".to_string(), rule_pages_index(registry))];
+    for rule in registry.rules.values() {
+        pages.push((rule_page_name(rule), rule_page(rule)));
+    }
+    pages
+}
+
+/// Writes [`rule_pages`] into `dir` (created if needed) and returns the Markdown files
+/// already there that it did not write (stale pages, for a warning; never deleted).
+pub fn write_rule_pages(registry: &Registry, dir: &Path) -> std::io::Result<Vec<String>> {
+    std::fs::create_dir_all(dir)?;
+    let pages = rule_pages(registry);
+    for (name, text) in &pages {
+        std::fs::write(dir.join(name), text)?;
+    }
+    let mut others: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md") && !pages.iter().any(|(p, _)| p == n))
+        .collect();
+    others.sort();
+    Ok(others)
 }
 
 pub fn rules_json(registry: &Registry) -> String {

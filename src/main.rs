@@ -112,6 +112,10 @@ enum Command {
         packs: PackArgs,
         #[arg(long, value_enum, default_value = "human")]
         format: TableFormat,
+        /// With `--format markdown`: write one page per rule and an index (README.md) into
+        /// this folder instead of printing the table (as docs/rules is made).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Explain one rule: what it checks, why, how to fix it, and the controls it evidences.
     Explain {
@@ -377,7 +381,44 @@ fn main() -> ExitCode {
             format,
             no_fail,
         ),
-        Command::Rules { format, packs } => match registry(&packs) {
+        Command::Rules {
+            format,
+            out: Some(_),
+            ..
+        } if !matches!(format, TableFormat::Markdown) => {
+            eprintln!("error: --out writes Markdown pages; use it with --format markdown");
+            ExitCode::from(2)
+        }
+        Command::Rules {
+            packs,
+            out: Some(dir),
+            ..
+        } => match registry(&packs) {
+            Ok(registry) => match commands::write_rule_pages(&registry, &dir) {
+                Ok(others) => {
+                    for name in others {
+                        eprintln!(
+                            "note: {} is not a page of a loaded rule; remove it if it is stale",
+                            dir.join(name).display()
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!(
+                        "error: cannot write the rule pages to {}: {e}",
+                        dir.display()
+                    );
+                    ExitCode::from(2)
+                }
+            },
+            Err(code) => code,
+        },
+        Command::Rules {
+            format,
+            packs,
+            out: None,
+        } => match registry(&packs) {
             Ok(registry) => {
                 print(&match format {
                     TableFormat::Human => commands::rules_table(&registry),

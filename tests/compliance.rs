@@ -9,7 +9,7 @@ use std::process::Command;
 use common::{agentgate, agentgate_with_env, copy_dir, crate_dir, git_commit_all, Run, TODAY};
 use sha2::{Digest, Sha256};
 
-/// How the README tells an auditor to compute a pack's digest, with stock find, sort and
+/// How docs/auditors.md tells an auditor to compute a pack's digest, with stock find, sort and
 /// sha256sum.
 const AUDITOR_COMMAND: &str =
     "find . -name '*.rego' -type f -printf '%P\\0' | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum";
@@ -17,10 +17,10 @@ const AUDITOR_COMMAND: &str =
 /// A pack's digest by [`AUDITOR_COMMAND`]: the test that the documented scheme is the one
 /// agentgate uses.
 fn sha256sum_digest(pack: &Path) -> String {
-    let readme = std::fs::read_to_string(crate_dir().join("README.md")).unwrap();
+    let page = std::fs::read_to_string(crate_dir().join("docs/auditors.md")).unwrap();
     assert!(
-        readme.contains(AUDITOR_COMMAND),
-        "the README shows the command"
+        page.contains(AUDITOR_COMMAND),
+        "docs/auditors.md shows the command"
     );
     let output = Command::new("sh")
         .arg("-c")
@@ -73,7 +73,7 @@ fn json_report_counts_agents_per_control_and_lists_failures_and_waivers() {
     assert_eq!(header["agentgateVersion"], env!("CARGO_PKG_VERSION"));
     assert_eq!(header["framework"], "all");
     assert_eq!(header["dirty"], false, "everything is committed");
-    // Only the built-in pack: named, versioned, and digested as the README says.
+    // Only the built-in pack: named, versioned, and digested as docs/auditors.md says.
     let packs = header["packs"].as_array().unwrap();
     assert_eq!(packs.len(), 1, "{packs:?}");
     assert_eq!(packs[0]["source"], "builtin");

@@ -1,4 +1,4 @@
-//! The rule registry as users see it: `rules`, `explain`, `schema`, and the README's table.
+//! The rule registry as users see it: `rules`, `explain`, `schema`, and the rule pages in docs/rules.
 
 mod common;
 
@@ -108,21 +108,86 @@ fn schemas_are_valid_json_schema() {
     }
 }
 
+/// How the committed rule pages are made; the failure message of the test below says it.
+const REGENERATE: &str = "cargo run --locked -- rules --format markdown --out docs/rules";
+
+/// Every file of a folder, by name, with its bytes.
+fn files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| {
+            let entry = entry.expect("entry");
+            let name = entry.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(entry.path()).expect("read"))
+        })
+        .collect()
+}
+
 #[test]
-fn readme_rule_table_matches_the_registry() {
-    let readme = std::fs::read_to_string(crate_dir().join("README.md")).expect("README.md");
-    let start = readme
-        .find("<!-- rules:start -->")
-        .expect("README has a rules:start marker");
-    let end = readme
-        .find("<!-- rules:end -->")
-        .expect("README has a rules:end marker");
-    let expected = agentgate::commands::rules_markdown(&registry());
-    assert_eq!(
-        readme[start + "<!-- rules:start -->".len()..end].trim(),
-        expected.trim(),
-        "the README rule table is out of date; paste the output of `agentgate rules --format markdown`"
+fn docs_rules_is_what_rules_out_writes() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("rules");
+    let run = agentgate(
+        &crate_dir(),
+        &[
+            "rules",
+            "--format",
+            "markdown",
+            "--out",
+            target.to_str().unwrap(),
+        ],
     );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let generated = files(&target);
+    let committed = files(&crate_dir().join("docs/rules"));
+    assert_eq!(
+        committed.keys().collect::<Vec<_>>(),
+        generated.keys().collect::<Vec<_>>(),
+        "docs/rules does not hold exactly one page per rule and README.md: delete docs/rules, run `{REGENERATE}` and commit the result"
+    );
+    for (name, bytes) in &generated {
+        assert!(
+            committed[name] == *bytes,
+            "docs/rules/{name} is out of date: run `{REGENERATE}` and commit the result"
+        );
+    }
+    // One page per rule, and the index is the `rules --format markdown` table with links.
+    assert_eq!(generated.len(), registry().rules.len() + 1);
+    let index = String::from_utf8(generated["README.md"].clone()).unwrap();
+    for rule in registry().rules.values() {
+        assert!(
+            index.contains(&format!("| [{0}]({0}.md) | {1} |", rule.id, rule.slug)),
+            "{}",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn rules_markdown_prints_the_table_and_out_needs_markdown() {
+    let run = agentgate(&crate_dir(), &["rules", "--format", "markdown"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout, agentgate::commands::rules_markdown(&registry()));
+    assert!(run
+        .stdout
+        .starts_with("| id | slug | severity | summary |\n"));
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["human", "json"] {
+        let target = dir.path().join(format);
+        let run = agentgate(
+            &crate_dir(),
+            &[
+                "rules",
+                "--format",
+                format,
+                "--out",
+                target.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(run.code, 2, "{format}");
+        assert!(run.stderr.contains("--format markdown"), "{}", run.stderr);
+        assert!(!target.exists(), "{format}: nothing is written");
+    }
 }
 
 #[test]
