@@ -1,5 +1,5 @@
 //! `cargo bench`: end-to-end speed of `agentgate check` (the release binary) on generated
-//! repositories. Prints figures; asserts nothing about time (targets live in the README).
+//! repositories. Prints figures; asserts nothing about time (targets live in docs/speed.md).
 
 use std::path::Path;
 use std::process::Command;

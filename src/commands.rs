@@ -86,6 +86,9 @@ pub fn rule_page(rule: &RuleMeta) -> String {
     );
     let _ = writeln!(out, "**Summary:** {}\n", markdown_text(&rule.summary));
     let _ = writeln!(out, "**Severity:** {}\n", rule.severity);
+    if let Some(family) = &rule.family {
+        let _ = writeln!(out, "**Family:** {}\n", markdown_text(family));
+    }
     if !rule.description.is_empty() {
         let _ = writeln!(
             out,
