@@ -1,10 +1,8 @@
 //! `--changed-since` and `--staged` on a real git repository made with git2.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn manifest(name: &str, grants: &[(&str, &str)], delegates: &[&str]) -> String {
     let mut permissions = String::new();

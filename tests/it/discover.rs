@@ -2,11 +2,9 @@
 //! a realistic mix of agents (only the unregistered ones reported) and an ordinary web app
 //! (nothing reported).
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 /// A copy of testdata/discover/NAME as a repository of its own.
 fn repository(name: &str) -> tempfile::TempDir {

@@ -1,11 +1,9 @@
 //! `agentgate test` end to end: the built-in pack's Rego tests, its coverage and its rule
 //! fixtures, and small temporary packs that fail in each way a pack author meets.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const RULE: &str = r#"# METADATA
 # title: External reach with personal data

@@ -1,11 +1,9 @@
 //! Every rule has a failing and a passing fixture under testdata/rules/<ID>/; the failing one
 //! declares its findings (`# expect: RULE at POINTER`) and has a snapshot of what users see.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 /// Runs `agentgate check` on a copy of a fixture. Fixture reviews are signed with the test-only
 /// key (testdata/keys); a fixture without a configuration of its own runs with that key trusted,

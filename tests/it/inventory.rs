@@ -1,12 +1,10 @@
 //! `agentgate inventory`: rows on the example repository, CSV and JSON holding the same data,
 //! and each filter.
 
-mod common;
-
 use std::path::Path;
 
+use crate::common::{agentgate, copy_dir, crate_dir, write, TODAY};
 use agentgate::inventory::Row;
-use common::{agentgate, copy_dir, crate_dir, write, TODAY};
 
 /// The example repository plus an agent whose text is hostile to CSV and Markdown.
 fn fixture() -> tempfile::TempDir {

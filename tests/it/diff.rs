@@ -1,8 +1,6 @@
 //! `agentgate diff --base REV` on a real git history made with git2.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const BEFORE: &str = r#"apiVersion: agentgate/v1
 kind: Agent

@@ -1,8 +1,6 @@
 //! End to end: the real binary on a real git repository.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const GOOD: &str = r#"apiVersion: agentgate/v1
 kind: Agent

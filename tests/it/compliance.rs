@@ -1,12 +1,13 @@
 //! `agentgate report`: the per-control report in JSON, Markdown and HTML, its reproducibility
 //! header (commit, dirty tree, one digest per rule pack) and the waivers in force.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::{agentgate, agentgate_with_env, copy_dir, crate_dir, git_commit_all, Run, TODAY};
+use crate::common;
+use crate::common::{
+    agentgate, agentgate_with_env, copy_dir, crate_dir, git_commit_all, Run, TODAY,
+};
 use sha2::{Digest, Sha256};
 
 /// How the README tells an auditor to compute a pack's digest, with stock find, sort and

@@ -3,11 +3,9 @@
 //! secret and pass once the TODOs are filled in, overwrite protection, and the prompts on a
 //! real terminal.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// A copy of the discovery fixture with a realistic mix of agents, as a repository.

@@ -1,8 +1,6 @@
 //! The rule registry as users see it: `rules`, `explain`, `schema`, and the README's table.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn registry() -> agentgate::pack::Registry {
     agentgate::pack::Registry::builtin().expect("the built-in pack loads")

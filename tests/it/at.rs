@@ -1,9 +1,7 @@
 //! `--at REV`: `inventory` and `report` read a past commit from git objects; the working tree
 //! stays as it was.
 
-mod common;
-
-use common::{agentgate, copy_dir, crate_dir, git_commit_all, TODAY};
+use crate::common::{agentgate, copy_dir, crate_dir, git_commit_all, TODAY};
 
 fn fails_least_privilege(report: &serde_json::Value, agent: &str) -> bool {
     report["controls"]

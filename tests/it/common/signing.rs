@@ -1,5 +1,5 @@
 //! Real OpenSSH for review tests: keys made by `ssh-keygen`, signatures made and checked by
-//! `ssh-keygen -Y`. Include with `#[path = "common/signing.rs"] mod signing;`.
+//! `ssh-keygen -Y`. Use as `crate::common::signing`.
 #![allow(dead_code)]
 
 use std::io::Write;

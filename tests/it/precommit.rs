@@ -8,15 +8,13 @@
 //! `AGENTGATE_REQUIRE_PRE_COMMIT` is set (as `.ci/run` does), when they fail instead.
 #![cfg(unix)]
 
-mod common;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 
-use common::*;
+use crate::common::*;
 
 const FILES: &str = r"(^|/)(agent\.ya?ml|[^/]+\.agent\.ya?ml)$|(^|/)\.agents/.+\.ya?ml$";
 

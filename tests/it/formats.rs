@@ -3,13 +3,12 @@
 //! GitHub workflow commands and their escaping, the job summary, the Markdown summary, and
 //! several formats written by one run.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common;
+use crate::common::*;
 use serde_json::Value;
 
 /// A copy of the fixture repository in a temporary folder (the fixture itself sits under the

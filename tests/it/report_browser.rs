@@ -7,13 +7,12 @@
 //! (CI sets it), when they fail. `AGENTGATE_SCREENSHOT_DIR=DIR` keeps the screenshot and the
 //! PDF there, for a person to look at.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{agentgate, copy_dir, crate_dir, git_commit_all, TODAY};
+use crate::common;
+use crate::common::{agentgate, copy_dir, crate_dir, git_commit_all, TODAY};
 
 /// Chromium on PATH, or `None` after printing why the test is skipped. Panics instead when
 /// `AGENTGATE_REQUIRE_CHROMIUM=1`: CI must not pass a browser test it did not run.

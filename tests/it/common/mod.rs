@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod signing;
+
 pub const TODAY: &str = "2026-11-23";
 
 pub struct Run {

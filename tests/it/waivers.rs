@@ -1,11 +1,9 @@
 //! Waivers in `.agentgate.yaml`: matching, expiry, what cannot be waived, and how waived
 //! findings are reported in every machine format.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn repo_with(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -1,11 +1,9 @@
 //! Rule packs beside the built-in one: local folders, `--pack`, and git repositories pinned by
 //! commit (fetched with git, cached, then usable offline), validated when they load.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const RULE: &str = r#"# METADATA
 # title: External PII

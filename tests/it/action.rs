@@ -6,15 +6,13 @@
 //! the `cargo install` step.
 #![cfg(unix)]
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::{json, Value};
 
-use common::*;
+use crate::common::*;
 
 fn action() -> Value {
     read_yaml(&crate_dir().join("action.yml"))

@@ -2,13 +2,11 @@
 //! reviews signed by `agentgate review sign` and checked by `ssh-keygen -Y verify`, signatures
 //! made by hand with `ssh-keygen -Y sign` and checked by `agentgate review verify`.
 
-mod common;
-#[path = "common/signing.rs"]
-mod signing;
+use crate::common::signing;
 
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const BODY: &str = r#"apiVersion: agentgate/v1
 kind: Agent

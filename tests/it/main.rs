@@ -1,0 +1,34 @@
+//! agentgate's integration tests: one test binary (as zizmor has), so that cargo links and runs
+//! one executable instead of one per file.
+//!
+//! - Each module is one area of the product, tested end to end through the real binary
+//!   (`env!("CARGO_BIN_EXE_agentgate")`, run by `common::agentgate`) and, where a test needs
+//!   it, the library.
+//! - `common` holds the shared helpers: running the binary, copying fixtures, real git
+//!   repositories, signing reviews with the test-only key of `testdata/keys`; `common::signing`
+//!   drives real OpenSSH (`ssh-keygen`).
+//!
+//! Run one area with `cargo test --test it rules::`, one test by its name.
+
+mod common;
+
+mod action;
+mod at;
+mod changes;
+mod cli;
+mod compliance;
+mod controls;
+mod diff;
+mod digest_reading;
+mod discover;
+mod formats;
+mod init;
+mod inventory;
+mod packs;
+mod packtest;
+mod precommit;
+mod registry;
+mod report_browser;
+mod review;
+mod rules;
+mod waivers;
