@@ -1,44 +1,25 @@
 //! Every rule has a failing and a passing fixture under testdata/rules/<ID>/; the failing one
-//! declares its findings (`# expect: RULE at POINTER`) and has a snapshot of what users see.
+//! declares its findings (`# expect: RULE at POINTER`) and has a snapshot of what users see,
+//! beside it (testdata/rules/<ID>/<ID>.snap), so adding a rule touches no file under `tests/`.
+//!
+//! That each fixture's findings are exactly its `# expect:` lines, and that no fixture has errors,
+//! is checked by the product itself: `agentgate test --fixtures` (src/packtest.rs). The tests
+//! here check what that does not: every rule has both fixtures, the failing one finds its own
+//! rule, the passing one finds nothing, the exit codes, and the human output.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use crate::common::*;
 
-/// Runs `agentgate check` on a copy of a fixture. Fixture reviews are signed with the test-only
-/// key (testdata/keys); a fixture without a configuration of its own runs with that key trusted,
-/// as `testdata/keys/allowed_signers` says. A fixture with a configuration is self-contained.
-fn run_fixture(dir: &Path, format: &str) -> Run {
-    let work = tempfile::tempdir().expect("tempdir");
-    copy_dir(dir, work.path());
-    if !work.path().join(".agentgate.yaml").exists() {
-        std::fs::copy(
-            crate_dir().join("testdata/keys/allowed_signers"),
-            work.path().join("allowed_signers"),
-        )
-        .expect("copy allowed_signers");
-        write(
-            work.path(),
-            ".agentgate.yaml",
-            "version: 1\nsettings:\n  allowedSigners: allowed_signers\n",
-        );
-    }
-    let mut args = vec!["check", ".", "--format", format, "--today", TODAY];
-    if work.path().join(".agentgate.yaml").exists() {
-        args.extend(["--config", ".agentgate.yaml"]);
-    }
-    agentgate(work.path(), &args)
-}
-
-fn rule_dirs() -> Vec<std::path::PathBuf> {
-    let mut dirs: Vec<_> = std::fs::read_dir(crate_dir().join("testdata/rules"))
+fn rule_ids() -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(crate_dir().join("testdata/rules"))
         .expect("testdata/rules exists")
         .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    dirs.sort();
-    dirs
+    ids.sort();
+    ids
 }
 
 #[test]
@@ -53,36 +34,53 @@ fn every_registered_rule_has_fixtures() {
     }
 }
 
+/// `agentgate test --fixtures`: the findings of every fixture, failing and passing, are exactly
+/// its `# expect:` lines (a passing fixture has none), and no fixture has errors. Every mismatch
+/// is reported, not only the first.
 #[test]
-fn failing_fixtures_produce_exactly_their_declared_findings() {
-    let mut mismatches: Vec<String> = Vec::new();
-    for dir in rule_dirs() {
-        let id = dir.file_name().unwrap().to_string_lossy().to_string();
-        let fail = dir.join("fail");
-        let expected = expectations(&fail);
-        assert!(
-            !expected.is_empty(),
-            "{id}: the failing fixture declares no `# expect:` line"
-        );
-        assert!(
-            expected.iter().any(|(rule, _, _)| *rule == id),
-            "{id}: the failing fixture does not expect {id}"
-        );
-        let run = run_fixture(&fail, "json");
+fn fixtures_produce_exactly_their_declared_findings() {
+    let fixtures = RuleFixtures::new();
+    let run = fixtures.test();
+    let lines: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("rules/") && l.contains(": fixture "))
+        .collect();
+    let wanted: Vec<String> = rule_ids()
+        .iter()
+        .flat_map(|id| [format!("rules/{id}/fail"), format!("rules/{id}/pass")])
+        .collect();
+    let found: Vec<&str> = lines
+        .iter()
+        .map(|l| l.split(": fixture ").next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        found, wanted,
+        "one fixture per fail and pass folder:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.code == 0 && lines.iter().all(|l| l.ends_with(" PASS")),
+        "findings differ from the fixtures' `# expect:` lines (exit {}):\n{}{}",
+        run.code,
+        run.stdout,
+        run.stderr
+    );
+}
+
+#[test]
+fn failing_fixtures_find_their_own_rule_and_exit_1_exactly_on_errors() {
+    let fixtures = RuleFixtures::new();
+    for id in rule_ids() {
+        // Exactly the declared findings, and no errors: fixtures_produce_exactly_their_declared_findings.
+        // So finding the rule itself means the fixture declares it.
+        let run = fixtures.check(&format!("{id}/fail"), "json");
         let json = run.json();
-        assert_eq!(
-            json["errors"].as_array().map(Vec::len),
-            Some(0),
-            "{id}: unexpected errors: {}",
-            json["errors"]
+        let rules: Vec<String> = findings(&json).into_iter().map(|(r, _, _)| r).collect();
+        assert!(
+            rules.contains(&id),
+            "{id}: the failing fixture does not find {id}: {rules:?}"
         );
-        if findings(&json) != expected {
-            mismatches.push(format!(
-                "{id}:\n  found    {:?}\n  expected {expected:?}",
-                findings(&json)
-            ));
-            continue;
-        }
         let has_error = json["findings"]
             .as_array()
             .unwrap()
@@ -94,18 +92,13 @@ fn failing_fixtures_produce_exactly_their_declared_findings() {
             "{id}: exit 1 exactly when an error-severity finding is reported"
         );
     }
-    assert!(
-        mismatches.is_empty(),
-        "findings differ from the fixtures' `# expect:` lines:\n{}",
-        mismatches.join("\n")
-    );
 }
 
 #[test]
 fn passing_fixtures_are_clean() {
-    for dir in rule_dirs() {
-        let id = dir.file_name().unwrap().to_string_lossy().to_string();
-        let run = run_fixture(&dir.join("pass"), "json");
+    let fixtures = RuleFixtures::new();
+    for id in rule_ids() {
+        let run = fixtures.check(&format!("{id}/pass"), "json");
         let json = run.json();
         assert_eq!(
             findings(&json),
@@ -122,11 +115,23 @@ fn passing_fixtures_are_clean() {
     }
 }
 
+/// The human output of each failing fixture, snapshotted beside it
+/// (`testdata/rules/<ID>/<ID>.snap`); `insta::glob!` reports every mismatch, not only the first.
 #[test]
 fn human_diagnostics_of_failing_fixtures() {
-    for dir in rule_dirs() {
-        let id = dir.file_name().unwrap().to_string_lossy().to_string();
-        let run = run_fixture(&dir.join("fail"), "human");
-        insta::assert_snapshot!(id, run.stdout);
-    }
+    let fixtures = RuleFixtures::new();
+    insta::glob!("../../testdata/rules", "*/fail", |fail| {
+        let dir: PathBuf = fail.parent().expect("testdata/rules/<ID>").to_path_buf();
+        let id = dir
+            .file_name()
+            .expect("<ID>")
+            .to_string_lossy()
+            .into_owned();
+        let run = fixtures.check(&format!("{id}/fail"), "human");
+        let mut settings = insta::Settings::clone_current();
+        settings.remove_snapshot_suffix();
+        settings.set_snapshot_path(&dir);
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!(id, run.stdout));
+    });
 }

@@ -183,10 +183,55 @@ pub fn test_signing_key() -> ssh_key::PrivateKey {
     ssh_key::PrivateKey::from_openssh(text).expect("the test key reads")
 }
 
+/// The placeholder a fixture's review carries instead of a signature (`signature:
+/// SIGN-AT-TEST-TIME`, and no digest): the tests sign it with the test-only key on a copy
+/// ([`copy_fixture`], [`read_fixture`]), so that editing a fixture never means signing it again.
+pub const SIGN_AT_TEST_TIME: &str = "SIGN-AT-TEST-TIME";
+
 /// `text` with the review of each of its manifest documents signed by the test-only key, as
 /// `agentgate review sign` writes it, keeping the reviewer and date it has. Sign the final text:
 /// any later edit makes the review stale (AG042).
 pub fn signed(text: &str) -> String {
+    sign_reviews(text, false)
+}
+
+/// `text` with each review that carries `signature: SIGN-AT-TEST-TIME` signed by the test-only
+/// key (reviewer, date and any other fields kept); everything else byte for byte as it was.
+pub fn sign_placeholders(text: &str) -> String {
+    if !text.contains(SIGN_AT_TEST_TIME) {
+        return text.to_string();
+    }
+    sign_reviews(text, true)
+}
+
+/// A fixture file's text with its placeholder reviews signed ([`sign_placeholders`]).
+pub fn read_fixture(path: &Path) -> String {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    sign_placeholders(&text)
+}
+
+/// [`copy_dir`], then the placeholder reviews of the copied YAML files signed
+/// ([`sign_placeholders`]).
+pub fn copy_fixture(from: &Path, to: &Path) {
+    copy_dir(from, to);
+    for file in walk(to) {
+        let name = file.to_string_lossy();
+        if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        if text.contains(SIGN_AT_TEST_TIME) {
+            std::fs::write(&file, sign_placeholders(&text)).expect("write signed fixture");
+        }
+    }
+}
+
+/// Signs the reviews of `text`: every review with a reviewer and a date, or (`placeholders_only`)
+/// those whose signature is [`SIGN_AT_TEST_TIME`], which must have both.
+fn sign_reviews(text: &str, placeholders_only: bool) -> String {
     use agentgate::review::edit::{write_review, ReviewBlock};
     use serde_json::Value;
     let key = test_signing_key();
@@ -202,7 +247,15 @@ pub fn signed(text: &str) -> String {
             continue;
         };
         let field = |name: &str| review.get(name).and_then(Value::as_str).map(str::to_string);
+        let placeholder = field("signature").as_deref() == Some(SIGN_AT_TEST_TIME);
+        if placeholders_only && !placeholder {
+            continue;
+        }
         let (Some(reviewer), Some(date)) = (field("reviewer"), field("date")) else {
+            assert!(
+                !placeholder,
+                "a review with `signature: {SIGN_AT_TEST_TIME}` needs a reviewer and a date:\n{text}"
+            );
             continue;
         };
         let extra: Vec<(String, Value)> = review
@@ -346,4 +399,75 @@ pub fn find_on_path(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .map(|dir| dir.join(program))
         .find(|candidate| candidate.is_file())
+}
+
+/// `testdata/rules` copied to `rules/` of a temporary folder, placeholder reviews signed
+/// ([`copy_fixture`]), with `config/.agentgate.yaml` beside it: the configuration for the fixtures
+/// that have none of their own, trusting the test-only key as `testdata/keys/allowed_signers`
+/// says. A fixture with a configuration of its own is self-contained.
+pub struct RuleFixtures {
+    pub dir: tempfile::TempDir,
+}
+
+impl RuleFixtures {
+    pub fn new() -> RuleFixtures {
+        let dir = tempfile::tempdir().expect("tempdir");
+        copy_fixture(
+            &crate_dir().join("testdata/rules"),
+            &dir.path().join("rules"),
+        );
+        let signers = crate_dir().join("testdata/keys/allowed_signers");
+        write(
+            dir.path(),
+            "config/.agentgate.yaml",
+            format!(
+                "version: 1\nsettings:\n  allowedSigners: {}\n",
+                serde_json::to_string(&signers.display().to_string()).expect("a path")
+            ),
+        );
+        RuleFixtures { dir }
+    }
+
+    /// The copy of `testdata/rules`.
+    pub fn rules(&self) -> PathBuf {
+        self.dir.path().join("rules")
+    }
+
+    /// The configuration for fixtures without one of their own.
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("config/.agentgate.yaml")
+    }
+
+    /// `agentgate test --fixtures rules --config … --today TODAY`, run in the temporary folder:
+    /// the product's own check that each fixture's findings are exactly its `# expect:` lines.
+    pub fn test(&self) -> Run {
+        let config = self.config().display().to_string();
+        agentgate(
+            self.dir.path(),
+            &[
+                "test",
+                "--fixtures",
+                "rules",
+                "--config",
+                &config,
+                "--today",
+                TODAY,
+            ],
+        )
+    }
+
+    /// `agentgate check` on one fixture folder (`AG011/fail`) in `format`, with the fixture's
+    /// configuration, or else the one that trusts the test-only key.
+    pub fn check(&self, fixture: &str, format: &str) -> Run {
+        let dir = self.rules().join(fixture);
+        let own = dir.join(".agentgate.yaml");
+        let config = if own.is_file() { own } else { self.config() };
+        let config = config.display().to_string();
+        agentgate(
+            &dir,
+            &[
+                "check", ".", "--format", format, "--today", TODAY, "--config", &config,
+            ],
+        )
+    }
 }
