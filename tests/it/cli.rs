@@ -413,18 +413,22 @@ fn human_output_respects_no_color_and_ends_with_a_summary() {
 }
 
 /// testdata/parse: each hostile or broken file declares the error line it must produce
-/// (`# expect-error: line N (...)`), or the findings it must produce (`# expect:`).
+/// (`# expect-error: line N (...)`), or the findings it must produce (`# expect:`, checked by
+/// `agentgate test --fixtures`, each such file a fixture folder of its own).
 #[test]
 fn parse_fixtures_report_their_declared_lines() {
     let dir = crate_dir().join("testdata/parse");
     let mut files: Vec<_> = walk(&dir);
     files.sort();
+    let declared = tempfile::tempdir().unwrap();
+    let mut declared_count = 0;
     for file in files {
         let name = file.file_name().unwrap().to_string_lossy().to_string();
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         let work = tempfile::tempdir().unwrap();
         std::fs::copy(&file, work.path().join(&name)).unwrap();
-        // Reviews in the fixtures that parse are signed by the test-only key.
+        // Reviews in the fixtures that parse are signed by the test-only key, at test time.
+        sign_in_place(&work.path().join(&name));
         trust_test_key(work.path());
         let run = agentgate(
             work.path(),
@@ -461,8 +465,11 @@ fn parse_fixtures_report_their_declared_lines() {
                 assert_eq!(run.code, 2, "{name}")
             }
             None => {
-                let expected: Vec<_> = expectations(work.path());
-                assert_eq!(findings(&json), expected, "{name}");
+                let fixture = declared.path().join(name.trim_end_matches(".agent.yaml"));
+                std::fs::create_dir_all(&fixture).unwrap();
+                std::fs::copy(work.path().join(&name), fixture.join(&name)).unwrap();
+                trust_test_key(&fixture);
+                declared_count += 1;
                 assert_eq!(
                     json["errors"].as_array().map(Vec::len),
                     Some(0),
@@ -472,6 +479,23 @@ fn parse_fixtures_report_their_declared_lines() {
             }
         }
     }
+    // The findings of the files that parse are exactly their `# expect:` lines.
+    let run = agentgate(
+        declared.path(),
+        &["test", "--fixtures", ".", "--today", TODAY],
+    );
+    let passed: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.ends_with(": fixture PASS"))
+        .collect();
+    assert_eq!(
+        (run.code, passed.len()),
+        (0, declared_count),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
     // Columns count characters, not bytes, and CRLF does not shift them.
     let work = tempfile::tempdir().unwrap();
     std::fs::copy(
@@ -479,6 +503,7 @@ fn parse_fixtures_report_their_declared_lines() {
         work.path().join("crlf.agent.yaml"),
     )
     .unwrap();
+    sign_in_place(&work.path().join("crlf.agent.yaml"));
     trust_test_key(work.path());
     let json = agentgate(
         work.path(),
@@ -504,13 +529,23 @@ fn the_example_repository_produces_its_declared_findings() {
     let run = agentgate(&examples, &["check", "--format", "json", "--today", TODAY]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let json = run.json();
-    // The example rule pack's fixtures are excluded from the example repository's checks.
-    let declared: Vec<_> = expectations(&examples)
-        .into_iter()
-        .filter(|(_, file, _)| !file.starts_with("packs/"))
-        .collect();
-    assert_eq!(findings(&json), declared);
     assert_eq!(json["summary"]["agents"], 7);
+    // Its findings are exactly its `# expect:` lines, as `agentgate test --fixtures` checks them
+    // on a copy. The example rule pack's fixtures are excluded from the example repository's
+    // checks (`exclude: [packs/**]`), so the copy leaves them out, expectations and all.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&examples, &copy.path().join("examples"));
+    std::fs::remove_dir_all(copy.path().join("examples/packs")).unwrap();
+    let run = agentgate(
+        copy.path(),
+        &["test", "--fixtures", "examples", "--today", TODAY],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.lines().any(|l| l == "examples: fixture PASS"),
+        "{}",
+        run.stdout
+    );
     // From the repository root, as the README runs it: the nearest configuration is examples'.
     let run = agentgate(
         &crate_dir(),

@@ -15,7 +15,7 @@ use serde_json::Value;
 /// project's own root, whose configuration excludes it).
 fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&crate_dir().join("testdata/formats"), dir.path());
+    copy_fixture(&crate_dir().join("testdata/formats"), dir.path());
     // The fixture's reviews are signed by the test-only key; the copy trusts it.
     trust_test_key(dir.path());
     dir

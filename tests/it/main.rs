@@ -7,6 +7,13 @@
 //! - `common` holds the shared helpers: running the binary, copying fixtures, real git
 //!   repositories, signing reviews with the test-only key of `testdata/keys`; `common::signing`
 //!   drives real OpenSSH (`ssh-keygen`).
+//! - `rules` runs every rule's fixtures (`testdata/rules/AGnnn/{fail,pass}`) through the
+//!   product's own checker of `# expect:` lines, `agentgate test --fixtures`, and snapshots each
+//!   failing fixture's human output beside it (`testdata/rules/AGnnn/AGnnn.snap`, with
+//!   `insta::glob!`): adding a rule touches no file under `tests/`.
+//! - Fixture reviews that carry `signature: SIGN-AT-TEST-TIME` are signed with the test-only key
+//!   on the temporary copy a test checks (`common::copy_fixture`, `common::read_fixture`), so a
+//!   fixture is never signed by hand.
 //!
 //! Run one area with `cargo test --test it rules::`, one test by its name.
 

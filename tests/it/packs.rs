@@ -26,16 +26,18 @@ deny contains {"msg": "this agent is watched by ACME", "path": "/metadata/name"}
 
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        crate_dir()
-            .join("testdata/rules/AG001/pass")
-            .read_dir()
-            .unwrap()
-            .next()
-            .unwrap()
-            .unwrap()
-            .path(),
+    // Its review is signed at test time (`signature: SIGN-AT-TEST-TIME`).
+    let fixture = crate_dir()
+        .join("testdata/rules/AG001/pass")
+        .read_dir()
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(
         dir.path().join("billing.agent.yaml"),
+        read_fixture(&fixture),
     )
     .unwrap();
     dir

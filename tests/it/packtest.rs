@@ -173,31 +173,9 @@ fn builtin_pack_coverage_is_reported_per_file_and_meets_80_percent() {
 
 #[test]
 fn builtin_rule_fixtures_produce_exactly_their_expectations() {
-    // As tests/rules.rs runs them: a fixture without a configuration of its own trusts the
-    // test-only key its reviews are signed with.
-    let config = tempfile::tempdir().expect("tempdir");
-    let signers = crate_dir().join("testdata/keys/allowed_signers");
-    write(
-        config.path(),
-        ".agentgate.yaml",
-        format!(
-            "version: 1\nsettings:\n  allowedSigners: {}\n",
-            serde_json::to_string(&signers.display().to_string()).unwrap()
-        ),
-    );
-    let config = config.path().join(".agentgate.yaml");
-    let run = agentgate(
-        &crate_dir(),
-        &[
-            "test",
-            "--fixtures",
-            "testdata/rules",
-            "--config",
-            &config.display().to_string(),
-            "--today",
-            TODAY,
-        ],
-    );
+    // As the rule tests run them (common::RuleFixtures): a copy with the placeholder reviews
+    // signed by the test-only key, which a fixture without a configuration of its own trusts.
+    let run = RuleFixtures::new().test();
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let fixtures: Vec<&str> = run
         .stdout
@@ -213,7 +191,7 @@ fn builtin_rule_fixtures_produce_exactly_their_expectations() {
         "a fail and a pass folder per rule"
     );
     assert!(fixtures.iter().all(|l| l.ends_with(" PASS")));
-    assert!(fixtures.contains(&"testdata/rules/AG011/fail: fixture PASS"));
+    assert!(fixtures.contains(&"rules/AG011/fail: fixture PASS"));
 }
 
 #[test]

@@ -9,7 +9,12 @@ fn repo_with(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     // One AG013 finding at /spec/permissions/1/approval, agent billing-reconciler.
     let manifest = crate_dir().join("testdata/rules/AG013/fail/no-approval.agent.yaml");
-    std::fs::copy(manifest, dir.path().join("billing.agent.yaml")).unwrap();
+    // Its review is signed at test time (`signature: SIGN-AT-TEST-TIME`).
+    std::fs::write(
+        dir.path().join("billing.agent.yaml"),
+        read_fixture(&manifest),
+    )
+    .unwrap();
     write(dir.path(), ".agentgate.yaml", config);
     // The fixture's review is signed by the test-only key; the repository trusts it.
     trust_test_key(dir.path());
@@ -109,8 +114,8 @@ fn partial_runs_do_not_report_unused_waivers() {
     write(
         dir.path(),
         "other.agent.yaml",
-        std::fs::read_to_string(
-            crate_dir()
+        read_fixture(
+            &crate_dir()
                 .join("testdata/rules/AG001/pass")
                 .read_dir()
                 .unwrap()
@@ -118,8 +123,7 @@ fn partial_runs_do_not_report_unused_waivers() {
                 .unwrap()
                 .unwrap()
                 .path(),
-        )
-        .unwrap(),
+        ),
     );
     let (_, json) = json(dir.path(), &["billing.agent.yaml"]);
     let rules: Vec<String> = findings(&json).into_iter().map(|(r, _, _)| r).collect();

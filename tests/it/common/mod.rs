@@ -100,39 +100,6 @@ pub fn git_commit_all(dir: &Path, message: &str) -> git2::Repository {
     repo
 }
 
-/// `# expect: AG011 at /spec/permissions/0/actions/0` lines of every manifest in `dir`, as
-/// (rule, file, path) triples.
-pub fn expectations(dir: &Path) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    let mut files: Vec<PathBuf> = walk(dir);
-    files.sort();
-    for file in files {
-        let Ok(text) = std::fs::read_to_string(&file) else {
-            continue;
-        };
-        let relative = file
-            .strip_prefix(dir)
-            .expect("under dir")
-            .to_string_lossy()
-            .replace('\\', "/");
-        for line in text.lines() {
-            if let Some(rest) = line.trim().strip_prefix("# expect:") {
-                let (rule, path) = rest
-                    .trim()
-                    .split_once(" at ")
-                    .expect("`# expect: RULE at POINTER`");
-                out.push((
-                    rule.trim().to_string(),
-                    relative.clone(),
-                    path.trim().to_string(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
@@ -212,20 +179,26 @@ pub fn read_fixture(path: &Path) -> String {
 }
 
 /// [`copy_dir`], then the placeholder reviews of the copied YAML files signed
-/// ([`sign_placeholders`]).
+/// ([`sign_in_place`]).
 pub fn copy_fixture(from: &Path, to: &Path) {
     copy_dir(from, to);
     for file in walk(to) {
-        let name = file.to_string_lossy();
-        if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&file) else {
-            continue;
-        };
-        if text.contains(SIGN_AT_TEST_TIME) {
-            std::fs::write(&file, sign_placeholders(&text)).expect("write signed fixture");
-        }
+        sign_in_place(&file);
+    }
+}
+
+/// Signs the placeholder reviews of a copied YAML file where it is ([`sign_placeholders`]);
+/// any other file (not YAML, not UTF-8, no placeholder) is left as it is.
+pub fn sign_in_place(file: &Path) {
+    let name = file.to_string_lossy();
+    if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+        return;
+    }
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return;
+    };
+    if text.contains(SIGN_AT_TEST_TIME) {
+        std::fs::write(file, sign_placeholders(&text)).expect("write the signed fixture");
     }
 }
 
