@@ -235,6 +235,28 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// clap stays in the command line: no library module (nor main.rs) names it.
+    #[test]
+    fn only_the_cli_uses_clap() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut stack = vec![src.clone()];
+        let mut named = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("src/ is readable").flatten() {
+                let path = entry.path();
+                if path == src.join("cli") {
+                    continue;
+                }
+                if path.is_dir() {
+                    stack.push(path);
+                } else if std::fs::read_to_string(&path).is_ok_and(|t| t.contains("clap")) {
+                    named.push(path.display().to_string());
+                }
+            }
+        }
+        assert!(named.is_empty(), "clap outside src/cli/: {named:?}");
+    }
+
     #[test]
     fn exit_statuses_are_the_documented_codes() {
         assert_eq!(ExitStatus::from_code(0), ExitStatus::Success);
