@@ -16,7 +16,8 @@ use crate::finding::{problems_text, Problem};
 use crate::rule::Severity;
 use crate::units::{format_date, parse_date, SECONDS_PER_DAY};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// How `inventory` renders its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InventoryFormat {
     Table,
     Csv,
@@ -595,58 +596,33 @@ pub fn render(format: InventoryFormat, rows: &[Row]) -> String {
     }
 }
 
-/// The command line of `agentgate inventory`.
-#[derive(Debug, clap::Args)]
-pub struct InventoryArgs {
-    #[command(flatten)]
-    pub source: SourceArgs,
-    #[arg(long, value_enum, default_value = "table")]
+/// What `agentgate inventory` was asked for: the rows of which source, filtered, sorted and
+/// rendered how.
+#[derive(Debug)]
+pub struct InventoryCommand {
+    pub source: Source,
     pub format: InventoryFormat,
-    /// Only agents whose owner has this email or name.
-    #[arg(long)]
-    pub owner: Option<String>,
-    /// Only agents whose owner's team is this one.
-    #[arg(long)]
-    pub team: Option<String>,
-    /// Only agents with this lifecycle status.
-    #[arg(long)]
-    pub status: Option<String>,
-    /// Only agents expiring within this duration of today (30d, 12w, P90D), already expired,
-    /// or without a readable expiry date.
-    #[arg(long, value_name = "DURATION", value_parser = parse_days)]
-    pub expiring_within: Option<i64>,
-    /// Only agents without a current review: none, older than maxReviewAge, dated after
-    /// today, or with a signature that does not verify.
-    #[arg(long)]
-    pub unreviewed: bool,
-    /// Order of the rows (default: file, the order of the manifests in the repository).
-    #[arg(long, value_enum, default_value = "file")]
+    pub filters: Filters,
     pub sort: SortKey,
 }
 
-/// What `inventory` and `report` read: which manifests, with which configuration and packs,
-/// as of which date and commit.
-#[derive(Debug, clap::Args)]
-pub struct SourceArgs {
-    /// Folders or manifest files to include (default: the current folder).
+/// What `inventory` and `report` read: which manifests, with which configuration and packs
+/// (relative to the working folder), as of which date and commit.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    /// Folders or manifest files to include; the current folder when empty.
     pub paths: Vec<PathBuf>,
-    /// Configuration file (default: .agentgate.yaml at the repository root).
-    #[arg(long)]
+    /// Configuration file; `.agentgate.yaml` at the repository root when absent.
     pub config: Option<PathBuf>,
-    /// A rule pack folder to load beside the built-in and configured ones (repeatable; read
-    /// from the working tree, also with --at).
-    #[arg(long = "pack", value_name = "DIR")]
+    /// Rule pack folders beside the built-in and configured ones, read from the working tree.
     pub packs: Vec<PathBuf>,
-    /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
-    #[arg(long, value_parser = crate::units::parse_date_arg)]
+    /// Days since 1970-01-01 to evaluate as of; today (UTC) when absent.
     pub today: Option<i64>,
-    /// Read the repository as it was at this git revision, straight from git objects (the
-    /// working tree is not touched). Pair it with --today for the date of that point in time.
-    #[arg(long, value_name = "REV")]
+    /// A git revision to read the repository at, straight from git objects.
     pub at: Option<String>,
 }
 
-impl SourceArgs {
+impl Source {
     /// The options to build an inventory with; with `--at`, over a past_tree of that commit.
     pub fn options(self, cwd: &Path) -> Result<InventoryOptions, String> {
         let past_tree = match &self.at {
@@ -671,7 +647,7 @@ impl SourceArgs {
 }
 
 /// How `inventory --sort` orders rows. Every order ends with file and name, so it is total.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
     File,
     Name,
@@ -710,29 +686,15 @@ impl SortKey {
     }
 }
 
-fn parse_days(text: &str) -> Result<i64, String> {
-    crate::units::parse_duration(text)
-        .and_then(|s| i64::try_from(s).ok())
-        .map(|s| s / SECONDS_PER_DAY)
-        .ok_or_else(|| format!("{text:?} is not a duration; write 30d, 12w or P90D"))
-}
-
 /// Runs `agentgate inventory`: the text for stdout, or the problems for stderr and exit 2.
-pub fn command(args: InventoryArgs, cwd: &Path) -> Result<String, String> {
-    let options = args.source.options(cwd)?;
+pub fn command(command: InventoryCommand, cwd: &Path) -> Result<String, String> {
+    let options = command.source.options(cwd)?;
     let inventory = build(&options).map_err(|problems| problems_text(&problems))?;
-    let filters = Filters {
-        owner: args.owner,
-        team: args.team,
-        status: args.status,
-        expiring_within_days: args.expiring_within,
-        unreviewed: args.unreviewed,
-    };
     let mut rows: Vec<Row> = inventory
         .rows
         .into_iter()
-        .filter(|r| filters.keep(r))
+        .filter(|r| command.filters.keep(r))
         .collect();
-    args.sort.sort(&mut rows);
-    Ok(render(args.format, &rows))
+    command.sort.sort(&mut rows);
+    Ok(render(command.format, &rows))
 }

@@ -21,7 +21,8 @@ mod html;
 mod timeline;
 pub use html::render_html;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// How `report` renders the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
     Markdown,
     Json,
@@ -29,21 +30,31 @@ pub enum ReportFormat {
 }
 
 /// `--framework`: one catalogue, `owasp` for the three OWASP lists, or all when absent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameworkChoice {
     Soc2,
     Iso27001,
-    #[value(name = "nist-800-53")]
     Nist80053,
-    #[value(name = "nist-ai-rmf")]
     NistAiRmf,
-    #[value(name = "eu-ai-act")]
     EuAiAct,
     Cis,
     Owasp,
 }
 
 impl FrameworkChoice {
+    /// The name the report's header gives the choice (as `--framework` spells it).
+    pub fn name(self) -> &'static str {
+        match self {
+            FrameworkChoice::Soc2 => "soc2",
+            FrameworkChoice::Iso27001 => "iso27001",
+            FrameworkChoice::Nist80053 => "nist-800-53",
+            FrameworkChoice::NistAiRmf => "nist-ai-rmf",
+            FrameworkChoice::EuAiAct => "eu-ai-act",
+            FrameworkChoice::Cis => "cis",
+            FrameworkChoice::Owasp => "owasp",
+        }
+    }
+
     fn covers(self, framework: &str) -> bool {
         match self {
             FrameworkChoice::Soc2 => framework == "soc2",
@@ -305,11 +316,7 @@ pub fn build(
             .as_ref()
             .and_then(|p| std::fs::read(p).ok())
             .map(|bytes| crate::digest::sha256_digest(&bytes)),
-        framework: framework.map_or("all".into(), |f| {
-            clap::ValueEnum::to_possible_value(&f)
-                .map(|v| v.get_name().to_string())
-                .unwrap_or_default()
-        }),
+        framework: framework.map_or("all".into(), |f| f.name().to_string()),
     };
 
     // Controls named by the rules this run evaluated, in catalogue order.
@@ -502,23 +509,21 @@ pub fn render_markdown(report: &Report) -> String {
     out
 }
 
-/// The command line of `agentgate report`.
-#[derive(Debug, clap::Args)]
-pub struct ReportArgs {
-    #[command(flatten)]
-    pub source: crate::inventory::SourceArgs,
-    #[arg(long, value_enum, default_value = "markdown")]
+/// What `agentgate report` was asked for: the report of which source, for which framework,
+/// rendered how.
+#[derive(Debug)]
+pub struct ReportCommand {
+    pub source: inventory::Source,
     pub format: ReportFormat,
-    /// One framework (all when absent); `owasp` covers the NHI, LLM and agentic lists.
-    #[arg(long, value_enum)]
+    /// One framework; all when absent.
     pub framework: Option<FrameworkChoice>,
 }
 
 /// Runs `agentgate report`: the text for stdout, or the problems for stderr and exit 2.
-pub fn command(args: ReportArgs, cwd: &Path) -> Result<String, String> {
-    let options = args.source.options(cwd)?;
-    let report = build(&options, args.framework)?;
-    Ok(match args.format {
+pub fn command(command: ReportCommand, cwd: &Path) -> Result<String, String> {
+    let options = command.source.options(cwd)?;
+    let report = build(&options, command.framework)?;
+    Ok(match command.format {
         ReportFormat::Markdown => render_markdown(&report),
         ReportFormat::Json => render_json(&report),
         ReportFormat::Html => render_html(&report),

@@ -67,7 +67,8 @@ fn sum_designators(text: &str, units: &[(char, u64)]) -> Option<u64> {
     Some(total)
 }
 
-/// `--today` and other date arguments: days since 1970-01-01, or the message clap shows.
+/// `--today` and other date arguments: days since 1970-01-01, or the message the command line
+/// shows.
 pub fn parse_date_arg(text: &str) -> Result<i64, String> {
     parse_date(text).ok_or_else(|| format!("{text:?} is not a date; write YYYY-MM-DD"))
 }

@@ -57,49 +57,34 @@ pub struct Owner {
     pub team: Option<String>,
 }
 
-/// The command line of `agentgate init`.
-#[derive(Debug, clap::Args)]
-pub struct InitArgs {
-    /// Name of the new agent (a lowercase DNS label). Asked for on a terminal when missing;
-    /// with --from, it renames the one agent the file describes.
+/// What `agentgate init` was asked for.
+#[derive(Debug, Clone)]
+pub struct InitCommand {
+    /// Name of the new agent; asked for on a terminal when missing. With `from`, it renames
+    /// the one agent the file describes.
     pub name: Option<String>,
-    /// Pre-fill from an MCP client configuration (one manifest per server) or an A2A Agent Card.
-    #[arg(long, value_name = "FILE")]
+    /// An MCP client configuration (one manifest per server) or an A2A Agent Card to pre-fill
+    /// from.
     pub from: Option<PathBuf>,
-    /// Folder to write NAME.yaml into; manifests under a `.agents` folder are found by `check`.
-    #[arg(long, value_name = "DIR", default_value = ".agents")]
+    /// Folder to write `NAME.yaml` into, relative to the working folder.
     pub dir: PathBuf,
-    /// Print the manifests instead of writing files.
-    #[arg(long)]
+    /// Return the manifests instead of writing files.
     pub stdout: bool,
     /// Overwrite existing files.
-    #[arg(long)]
     pub force: bool,
-    /// The accountable person's full name.
-    #[arg(long, value_name = "NAME")]
     pub owner_name: Option<String>,
-    /// The accountable person's own email address (not a group alias).
-    #[arg(long, value_name = "EMAIL")]
     pub owner_email: Option<String>,
-    /// The owner's team.
-    #[arg(long)]
     pub team: Option<String>,
-    /// What the agent does, for whom, and why it exists.
-    #[arg(long)]
     pub purpose: Option<String>,
-    /// One line on what the agent is.
-    #[arg(long)]
     pub description: Option<String>,
     /// Never ask; what is not given stays a TODO.
-    #[arg(long)]
     pub no_input: bool,
-    /// Date the new manifest starts from (YYYY-MM-DD), instead of today (UTC).
-    #[arg(long, value_parser = units::parse_date_arg)]
+    /// Days since 1970-01-01 the manifest starts from; today (UTC) when absent.
     pub today: Option<i64>,
 }
 
 /// What `init` printed and whether it succeeded: stdout text, or an error for stderr (exit 2).
-pub fn command(mut args: InitArgs, cwd: &Path) -> Result<String, String> {
+pub fn command(mut args: InitCommand, cwd: &Path) -> Result<String, String> {
     let today = args.today.unwrap_or_else(units::today_utc);
     if units::parse_date(&units::format_date(today + LIFETIME_DAYS)).is_none() {
         return Err(format!(
@@ -226,7 +211,7 @@ fn deduplicate<'a>(names: impl Iterator<Item = &'a mut String>) {
     }
 }
 
-fn owner(args: &InitArgs, interactive: bool) -> Result<Owner, String> {
+fn owner(args: &InitCommand, interactive: bool) -> Result<Owner, String> {
     let mut owner = Owner {
         name: given(&args.owner_name),
         email: given(&args.owner_email),

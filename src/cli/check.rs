@@ -1,0 +1,112 @@
+//! `agentgate check`, and the run that `discover` shares with it.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use agentgate::changes::ChangeFilter;
+use agentgate::check::{self, CheckOptions};
+use agentgate::output;
+use agentgate::rule::Severity;
+
+use super::{cwd, CommonArgs, ExitStatus};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files or folders to report on (default: the current folder). The inventory that
+    /// cross-agent rules see is always the whole repository.
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Output format, repeatable: human, json, sarif, junit, github or markdown, to stdout
+    /// or, as `NAME=FILE`, to a file (default: human).
+    #[arg(long, value_name = "FORMAT[=FILE]")]
+    format: Vec<output::Output>,
+    /// Lowest severity that fails the run (overrides failOn).
+    #[arg(long, value_enum)]
+    fail_on: Option<Level>,
+    /// Report findings but exit 0 unless agentgate itself failed.
+    #[arg(long)]
+    no_fail: bool,
+    /// Report only manifests changed since this git revision (compared from the merge
+    /// base), and the unchanged ones whose delegation reaches a changed agent.
+    #[arg(long, value_name = "REV", conflicts_with = "staged")]
+    changed_since: Option<String>,
+    /// Report only manifests staged in the git index (as a pre-commit hook sees them).
+    #[arg(long)]
+    staged: bool,
+    /// Also look for agents that no manifest governs (AG100 to AG102), in the same pass.
+    #[arg(long)]
+    discover: bool,
+}
+
+/// `--fail-on`: the severities a run can fail on.
+#[derive(Clone, Copy, ValueEnum)]
+enum Level {
+    Error,
+    Warning,
+}
+
+impl From<Level> for Severity {
+    fn from(level: Level) -> Severity {
+        match level {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+        }
+    }
+}
+
+pub fn run(args: Args) -> ExitStatus {
+    let options = CheckOptions {
+        paths: args.paths,
+        config: args.common.config,
+        fail_on: args.fail_on.map(Severity::from),
+        today: args.common.today,
+        max_file_size: args.common.max_file_size,
+        changes: match (args.changed_since, args.staged) {
+            (Some(rev), _) => Some(ChangeFilter::Since(rev)),
+            (None, true) => Some(ChangeFilter::Staged),
+            (None, false) => None,
+        },
+        packs: args.common.packs,
+        cwd: cwd(),
+    };
+    let discovery = if args.discover {
+        check::Discovery::Also
+    } else {
+        check::Discovery::Configured
+    };
+    run_check(options, discovery, args.format, args.no_fail)
+}
+
+/// `check` and `discover`: one run, its reports written, and the exit status.
+pub(super) fn run_check(
+    options: CheckOptions,
+    discovery: check::Discovery,
+    format: Vec<output::Output>,
+    no_fail: bool,
+) -> ExitStatus {
+    let outputs = if format.is_empty() {
+        vec![output::Output {
+            format: output::Format::Human,
+            file: None,
+        }]
+    } else {
+        format
+    };
+    if let Err(message) = output::check_outputs(&outputs) {
+        eprintln!("error: {message}");
+        return ExitStatus::Error;
+    }
+    let info = output::RunInfo::now();
+    let outcome = check::run_with(&options, discovery);
+    let failed_writes = output::emit(&outcome, &outputs, &info);
+    for message in &failed_writes {
+        eprintln!("error: {message}");
+    }
+    if failed_writes.is_empty() {
+        ExitStatus::from_code(outcome.exit_code(no_fail))
+    } else {
+        ExitStatus::Error
+    }
+}

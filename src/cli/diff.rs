@@ -1,0 +1,42 @@
+//! `agentgate diff --base REV`: what each agent gained or lost.
+
+use clap::ValueEnum;
+
+use agentgate::check::DEFAULT_MAX_FILE_SIZE;
+use agentgate::{diff, discover};
+
+use super::{cwd, print, ExitStatus};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The revision to compare the working tree with, e.g. origin/main.
+    #[arg(long, value_name = "REV")]
+    base: String,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Markdown,
+}
+
+pub fn run(args: Args) -> ExitStatus {
+    let root = discover::find_root(&cwd());
+    match diff::diff(&root, &args.base, DEFAULT_MAX_FILE_SIZE) {
+        Ok(diffs) => {
+            print(&match args.format {
+                Format::Human => diff::render_human(&diffs),
+                Format::Json => diff::render_json(&diffs),
+                Format::Markdown => diff::render_markdown(&diffs),
+            });
+            ExitStatus::Success
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitStatus::Error
+        }
+    }
+}
