@@ -2,8 +2,8 @@
 
 use clap::ValueEnum;
 
-use agentgate::check::DEFAULT_MAX_FILE_SIZE;
-use agentgate::{diff, discover};
+use agentgate::context::{repository_root, DEFAULT_MAX_FILE_SIZE};
+use agentgate::diff;
 
 use super::{cwd, print, ExitStatus};
 
@@ -24,7 +24,9 @@ enum Format {
 }
 
 pub fn run(args: Args) -> ExitStatus {
-    let root = discover::find_root(&cwd());
+    // The root as every command finds it. `diff` compares manifests only: it loads no
+    // configuration or pack, so a broken one does not stop it (and `exclude` does not apply).
+    let root = repository_root(&cwd(), &[]);
     match diff::diff(&root, &args.base, DEFAULT_MAX_FILE_SIZE) {
         Ok(diffs) => {
             print(&match args.format {
