@@ -1,7 +1,14 @@
 //! agentgate: a policy-as-code gate for AI-agent identity manifests.
 //!
-//! The pipeline runs one way: [`discover`] → [`yaml`] (parse) → [`validate`] → [`evaluate`] →
-//! [`output`]; [`check`] drives it.
+//! The pipeline runs one way, each stage a module: [`discover`] (which files are manifests) →
+//! [`yaml`] (parse, with positions) → [`validate`] (JSON Schema) → [`evaluate`] (Rego) →
+//! [`output`] (the formats). [`check`] drives it in a [`context::RunContext`] prepared once, and
+//! its sink applies the configuration's rule settings and waivers once. Leaf modules everything
+//! may use: [`fs`] (reading and showing files), [`rule`] (severities, rule metadata, the rules
+//! computed in Rust), [`source`], [`units`]. The commands that read the repository build on
+//! `check`: [`footprints`] (`discover`), [`inventory`], [`report`], [`diff`], [`init`],
+//! [`review`], [`packtest`] (`test`). The command line itself lives in the binary (`src/cli/`).
+//! A unit test below keeps the module graph free of cycles.
 
 pub mod changes;
 pub mod check;
