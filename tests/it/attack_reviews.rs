@@ -226,6 +226,13 @@ fn attack_backdated_review_by_a_retired_key_fails_under_changed_since() {
         "a review added by the change is judged at today's key validity:\n{}",
         run.stdout
     );
+    assert!(
+        messages(&run, "AG041")
+            .iter()
+            .any(|m| m.starts_with("key outside its validity window: ")),
+        "{}",
+        run.stdout
+    );
     assert_eq!(run.code, 1, "{}", run.stdout);
     // `--staged` has a base too (HEAD).
     let repo = git2::Repository::open(dir).unwrap();
