@@ -195,7 +195,12 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
 
     let bases = changes.as_ref().map(|c| review_bases(c, &manifests));
     let mut sink = Sink::new(&ctx.config);
-    let evaluated = evaluate(&manifests, ctx, bases.as_deref().unwrap_or_default(), &mut sink);
+    let evaluated = evaluate(
+        &manifests,
+        ctx,
+        bases.as_deref().unwrap_or_default(),
+        &mut sink,
+    );
     problems.extend(evaluated.problems);
     let governors: Vec<Governor> = manifests
         .iter()
@@ -440,7 +445,8 @@ fn review_bases(changes: &changes::Changes, manifests: &[Manifest]) -> Vec<Revie
                 continue;
             }
             if let Some(name) = value.pointer("/metadata/name").and_then(Value::as_str) {
-                base.entry(name.to_string()).or_insert_with(|| value.clone());
+                base.entry(name.to_string())
+                    .or_insert_with(|| value.clone());
             }
         }
     }

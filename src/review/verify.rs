@@ -154,7 +154,10 @@ pub fn verify_review_judged(
         ));
     };
     let reviewer = review.get("reviewer").and_then(Value::as_str);
-    let date = review.get("date").and_then(Value::as_str).and_then(parse_date);
+    let date = review
+        .get("date")
+        .and_then(Value::as_str)
+        .and_then(parse_date);
     let time = match judged {
         Judged::OnReviewDate => date.unwrap_or(today),
         Judged::Today => today,

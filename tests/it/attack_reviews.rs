@@ -124,10 +124,15 @@ fn attack_deprecated_status_with_new_access_and_no_review_fails() {
         has("escalation", "+write on postgres://ledger/public.payouts"),
         "{changes:?}"
     );
-    assert!(has("change", "lifecycle status: active → deprecated"), "{changes:?}");
+    assert!(
+        has("change", "lifecycle status: active → deprecated"),
+        "{changes:?}"
+    );
     assert!(has("escalation", "review removed"), "{changes:?}");
     assert!(
-        !changes.iter().any(|(_, t)| t.contains("no change to access")),
+        !changes
+            .iter()
+            .any(|(_, t)| t.contains("no change to access")),
         "{changes:?}"
     );
 }
@@ -142,7 +147,10 @@ fn attack_diff_reports_expiry_blast_radius_sources_and_reactivation() {
     let base = base_repo(dir, &before);
     let after = before
         .replace("status: retired", "status: active")
-        .replace(&format!("expires: {}", date(189)), &format!("expires: {}", date(400)))
+        .replace(
+            &format!("expires: {}", date(189)),
+            &format!("expires: {}", date(400)),
+        )
         .replace("reversible: true", "reversible: false")
         .replace("externalReach: false", "externalReach: true")
         .replace("services/billing/**", "services/**");
@@ -216,9 +224,15 @@ fn attack_backdated_review_by_a_retired_key_fails_under_changed_since() {
         .unwrap()
         .to_string();
     // Widen the agent, then sign as the retired reviewer, dated before the key was retired.
-    let widened = unsigned_compliant_manifest("billing", today()).replace("  credentials:\n", WRITE_GRANT);
+    let widened =
+        unsigned_compliant_manifest("billing", today()).replace("  credentials:\n", WRITE_GRANT);
     write(dir, FILE, widened);
-    sign_with(dir, "former-reviewer@corp.example.org", &retired, "2026-05-30");
+    sign_with(
+        dir,
+        "former-reviewer@corp.example.org",
+        &retired,
+        "2026-05-30",
+    );
 
     let run = check(dir, &["--changed-since", &base]);
     assert!(
@@ -261,7 +275,10 @@ fn attack_backdated_review_by_a_valid_key_is_ag041_backdated() {
     let base = base_repo(dir, &compliant_manifest("billing", today()));
     let widened = unsigned_compliant_manifest("billing", today())
         .replace("  credentials:\n", WRITE_GRANT)
-        .replace(&format!("date: {}", date(-21)), &format!("date: {}", date(-30)));
+        .replace(
+            &format!("date: {}", date(-21)),
+            &format!("date: {}", date(-30)),
+        );
     write(dir, FILE, signed(&widened));
 
     let run = check(dir, &["--changed-since", &base]);
@@ -280,7 +297,10 @@ fn attack_backdated_review_by_a_valid_key_is_ag041_backdated() {
     write(
         dir,
         FILE,
-        signed(&widened.replace(&format!("date: {}", date(-30)), &format!("date: {}", date(-7)))),
+        signed(&widened.replace(
+            &format!("date: {}", date(-30)),
+            &format!("date: {}", date(-7)),
+        )),
     );
     let run = check(dir, &["--changed-since", &base]);
     assert_eq!(rules_at(&run), vec![], "{}", run.stdout);
@@ -315,7 +335,12 @@ fn a_review_already_on_the_base_keeps_its_date_semantics() {
         "valid-before=\"20260601Z\" ",
         &retired,
     );
-    sign_with(dir, "former-reviewer@corp.example.org", &retired, "2026-05-30");
+    sign_with(
+        dir,
+        "former-reviewer@corp.example.org",
+        &retired,
+        "2026-05-30",
+    );
     let base = git_commit_all(dir, "base")
         .head()
         .unwrap()
@@ -337,7 +362,10 @@ fn attack_rollback_to_a_superseded_review_is_ag042() {
     let dir = tmp.path();
     let widened = unsigned_compliant_manifest("billing", today())
         .replace("  credentials:\n", WRITE_GRANT)
-        .replace(&format!("date: {}", date(-21)), &format!("date: {}", date(-40)));
+        .replace(
+            &format!("date: {}", date(-21)),
+            &format!("date: {}", date(-40)),
+        );
     let v1 = signed(&widened);
     write(dir, FILE, &v1);
     trust_test_key(dir);

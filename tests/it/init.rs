@@ -129,7 +129,11 @@ fn answer_todos(file: &Path) {
             .expect("the test key signs");
         value["spec"]["review"]["digest"] = Value::String(digest);
         value["spec"]["review"]["signature"] = Value::String(signature);
-        trust_test_key(file.parent().and_then(Path::parent).expect(".agents/NAME.yaml"));
+        trust_test_key(
+            file.parent()
+                .and_then(Path::parent)
+                .expect(".agents/NAME.yaml"),
+        );
     }
     std::fs::write(file, serde_json::to_string_pretty(&value).unwrap()).unwrap();
 }
