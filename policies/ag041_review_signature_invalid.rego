@@ -10,8 +10,16 @@
 #   (settings.allowedSigners) no signature can be verified, so every review fails this rule. The
 #   verdict and its reason (no signature, no allowed_signers configured, unknown principal, wrong
 #   namespace, bad signature, key outside its validity window, unsupported key type, malformed
-#   signature) are computed by agentgate (data.agentgate.facts). A signature over an outdated
-#   digest is still valid here: that review is stale (AG042), not forged.
+#   signature, backdated) are computed by agentgate (data.agentgate.facts). A signature over an
+#   outdated digest is still valid here: that review is stale (AG042), not forged.
+#
+#   The review date is chosen by whoever writes the file, so in partial runs (--changed-since,
+#   --staged) a review that the change adds or alters (it differs from the base revision's
+#   review of the same agent) is verified with the key's validity window judged today, not at
+#   its stated date (a key past its valid-before cannot sign a new review by dating it early),
+#   and it is backdated when dated more than settings.maxReviewBackdate (default 7d) before
+#   today. Reviews already on the base are judged at their date, as are all reviews in full
+#   runs, which have no base revision.
 # custom:
 #   id: AG041
 #   slug: review-signature-invalid

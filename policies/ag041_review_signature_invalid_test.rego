@@ -18,7 +18,7 @@ test_unsigned_review_fires if {
 }
 
 test_each_reason_fires_with_its_detail if {
-	every reason in ["no allowed_signers configured", "unknown principal", "wrong namespace", "bad signature", "key outside its validity window", "unsupported key type", "malformed signature"] {
+	every reason in ["no allowed_signers configured", "unknown principal", "wrong namespace", "bad signature", "key outside its validity window", "unsupported key type", "malformed signature", "backdated"] {
 		deny == {{"msg": sprintf("%s: details", [reason]), "path": "/spec/review/signature"}} with input as manifest
 			with data.agentgate.facts as facts_for({"signature": "invalid", "reason": reason, "detail": "details"})
 	}

@@ -9,12 +9,18 @@
 #   access could be widened under an old sign-off. Reformatting, reordering keys or editing
 #   comments does not change the digest. The rule applies when the review stores a digest; the
 #   current digest is computed by agentgate (data.agentgate.facts).
+#
+#   In partial runs (--changed-since, --staged) a review is also stale when it is superseded:
+#   dated before the review of the same agent at the base revision (facts.baseReview). Restoring
+#   an older, once-signed version of a manifest (a rollback to wider access that was later
+#   narrowed and signed again) brings its old, valid signature back with it; the newer review on
+#   the base is the one that counts.
 # custom:
 #   id: AG042
 #   slug: review-stale
 #   family: review
 #   severity: error
-#   summary: The manifest changed after its security review was signed
+#   summary: The manifest changed after its security review was signed, or the review is older than the base's
 #   fix: >-
 #     Have the change reviewed (agentgate diff --base REV shows what it grants or removes), then
 #     sign the review again with agentgate review sign FILE --reviewer EMAIL, which stores the
@@ -45,4 +51,13 @@ deny contains {"msg": msg, "path": "/spec/review/digest"} if {
 	current := facts.digest
 	stored != current
 	msg := sprintf("the manifest changed after the review was signed: the review covers %s, the manifest is now %s", [stored, current])
+}
+
+deny contains {"msg": msg, "path": "/spec/review/date"} if {
+	base := facts.baseReview
+	is_number(base.ageSeconds)
+	age := facts.reviewAgeSeconds
+	is_number(age)
+	age > base.ageSeconds
+	msg := sprintf("superseded: the review is dated %s, before the review of this agent at the base revision (%s, by %s): a restored older review does not cover this change", [input.spec.review.date, base.date, base.reviewer])
 }

@@ -21,6 +21,10 @@ pub struct Changes {
     /// Files deleted or renamed away, with their old content: a removed delegate still
     /// matters to the agents that delegated to it.
     pub removed: Vec<(PathBuf, String)>,
+    /// YAML files modified in place, with their content at the base revision: with `removed`,
+    /// the base version of every agent the change touches (a review the change adds, alters or
+    /// rolls back is judged against the base's review of the same agent).
+    pub modified: Vec<(PathBuf, String)>,
 }
 
 pub fn changed_files(start: &Path, filter: &ChangeFilter) -> Result<Changes, String> {
@@ -120,10 +124,24 @@ fn collect(repo: &Repository, diff: &Diff<'_>, workdir: &Path) -> Changes {
                 changes.present.extend(new_path);
             }
             Delta::Unmodified | Delta::Ignored => {}
+            Delta::Modified | Delta::Typechange if new_path.as_deref().is_some_and(is_yaml) => {
+                if let Some(path) = new_path {
+                    changes
+                        .modified
+                        .push((path.clone(), blob_text(repo, delta.old_file().id())));
+                    changes.present.insert(path);
+                }
+            }
             _ => changes.present.extend(new_path),
         }
     }
     changes
+}
+
+fn is_yaml(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 fn blob_text(repo: &Repository, id: git2::Oid) -> String {

@@ -30,6 +30,9 @@ pub struct Settings {
     pub max_ttl: u64,
     pub max_static_ttl: u64,
     pub max_review_age: u64,
+    /// How long before today a review that the change under check adds or alters may be
+    /// dated (AG041, reason backdated), in seconds.
+    pub max_review_backdate: u64,
     pub max_lifetime: u64,
     pub low_consequence_actions: Vec<String>,
     pub non_person_emails: Vec<String>,
@@ -44,6 +47,7 @@ impl Default for Settings {
             max_ttl: 24 * 3600,
             max_static_ttl: 90 * 86_400,
             max_review_age: 180 * 86_400,
+            max_review_backdate: 7 * 86_400,
             max_lifetime: 365 * 86_400,
             low_consequence_actions: words(&[
                 "read", "list", "get", "query", "describe", "view", "search",
@@ -223,10 +227,11 @@ impl Config {
     }
 
     fn apply_settings(&mut self, settings: &Value, problems: &mut Vec<Problem>) {
-        let durations: [(&str, &mut u64); 4] = [
+        let durations: [(&str, &mut u64); 5] = [
             ("maxTtl", &mut self.settings.max_ttl),
             ("maxStaticTtl", &mut self.settings.max_static_ttl),
             ("maxReviewAge", &mut self.settings.max_review_age),
+            ("maxReviewBackdate", &mut self.settings.max_review_backdate),
             ("maxLifetime", &mut self.settings.max_lifetime),
         ];
         let mut bad = Vec::new();

@@ -1,7 +1,7 @@
 //! `agentgate diff --base REV`: what each agent gained or lost between a git revision and the
 //! working tree. This is what a reviewer reads before re-signing: every grant, approval,
-//! credential, data class, delegation edge and owner that changed, marked as an escalation or a
-//! reduction.
+//! credential, data class, delegation edge, owner, identity, lifecycle status and expiry, blast
+//! radius, source and review that changed, marked as an escalation, a reduction or a change.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -156,10 +156,17 @@ fn compare(name: &str, before: Option<&Value>, after: Option<&Value>) -> Option<
         &mut changes,
     );
     owners(old, new, &mut changes);
+    if status == "changed" {
+        identity(old, new, &mut changes);
+        lifecycle(old, new, &mut changes);
+        blast_radius(old, new, &mut changes);
+        review(old, new, &mut changes);
+    }
+    sets("source", sources(old), sources(new), &mut changes);
     if changes.is_empty() && status == "changed" {
         changes.push(Change {
             direction: Direction::Change,
-            text: "no change to access (description, review or metadata only)".into(),
+            text: "no change to access (description or metadata only)".into(),
         });
     }
     changes.sort();
@@ -388,6 +395,143 @@ fn owners(old: &Value, new: &Value, changes: &mut Vec<Change>) {
             });
         }
     }
+}
+
+/// A field as text for a change line: strings as they are, other values as JSON, "none" when
+/// absent.
+fn field_text(manifest: &Value, pointer: &str) -> String {
+    match manifest.pointer(pointer) {
+        None | Some(Value::Null) => "none".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn changed(old: &Value, new: &Value, pointer: &str) -> Option<(String, String)> {
+    let (a, b) = (field_text(old, pointer), field_text(new, pointer));
+    (a != b).then_some((a, b))
+}
+
+/// The identity an agent runs under: any change is an escalation, since the new identity may
+/// hold more than the manifest says (a cluster-admin service account, say).
+fn identity(old: &Value, new: &Value, changes: &mut Vec<Change>) {
+    for (pointer, what) in [
+        ("/spec/identity/type", "identity type"),
+        ("/spec/identity/id", "identity id"),
+    ] {
+        if let Some((a, b)) = changed(old, new, pointer) {
+            changes.push(Change {
+                direction: Direction::Escalation,
+                text: format!("{what}: {a} → {b}"),
+            });
+        }
+    }
+}
+
+/// Lifecycle status (back from retired or into active widens; into retired narrows) and expiry
+/// (later or removed widens).
+fn lifecycle(old: &Value, new: &Value, changes: &mut Vec<Change>) {
+    if let Some((a, b)) = changed(old, new, "/spec/lifecycle/status") {
+        let direction = if b == "retired" {
+            Direction::Reduction
+        } else if a == "retired" || b == "active" {
+            Direction::Escalation
+        } else {
+            Direction::Change
+        };
+        changes.push(Change {
+            direction,
+            text: format!("lifecycle status: {a} → {b}"),
+        });
+    }
+    if let Some((a, b)) = changed(old, new, "/spec/lifecycle/expires") {
+        let direction = match (crate::units::parse_date(&a), crate::units::parse_date(&b)) {
+            (Some(was), Some(now)) if now < was => Direction::Reduction,
+            (None, Some(_)) => Direction::Reduction,
+            _ => Direction::Escalation,
+        };
+        changes.push(Change {
+            direction,
+            text: format!("lifecycle expires: {a} → {b}"),
+        });
+    }
+}
+
+/// The documented worst case: losing reversibility or gaining external reach widens it.
+fn blast_radius(old: &Value, new: &Value, changes: &mut Vec<Change>) {
+    for (field, risky) in [("reversible", "false"), ("externalReach", "true")] {
+        if let Some((a, b)) = changed(old, new, &format!("/spec/blastRadius/{field}")) {
+            let direction = if b == risky || b == "none" {
+                Direction::Escalation
+            } else if a == risky {
+                Direction::Reduction
+            } else {
+                Direction::Change
+            };
+            changes.push(Change {
+                direction,
+                text: format!("blast radius {field}: {a} → {b}"),
+            });
+        }
+    }
+    if changed(old, new, "/spec/blastRadius/worstCase").is_some() {
+        changes.push(Change {
+            direction: Direction::Change,
+            text: "blast radius worstCase rewritten".into(),
+        });
+    }
+}
+
+/// The review: removed (the agent loses its sign-off), dated before the base's (a superseded
+/// review restored), or re-signed.
+fn review(old: &Value, new: &Value, changes: &mut Vec<Change>) {
+    let (before, after) = (old.pointer("/spec/review"), new.pointer("/spec/review"));
+    if before == after {
+        return;
+    }
+    let who = |v: &Value| {
+        format!(
+            "{} on {}",
+            field_text(v, "/spec/review/reviewer"),
+            field_text(v, "/spec/review/date")
+        )
+    };
+    let (direction, text) = match (before, after) {
+        (Some(_), None) => (
+            Direction::Escalation,
+            format!("review removed (was {})", who(old)),
+        ),
+        (None, Some(_)) => (Direction::Change, format!("review added: {}", who(new))),
+        _ => {
+            let date = |v: &Value| {
+                v.pointer("/spec/review/date")
+                    .and_then(Value::as_str)
+                    .and_then(crate::units::parse_date)
+            };
+            match (date(old), date(new)) {
+                (Some(was), Some(now)) if now < was => (
+                    Direction::Escalation,
+                    format!(
+                        "review superseded: {} is older than the base's review, {}",
+                        who(new),
+                        who(old)
+                    ),
+                ),
+                _ => (
+                    Direction::Change,
+                    format!("review: {} → {}", who(old), who(new)),
+                ),
+            }
+        }
+    };
+    changes.push(Change { direction, text });
+}
+
+/// `spec.sources`: code and configuration the manifest claims to govern.
+fn sources(manifest: &Value) -> BTreeSet<String> {
+    strings(manifest.pointer("/spec/sources"))
+        .into_iter()
+        .collect()
 }
 
 fn marker(direction: Direction) -> &'static str {

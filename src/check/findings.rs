@@ -29,6 +29,7 @@ pub fn settings_data(config: &Config, today: i64, people: Option<Vec<String>>) -
         "maxTtl": s.max_ttl,
         "maxStaticTtl": s.max_static_ttl,
         "maxReviewAge": s.max_review_age,
+        "maxReviewBackdate": s.max_review_backdate,
         "maxLifetime": s.max_lifetime,
         "lowConsequenceActions": s.low_consequence_actions,
         "nonPersonEmails": s.non_person_emails,
@@ -46,8 +47,14 @@ pub(super) struct Evaluated {
     pub problems: Vec<Problem>,
 }
 
-/// Evaluates every selected manifest; its findings go to `sink`.
-pub(super) fn evaluate(manifests: &[Manifest], ctx: &RunContext, sink: &mut Sink) -> Evaluated {
+/// Evaluates every selected manifest; its findings go to `sink`. `bases` says, index-aligned
+/// with `manifests`, how the change under check touched each review (empty: no base revision).
+pub(super) fn evaluate(
+    manifests: &[Manifest],
+    ctx: &RunContext,
+    bases: &[review::ReviewBase],
+    sink: &mut Sink,
+) -> Evaluated {
     let (registry, config, today) = (&ctx.registry, &ctx.config, ctx.today);
     let mut first_by_name: BTreeMap<String, usize> = BTreeMap::new();
     for (i, m) in manifests.iter().enumerate() {
@@ -60,9 +67,16 @@ pub(super) fn evaluate(manifests: &[Manifest], ctx: &RunContext, sink: &mut Sink
         .map(|(n, &i)| (n.clone(), &*manifests[i].value))
         .collect();
     let cycles = delegation_cycles(&inventory_refs);
-    let facts_of = |m: &Manifest| {
+    let facts_of = |i: usize| {
+        let m = &manifests[i];
         let mut facts = manifest_facts(&m.value, &m.source.display, today);
-        facts.extend(review::facts(&m.value, ctx.trust.trust(), today));
+        facts.extend(review::facts_against_base(
+            &m.value,
+            ctx.trust.trust(),
+            today,
+            bases.get(i).unwrap_or(&review::ReviewBase::NoBase),
+            config.settings.max_review_backdate,
+        ));
         if let Some(cycle) = m.name.as_ref().and_then(|n| cycles.get(n)) {
             facts.insert("delegationCycle".into(), json!(cycle));
         }
@@ -86,7 +100,7 @@ pub(super) fn evaluate(manifests: &[Manifest], ctx: &RunContext, sink: &mut Sink
             let named_first = manifests[i].name.is_some() && !shares_name(i);
             manifests[i].selected || (named_first && !builtin_only)
         })
-        .map(|i| (i, Arc::new(facts_of(&manifests[i]))))
+        .map(|i| (i, Arc::new(facts_of(i))))
         .collect::<Vec<_>>()
         .into_iter()
         .collect();

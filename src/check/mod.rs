@@ -14,6 +14,7 @@ use crate::discover;
 use crate::finding::{Finding, Problem};
 use crate::footprints::{self, Governor};
 use crate::fs::{display_path, normalize, read_text};
+use crate::review::ReviewBase;
 use crate::rule::{BuiltinRule, RuleMeta, Severity};
 use crate::source::SourceFile;
 use crate::waiver::Waived;
@@ -192,8 +193,14 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
     };
     let (manifests, reported) = read_all(ctx, &files, changes.as_ref(), &mut problems);
 
+    let bases = changes.as_ref().map(|c| review_bases(c, &manifests));
     let mut sink = Sink::new(&ctx.config);
-    let evaluated = evaluate(&manifests, ctx, &mut sink);
+    let evaluated = evaluate(
+        &manifests,
+        ctx,
+        bases.as_deref().unwrap_or_default(),
+        &mut sink,
+    );
     problems.extend(evaluated.problems);
     let governors: Vec<Governor> = manifests
         .iter()
@@ -422,6 +429,34 @@ fn narrow_to_changes(
             return reported;
         }
     }
+}
+
+/// How the change touched each manifest's review (index-aligned with `manifests`): the base
+/// version of every agent in a changed file is read from the base revision's blobs (files
+/// modified in place, deleted or renamed away), and each review is compared with the base's
+/// review of the agent of the same name.
+fn review_bases(changes: &changes::Changes, manifests: &[Manifest]) -> Vec<ReviewBase> {
+    let mut base: BTreeMap<String, Value> = BTreeMap::new();
+    for (path, text) in changes.modified.iter().chain(&changes.removed) {
+        let source = SourceFile::new(path.clone(), String::new(), text.as_str());
+        for document in yaml::parse(&source, Limits::default()).unwrap_or_default() {
+            let value = document.value;
+            if manifest_kind_problem(&value).is_some() {
+                continue;
+            }
+            if let Some(name) = value.pointer("/metadata/name").and_then(Value::as_str) {
+                base.entry(name.to_string())
+                    .or_insert_with(|| value.clone());
+            }
+        }
+    }
+    manifests
+        .iter()
+        .map(|m| {
+            let changed = changes.present.contains(&m.source.path);
+            ReviewBase::of(&m.value, changed, Some(&base))
+        })
+        .collect()
 }
 
 fn manifest_kind_problem(value: &Value) -> Option<String> {

@@ -16,8 +16,9 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::finding::Problem;
 use crate::fs::display_path;
+use crate::units::{parse_date, SECONDS_PER_DAY};
 use signers::AllowedSigners;
-use verify::{verify_review, Trust};
+use verify::{verify_review_judged, Judged, Reason, Status, Trust, Verdict};
 
 /// The SSHSIG namespace of review signatures (`ssh-keygen -Y sign -n agentgate-review`).
 pub const NAMESPACE: &str = "agentgate-review";
@@ -70,19 +71,168 @@ impl TrustStore {
     }
 }
 
+/// What the change under check did to a manifest's review, compared with the review of the
+/// agent of the same name at the base revision (`--changed-since`, `--staged`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReviewBase {
+    /// No base revision (a full run, or paths only), or no review mapping to judge.
+    NoBase,
+    /// The review is the base's: judged as it was on the base, at its own date.
+    Unchanged,
+    /// The base has no review of this agent (or no such agent): a new review.
+    Added,
+    /// The base's review of this agent (held here) differs from this one.
+    Altered(Value),
+}
+
+impl ReviewBase {
+    /// How the change touches `document`'s review: `file_changed` says whether its file is
+    /// among the changes, `base` holds the base version of every agent in a changed file, by
+    /// name (`None` when the run has no base revision).
+    pub fn of(
+        document: &Value,
+        file_changed: bool,
+        base: Option<&std::collections::BTreeMap<String, Value>>,
+    ) -> ReviewBase {
+        let Some(base) = base else {
+            return ReviewBase::NoBase;
+        };
+        let Some(review) = document.pointer("/spec/review").filter(|r| r.is_object()) else {
+            return ReviewBase::NoBase;
+        };
+        if !file_changed {
+            return ReviewBase::Unchanged;
+        }
+        let name = document.pointer("/metadata/name").and_then(Value::as_str);
+        match name
+            .and_then(|n| base.get(n))
+            .and_then(|b| b.pointer("/spec/review"))
+            .filter(|r| r.is_object())
+        {
+            None => ReviewBase::Added,
+            Some(was) if was == review => ReviewBase::Unchanged,
+            Some(was) => ReviewBase::Altered(was.clone()),
+        }
+    }
+
+    fn judged(&self) -> Judged {
+        match self {
+            ReviewBase::Added | ReviewBase::Altered(_) => Judged::Today,
+            ReviewBase::NoBase | ReviewBase::Unchanged => Judged::OnReviewDate,
+        }
+    }
+
+    fn fact(&self) -> Value {
+        match self {
+            ReviewBase::NoBase => Value::Null,
+            ReviewBase::Unchanged => "unchanged".into(),
+            ReviewBase::Added => "added".into(),
+            ReviewBase::Altered(_) => "altered".into(),
+        }
+    }
+}
+
 /// The review facts of one manifest for `data.agentgate.facts[name]`: `digest` (the current
-/// digest) and `review` (the signature verdict, or null when there is no review mapping).
+/// digest) and `review` (the signature verdict, or null when there is no review mapping), for a
+/// run without a base revision.
 pub fn facts(document: &Value, trust: Trust<'_>, today: i64) -> Map<String, Value> {
+    facts_against_base(document, trust, today, &ReviewBase::NoBase, 0)
+}
+
+/// [`facts`] in a run with a base revision: a review that the change adds or alters is
+/// verified with the key's validity judged today, and is `backdated` when dated more than
+/// `max_backdate` seconds before today; `reviewChange` and `baseReview` say how the change
+/// touched it.
+pub fn facts_against_base(
+    document: &Value,
+    trust: Trust<'_>,
+    today: i64,
+    base: &ReviewBase,
+    max_backdate: u64,
+) -> Map<String, Value> {
     let mut facts = Map::new();
     facts.insert(
         "digest".into(),
         Value::String(crate::digest::digest(document)),
     );
+    let verdict = verify_review_judged(document, trust, today, base.judged())
+        .map(|v| backdated(v, document, today, base, max_backdate));
     facts.insert(
         "review".into(),
-        verify_review(document, trust, today).map_or(Value::Null, |v| v.fact()),
+        verdict.as_ref().map_or(Value::Null, Verdict::fact),
     );
+    facts.insert(
+        "reviewChange".into(),
+        if verdict.is_some() {
+            base.fact()
+        } else {
+            Value::Null
+        },
+    );
+    let base_review = match base {
+        ReviewBase::Altered(was) => {
+            let date = was.get("date").and_then(Value::as_str);
+            serde_json::json!({
+                "reviewer": was.get("reviewer").and_then(Value::as_str),
+                "date": date,
+                "ageSeconds": date.and_then(parse_date).map(|d| (today - d) * SECONDS_PER_DAY),
+            })
+        }
+        _ => Value::Null,
+    };
+    facts.insert("baseReview".into(), base_review);
     facts
+}
+
+/// A valid verdict on a review the change adds or alters, turned `backdated` when the review
+/// is dated more than `max_backdate` seconds before today.
+fn backdated(
+    verdict: Verdict,
+    document: &Value,
+    today: i64,
+    base: &ReviewBase,
+    max_backdate: u64,
+) -> Verdict {
+    if base.judged() != Judged::Today || !verdict.is_valid() {
+        return verdict;
+    }
+    let Some(date) = document
+        .pointer("/spec/review/date")
+        .and_then(Value::as_str)
+        .and_then(parse_date)
+    else {
+        return verdict;
+    };
+    let age = (today - date) * SECONDS_PER_DAY;
+    if age <= i64::try_from(max_backdate).unwrap_or(i64::MAX) {
+        return verdict;
+    }
+    let what = if matches!(base, ReviewBase::Added) {
+        "adds"
+    } else {
+        "alters"
+    };
+    Verdict {
+        status: Status::Invalid,
+        reason: Reason::Backdated,
+        detail: format!(
+            "the change under check {what} this review, dated {} ({} days before today, {}); a new or re-signed review may be dated at most {} before today (settings.maxReviewBackdate): sign it again with today's date",
+            crate::units::format_date(date),
+            today - date,
+            crate::units::format_date(today),
+            backdate_text(max_backdate),
+        ),
+        principals: verdict.principals,
+    }
+}
+
+fn backdate_text(seconds: u64) -> String {
+    let day = u64::try_from(SECONDS_PER_DAY).unwrap_or(86_400);
+    if seconds % day == 0 {
+        format!("{}d", seconds / day)
+    } else {
+        format!("{seconds}s")
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@
 //! The signed message is the digest stored in the review (so a valid signature over an outdated
 //! digest is a stale review, AG042, not a forged one), the principal is the review's `reviewer`
 //! and key validity windows are judged at 00:00 UTC on the review's `date` (today when the date is
-//! missing or not a date).
+//! missing or not a date). A review that the change under check adds or alters is judged at
+//! today instead ([`Judged::Today`]): its author chose its date, so a retired key could otherwise
+//! sign a new review by dating it before the key's `valid-before`.
 
 use serde_json::{json, Value};
 use ssh_key::{Algorithm, EcdsaCurve, HashAlg, PublicKey, SshSig};
@@ -46,6 +48,9 @@ pub enum Reason {
     OutsideValidity,
     UnsupportedKeyType,
     MalformedSignature,
+    /// A review that the change under check adds or alters is dated more than
+    /// `settings.maxReviewBackdate` before today.
+    Backdated,
 }
 
 impl Reason {
@@ -60,6 +65,7 @@ impl Reason {
             Reason::OutsideValidity => "key outside its validity window",
             Reason::UnsupportedKeyType => "unsupported key type",
             Reason::MalformedSignature => "malformed signature",
+            Reason::Backdated => "backdated",
         }
     }
 }
@@ -71,14 +77,18 @@ pub struct Verdict {
     pub reason: Reason,
     /// One sentence for people: what exactly is wrong (or who signed).
     pub detail: String,
+    /// Every principal allowed_signers lists for the signing key (the reviewer's aliases), when
+    /// the signature verified with a listed key; empty otherwise.
+    pub principals: Vec<String>,
 }
 
 impl Verdict {
-    fn invalid(reason: Reason, detail: impl Into<String>) -> Verdict {
+    pub fn invalid(reason: Reason, detail: impl Into<String>) -> Verdict {
         Verdict {
             status: Status::Invalid,
             reason,
             detail: detail.into(),
+            principals: Vec::new(),
         }
     }
 
@@ -88,7 +98,7 @@ impl Verdict {
 
     /// The `review` fact handed to Rego.
     pub fn fact(&self) -> Value {
-        json!({"signature": self.status.as_str(), "reason": self.reason.as_str(), "detail": self.detail})
+        json!({"signature": self.status.as_str(), "reason": self.reason.as_str(), "detail": self.detail, "principals": self.principals})
     }
 }
 
@@ -100,14 +110,35 @@ pub struct Trust<'a> {
     pub source: &'a str,
 }
 
-/// The verdict on `document`'s review, or `None` when it has no `spec.review` mapping.
+/// When a key's validity window is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judged {
+    /// At the review's date: a review already on the base revision, or a full run.
+    OnReviewDate,
+    /// At today: a review that the change under check adds or alters.
+    Today,
+}
+
+/// The verdict on `document`'s review, or `None` when it has no `spec.review` mapping; key
+/// validity is judged on the review date.
 pub fn verify_review(document: &Value, trust: Trust<'_>, today: i64) -> Option<Verdict> {
+    verify_review_judged(document, trust, today, Judged::OnReviewDate)
+}
+
+/// [`verify_review`], with key validity judged as `judged` says.
+pub fn verify_review_judged(
+    document: &Value,
+    trust: Trust<'_>,
+    today: i64,
+    judged: Judged,
+) -> Option<Verdict> {
     let review = document.pointer("/spec/review")?.as_object()?;
     let Some(signature) = review.get("signature") else {
         return Some(Verdict {
             status: Status::Absent,
             reason: Reason::NoSignature,
             detail: "the review is not signed: run `agentgate review sign` as the reviewer".into(),
+            principals: Vec::new(),
         });
     };
     let Some(signature) = signature.as_str() else {
@@ -123,13 +154,21 @@ pub fn verify_review(document: &Value, trust: Trust<'_>, today: i64) -> Option<V
         ));
     };
     let reviewer = review.get("reviewer").and_then(Value::as_str);
-    let time = review
+    let date = review
         .get("date")
         .and_then(Value::as_str)
-        .and_then(parse_date)
-        .unwrap_or(today)
-        * SECONDS_PER_DAY;
-    Some(verify(signature, digest, reviewer, trust, time))
+        .and_then(parse_date);
+    let time = match judged {
+        Judged::OnReviewDate => date.unwrap_or(today),
+        Judged::Today => today,
+    } * SECONDS_PER_DAY;
+    let mut verdict = verify(signature, digest, reviewer, trust, time);
+    if judged == Judged::Today && verdict.reason == Reason::OutsideValidity {
+        verdict.detail.push_str(
+            " (the change under check adds or alters this review, so the key must be valid today, whatever date the review states)",
+        );
+    }
+    Some(verdict)
 }
 
 /// Verifies `signature` (armored SSHSIG) over `message` for `principal` at `time` (seconds since
@@ -221,6 +260,7 @@ pub fn verify(
                 "signed by {principal} with {key_name} ({}:{})",
                 trust.source, signer.line
             ),
+            principals: key_principals(signers, &blob),
         };
     }
     if candidates.iter().all(|s| !s.allows_namespace(NAMESPACE)) {
@@ -248,6 +288,25 @@ pub fn verify(
             validity_text(window)
         ),
     )
+}
+
+/// Every principal that `signers` lists for the key `blob`, on any line, as written: the
+/// comma-separated patterns split, negated ones (`!…`) left out, wildcards not expanded; in
+/// file order, without repeats.
+fn key_principals(signers: &AllowedSigners, blob: &[u8]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for signer in signers.signers.iter().filter(|s| s.key_blob == blob) {
+        for principal in signer.principals.split(',') {
+            let principal = principal.trim();
+            if !principal.is_empty()
+                && !principal.starts_with('!')
+                && !out.iter().any(|p| p == principal)
+            {
+                out.push(principal.to_string());
+            }
+        }
+    }
+    out
 }
 
 fn supported(algorithm: &Algorithm) -> bool {

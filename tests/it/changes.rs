@@ -24,9 +24,11 @@ fn manifest(name: &str, grants: &[(&str, &str)], delegates: &[&str]) -> String {
             delegates.join(", ")
         )
     };
-    // Each version of a manifest is reviewed and signed (by the test-only key).
+    // Each version of a manifest is reviewed and signed (by the test-only key), within
+    // settings.maxReviewBackdate (7d) of TODAY: a review the change adds or alters may not be
+    // dated earlier (AG041 backdated).
     signed(&format!(
-        "apiVersion: agentgate/v1\nkind: Agent\nmetadata:\n  name: {name}\n  description: Test agent {name}\nspec:\n  purpose: Does the work of {name}.\n  owner: {{name: Jane Doe, email: jane.doe@example.com}}\n  backupOwner: {{name: Raj Patel, email: raj.patel@example.com}}\n  lifecycle: {{status: active, expires: 2027-05-31}}\n  identity: {{type: workload, id: \"spiffe://example.org/{name}\"}}\n  permissions:\n{permissions}  credentials: []\n  blastRadius: {{worstCase: Reads some rows, dataClasses: [], reversible: true, externalReach: false}}\n  baseline: {{maxActionsPerHour: 10}}\n  audit: {{logSink: \"siem://splunk/agents\"}}\n  review: {{reviewer: sec-review@example.com, date: 2026-11-02}}\n{delegation}"
+        "apiVersion: agentgate/v1\nkind: Agent\nmetadata:\n  name: {name}\n  description: Test agent {name}\nspec:\n  purpose: Does the work of {name}.\n  owner: {{name: Jane Doe, email: jane.doe@example.com}}\n  backupOwner: {{name: Raj Patel, email: raj.patel@example.com}}\n  lifecycle: {{status: active, expires: 2027-05-31}}\n  identity: {{type: workload, id: \"spiffe://example.org/{name}\"}}\n  permissions:\n{permissions}  credentials: []\n  blastRadius: {{worstCase: Reads some rows, dataClasses: [], reversible: true, externalReach: false}}\n  baseline: {{maxActionsPerHour: 10}}\n  audit: {{logSink: \"siem://splunk/agents\"}}\n  review: {{reviewer: sec-review@example.com, date: 2026-11-20}}\n{delegation}"
     ))
 }
 

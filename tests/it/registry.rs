@@ -195,14 +195,17 @@ fn data_contract_example_matches_what_agentgate_hands_to_rego() {
             .unwrap();
     let example = serde_json::json!({
         "settings": {"today": "2026-11-23", "maxTtl": 86400, "maxStaticTtl": 7776000, "maxReviewAge": 15552000,
-            "maxLifetime": 31536000, "lowConsequenceActions": ["read"], "nonPersonEmails": ["team-*"],
+            "maxReviewBackdate": 604800, "maxLifetime": 31536000, "lowConsequenceActions": ["read"], "nonPersonEmails": ["team-*"],
             "directory": null, "allowedSigners": null},
         "inventory": {"a": {"apiVersion": "agentgate/v1", "kind": "Agent"}},
         "facts": {"a": {"file": "a.agent.yaml", "credentials": [{"ttlSeconds": 3600, "rotationSeconds": null}],
             "expiresInSeconds": null, "reviewAgeSeconds": 86400, "delegationCycle": ["a"],
             "digest": "sha256:c5e3e349ac6b0083cf4877baa0a1026617476009828a4e532c6ea9427d569b4c",
             "review": {"signature": "invalid", "reason": "unknown principal",
-                "detail": "auditor@contractor.example.net is not a principal in allowed_signers"}}}
+                "detail": "auditor@contractor.example.net is not a principal in allowed_signers",
+                "principals": []},
+            "reviewChange": "altered",
+            "baseReview": {"reviewer": "sec-review@example.com", "date": "2026-11-12", "ageSeconds": 950400}}}
     });
     let errors: Vec<String> = validator
         .iter_errors(&example)
