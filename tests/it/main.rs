@@ -20,6 +20,7 @@
 mod common;
 
 mod action;
+mod attack_walker;
 mod at;
 mod changes;
 mod cli;
