@@ -244,7 +244,9 @@ fn a_symlink_leading_outside_the_repository_is_an_error() {
         git(dir, &["init", "-q", "-b", "main"]);
         git(dir, &["add", "-A"]);
         git(dir, &["commit", "-q", "-m", "base"]);
-        let run = check(dir, &[]);
+        // Discovery reads MCP configurations (here with `--discover`; by default where it is
+        // configured to run).
+        let run = check(dir, &["--discover"]);
         assert_eq!(run.code, 2, "{link}: {}{}", run.stdout, run.stderr);
         let errors = error_messages(&run);
         assert!(
