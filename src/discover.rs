@@ -33,8 +33,11 @@ pub fn is_manifest_place(relative: &Path) -> bool {
         || name.ends_with(".agent.yml");
     let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
     let under_agents = relative.parent().is_some_and(|p| {
-        p.components()
-            .any(|c| c.as_os_str().to_str().is_some_and(|s| s.eq_ignore_ascii_case(".agents")))
+        p.components().any(|c| {
+            c.as_os_str()
+                .to_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case(".agents"))
+        })
     });
     named || (yaml && under_agents)
 }
@@ -93,8 +96,7 @@ impl RefusedLink {
     /// out of the repository to a folder (any folder can hold manifest places).
     pub fn hides_manifests(&self, root: &Path) -> bool {
         let relative = self.link.strip_prefix(root).unwrap_or(&self.link);
-        is_manifest_place(relative)
-            || (self.dir && (self.outside || is_manifest_folder(relative)))
+        is_manifest_place(relative) || (self.dir && (self.outside || is_manifest_folder(relative)))
     }
 
     /// Why the link is refused, for an error naming the link.
@@ -223,8 +225,7 @@ impl Walk<'_> {
         };
         let linked = shown != entry;
         if metadata.is_file() {
-            self.found
-                .push((path, self.real_root.join(entry), linked));
+            self.found.push((path, self.real_root.join(entry), linked));
             return;
         }
         if !metadata.file_type().is_symlink() {
@@ -396,6 +397,11 @@ mod tests {
             ("agents/billing.yaml", false),
             ("myagent.yaml", false),
             (".agents", false),
+            ("a/x.Agent.yaml", true),
+            ("AGENT.yml", true),
+            (".agents/x.YAML", true),
+            (".Agents/deep/x.yml", true),
+            ("a/x.agent.JSON", false),
         ] {
             assert_eq!(is_manifest_place(Path::new(path)), expected, "{path}");
         }

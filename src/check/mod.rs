@@ -478,9 +478,9 @@ fn changed_paths(
         .filter(|path| {
             changes.present.contains(*path)
                 || path.ancestors().any(|a| changes.present.contains(a))
-                || path.canonicalize().is_ok_and(|real| {
-                    real.ancestors().any(|a| real_changes.contains(a))
-                })
+                || path
+                    .canonicalize()
+                    .is_ok_and(|real| real.ancestors().any(|a| real_changes.contains(a)))
         })
         .cloned()
         .collect()

@@ -166,7 +166,10 @@ pub fn run(
             let rel = relative(root, &link.link);
             let name = rel.rsplit('/').next().unwrap_or_default();
             let config = is_known_mcp_file(&rel, name) || is_well_known_card(&rel);
-            if config && !link.hides_manifests(root) && ctx.selected.iter().any(|s| link.link.starts_with(s)) {
+            if config
+                && !link.hides_manifests(root)
+                && ctx.selected.iter().any(|s| link.link.starts_with(s))
+            {
                 problems.push(Problem::whole(
                     crate::fs::display_path(&link.link, cwd),
                     link.message(),

@@ -133,7 +133,9 @@ fn ignore_files_do_not_hide_tracked_manifests() {
         }
         let files: Vec<String> = rule_files(&run).into_iter().map(|(_, f)| f).collect();
         assert!(
-            !files.iter().any(|f| f.contains("scratch") || f.contains("vendor")),
+            !files
+                .iter()
+                .any(|f| f.contains("scratch") || f.contains("vendor")),
             "{label}: an untracked ignored file and an excluded one are not checked: {files:?}"
         );
     }
@@ -165,7 +167,11 @@ fn symlinks_in_manifest_places_are_followed_inside_the_repository() {
         compliant_manifest("good", today()),
     );
     write(dir, "docs/evil.txt", compliant_manifest("evil", today()));
-    write(dir, "real/hidden.yaml", wildcard_manifest("hidden", today()));
+    write(
+        dir,
+        "real/hidden.yaml",
+        wildcard_manifest("hidden", today()),
+    );
     std::fs::create_dir_all(dir.join("agents")).unwrap();
     symlink("../docs/evil.txt", dir.join("agents/x.agent.yaml")).unwrap();
     symlink("real", dir.join(".agents")).unwrap();
@@ -211,7 +217,34 @@ fn symlinks_in_manifest_places_are_followed_inside_the_repository() {
         "{}",
         since.stdout
     );
-    assert!(!has(&since, "AG011", ".agents/hidden.yaml"), "{}", since.stdout);
+    assert!(
+        !has(&since, "AG011", ".agents/hidden.yaml"),
+        "{}",
+        since.stdout
+    );
+
+    // `diff` reads the links at the base revision too: evil changed; nothing was added.
+    assert_eq!(
+        diff_statuses(dir, &base),
+        vec![("evil".to_string(), "changed".to_string())]
+    );
+}
+
+/// (agent, status) of each agent that `diff --base` lists.
+fn diff_statuses(dir: &Path, base: &str) -> Vec<(String, String)> {
+    let run = agentgate(dir, &["diff", "--base", base, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    run.json()["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["agent"].as_str().unwrap().to_string(),
+                a["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
 
 #[cfg(unix)]
@@ -325,6 +358,10 @@ fn submodule_manifests_are_checked_and_a_changed_gitlink_selects_them() {
         since.stdout
     );
     assert!(!has(&since, "AG011", "agents/good.agent.yaml"));
+    assert_eq!(
+        diff_statuses(&dir, &base),
+        vec![("sub".to_string(), "changed".to_string())]
+    );
 }
 
 #[test]
@@ -349,7 +386,11 @@ fn manifest_names_match_in_any_case() {
         "deep/w.AGENT.YML",
     ];
     for (i, place) in places.iter().enumerate() {
-        write(dir, place, wildcard_manifest(&format!("agent-{i}"), today()));
+        write(
+            dir,
+            place,
+            wildcard_manifest(&format!("agent-{i}"), today()),
+        );
     }
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", "pull request"]);
@@ -359,9 +400,16 @@ fn manifest_names_match_in_any_case() {
     ] {
         assert_eq!(run.code, 1, "{label}: {}{}", run.stdout, run.stderr);
         for place in places {
-            assert!(has(&run, "AG011", place), "{label}: {place}\n{}", run.stdout);
+            assert!(
+                has(&run, "AG011", place),
+                "{label}: {place}\n{}",
+                run.stdout
+            );
         }
     }
     let diff = agentgate(dir, &["diff", "--base", &base, "--format", "json"]);
-    assert_eq!(diff.json()["agents"].as_array().unwrap().len(), places.len());
+    assert_eq!(
+        diff.json()["agents"].as_array().unwrap().len(),
+        places.len()
+    );
 }

@@ -20,8 +20,8 @@
 mod common;
 
 mod action;
-mod attack_walker;
 mod at;
+mod attack_walker;
 mod changes;
 mod cli;
 mod compliance;
