@@ -4,7 +4,7 @@
 //! radius, source and review that changed, marked as an escalation, a reduction or a change.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
 use serde::Serialize;
@@ -91,31 +91,177 @@ fn manifests_at(root: &Path, rev: &str) -> Result<BTreeMap<String, Value>, Strin
         .strip_prefix(&workdir)
         .unwrap_or(Path::new(""))
         .to_path_buf();
+    // Every blob of the base revision, with the submodules' files at their recorded commits,
+    // so that the base is read as `check` reads the working tree: symlinks inside the
+    // repository followed, submodules included.
+    let mut repos = vec![reopen(&repo)?];
+    let mut entries = BTreeMap::new();
+    tree_entries(&mut repos, 0, &tree, &workdir, Path::new(""), &mut entries)?;
     let mut found = BTreeMap::new();
-    let mut failure = None;
-    tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
-        if entry.kind() != Some(ObjectType::Blob) {
-            return TreeWalkResult::Ok;
-        }
-        let path = Path::new(dir).join(entry.name().unwrap_or_default());
-        let Ok(relative) = path.strip_prefix(&prefix) else {
-            return TreeWalkResult::Ok;
+    let mut read = BTreeSet::new();
+    for (shown, real) in shown_entries(&repos, &entries) {
+        let Ok(relative) = shown.strip_prefix(&prefix) else {
+            continue;
         };
-        if !is_manifest_place(relative) {
-            return TreeWalkResult::Ok;
+        if !is_manifest_place(relative) || !read.insert(real.clone()) {
+            continue;
         }
-        match repo.find_blob(entry.id()) {
-            Ok(blob) => collect_documents(
-                &path.display().to_string(),
-                &String::from_utf8_lossy(blob.content()),
-                &mut found,
-            ),
-            Err(e) => failure = Some(e.message().to_string()),
+        let entry = &entries[&real];
+        let blob = repos[entry.repo]
+            .find_blob(entry.id)
+            .map_err(|e| e.message().to_string())?;
+        collect_documents(
+            &shown.display().to_string(),
+            &String::from_utf8_lossy(blob.content()),
+            &mut found,
+        );
+    }
+    Ok(found)
+}
+
+/// A blob of the base revision: in which repository (the superproject or a submodule), its id,
+/// and whether it is a symlink (whose content is its target).
+struct Entry {
+    repo: usize,
+    id: git2::Oid,
+    link: bool,
+}
+
+/// A second handle on a repository (a tree borrows the handle it was read from).
+fn reopen(repo: &Repository) -> Result<Repository, String> {
+    Repository::open(repo.path()).map_err(|e| e.message().to_string())
+}
+
+const MAX_DEPTH: usize = 16;
+
+fn tree_entries(
+    repos: &mut Vec<Repository>,
+    repo: usize,
+    tree: &git2::Tree<'_>,
+    workdir: &Path,
+    base: &Path,
+    out: &mut BTreeMap<PathBuf, Entry>,
+) -> Result<(), String> {
+    let mut submodules = Vec::new();
+    tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+        let path = base.join(dir).join(entry.name().unwrap_or_default());
+        match entry.kind() {
+            Some(ObjectType::Blob) => {
+                out.insert(
+                    path,
+                    Entry {
+                        repo,
+                        id: entry.id(),
+                        link: entry.filemode() == 0o120000,
+                    },
+                );
+            }
+            Some(ObjectType::Commit) => submodules.push((path, entry.id())),
+            _ => {}
         }
         TreeWalkResult::Ok
     })
     .map_err(|e| e.message().to_string())?;
-    failure.map_or(Ok(found), Err)
+    for (path, commit) in submodules {
+        // A submodule that is not checked out, or lacks the commit, has nothing to read.
+        let Ok(submodule) = Repository::open(workdir.join(&path)) else {
+            continue;
+        };
+        if repos.len() > MAX_DEPTH * 64 {
+            break;
+        }
+        let Some(tree) = submodule
+            .find_commit(commit)
+            .ok()
+            .and_then(|c| c.tree().ok())
+            .map(|t| t.id())
+        else {
+            continue;
+        };
+        repos.push(submodule);
+        let index = repos.len() - 1;
+        let handle = reopen(&repos[index])?;
+        let tree = handle
+            .find_tree(tree)
+            .map_err(|e| e.message().to_string())?;
+        tree_entries(repos, index, &tree, &workdir.join(&path), &path, out)?;
+    }
+    Ok(())
+}
+
+/// Each blob as the walk of a working tree lists it: (where it is shown, the blob's own path).
+/// A symlink to a blob shows that blob; a symlink to a folder shows the folder's blobs below it.
+fn shown_entries(
+    repos: &[Repository],
+    entries: &BTreeMap<PathBuf, Entry>,
+) -> Vec<(PathBuf, PathBuf)> {
+    let mut shown = Vec::new();
+    for (path, entry) in entries {
+        if !entry.link {
+            shown.push((path.clone(), path.clone()));
+            continue;
+        }
+        match resolve(repos, entries, path, 0) {
+            Some(Resolved::File(real)) => shown.push((path.clone(), real)),
+            Some(Resolved::Folder(folder)) => {
+                for inner in entries.keys().filter(|e| e.starts_with(&folder)) {
+                    let suffix = inner.strip_prefix(&folder).unwrap_or(inner);
+                    if let Some(Resolved::File(real)) = resolve(repos, entries, inner, 0) {
+                        shown.push((path.join(suffix), real));
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+    shown
+}
+
+enum Resolved {
+    File(PathBuf),
+    Folder(PathBuf),
+}
+
+/// Where a blob leads: itself, or (a symlink) the blob or folder of the revision that its
+/// target names, when that stays inside the repository.
+fn resolve(
+    repos: &[Repository],
+    entries: &BTreeMap<PathBuf, Entry>,
+    path: &Path,
+    hops: usize,
+) -> Option<Resolved> {
+    let entry = entries.get(path)?;
+    if !entry.link {
+        return Some(Resolved::File(path.to_path_buf()));
+    }
+    if hops >= MAX_DEPTH {
+        return None;
+    }
+    let blob = repos[entry.repo].find_blob(entry.id).ok()?;
+    let target = Path::new(std::str::from_utf8(blob.content()).ok()?);
+    if target.is_absolute() {
+        return None;
+    }
+    let mut joined = PathBuf::new();
+    for component in path.parent()?.join(target).components() {
+        match component {
+            std::path::Component::Normal(part) => joined.push(part),
+            std::path::Component::ParentDir => {
+                if !joined.pop() {
+                    return None;
+                }
+            }
+            std::path::Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if entries.contains_key(&joined) {
+        return resolve(repos, entries, &joined, hops + 1);
+    }
+    let folder = entries
+        .keys()
+        .any(|e| e.starts_with(&joined) && *e != joined);
+    folder.then_some(Resolved::Folder(joined))
 }
 
 /// Manifests by name; a file that cannot be read contributes nothing (`check` reports it).

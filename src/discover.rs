@@ -1,8 +1,10 @@
-//! Stage 1, discover: which files are manifests, honouring `.gitignore` and `exclude`.
+//! Stage 1, discover: which files are manifests. Tracked files always; untracked ones unless
+//! `.gitignore` ignores them; never what `exclude` removes (see [`listing`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use git2::Repository;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::config::FILE_NAME;
@@ -18,19 +20,32 @@ pub fn find_root(start: &Path) -> PathBuf {
         .to_path_buf()
 }
 
-/// Whether a path (relative to the repository root) is in a place where manifests live.
+/// Whether a path (relative to the repository root) is in a place where manifests live. Names
+/// match in any case (`x.Agent.yaml`, `.agents/x.YAML`, `AGENT.yml`), as they do on the
+/// case-insensitive file systems of macOS and Windows checkouts.
 pub fn is_manifest_place(relative: &Path) -> bool {
     let Some(name) = relative.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    let named = matches!(name, "agent.yaml" | "agent.yml")
+    let name = name.to_ascii_lowercase();
+    let named = matches!(name.as_str(), "agent.yaml" | "agent.yml")
         || name.ends_with(".agent.yaml")
         || name.ends_with(".agent.yml");
     let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-    let under_agents = relative
-        .parent()
-        .is_some_and(|p| p.components().any(|c| c.as_os_str() == ".agents"));
+    let under_agents = relative.parent().is_some_and(|p| {
+        p.components().any(|c| {
+            c.as_os_str()
+                .to_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case(".agents"))
+        })
+    });
     named || (yaml && under_agents)
+}
+
+/// Whether files below a folder (relative to the repository root) are in a manifest place
+/// whatever their name ends with: the folder is, or lies under, `.agents`.
+fn is_manifest_folder(relative: &Path) -> bool {
+    is_manifest_place(&relative.join("x.yaml"))
 }
 
 pub fn exclude_set(globs: &[String]) -> Result<GlobSet, String> {
@@ -43,27 +58,294 @@ pub fn exclude_set(globs: &[String]) -> Result<GlobSet, String> {
 
 /// Every manifest file under `root`, sorted by path.
 pub fn walk(root: &Path, exclude: &GlobSet) -> Vec<PathBuf> {
-    all_files(root, exclude)
-        .into_iter()
-        .filter(|path| is_manifest_place(path.strip_prefix(root).unwrap_or(path)))
-        .collect()
+    listing(root, exclude).manifests()
 }
 
-/// Every file under `root` (`.gitignore` honoured, also outside git; `.git` skipped; `exclude`
-/// left out), sorted by path.
+/// Every file under `root`, one path per file, sorted by path (see [`listing`]).
 pub fn all_files(root: &Path, exclude: &GlobSet) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+    listing(root, exclude).files
+}
+
+/// The files of a repository as agentgate reads them.
+#[derive(Debug, Default)]
+pub struct Listing {
+    root: PathBuf,
+    /// Every file, one path per file (a file reached through several symlinks is listed once),
+    /// sorted by path.
+    pub files: Vec<PathBuf>,
+    /// Each real file (symlinks resolved) and the one path it is listed under.
+    listed_as: BTreeMap<PathBuf, PathBuf>,
+    /// Symlinks that agentgate does not follow: out of the repository, or into a folder that
+    /// holds them (a loop).
+    pub refused: Vec<RefusedLink>,
+}
+
+/// A symlink that agentgate does not follow.
+#[derive(Debug, Clone)]
+pub struct RefusedLink {
+    pub link: PathBuf,
+    pub target: PathBuf,
+    /// The link leads to a folder.
+    pub dir: bool,
+    /// It leads out of the repository (else: into a folder that contains it).
+    pub outside: bool,
+}
+
+impl RefusedLink {
+    /// Whether refusing this link hides a manifest: the link is in a manifest place, or leads
+    /// out of the repository to a folder (any folder can hold manifest places).
+    pub fn hides_manifests(&self, root: &Path) -> bool {
+        let relative = self.link.strip_prefix(root).unwrap_or(&self.link);
+        is_manifest_place(relative) || (self.dir && (self.outside || is_manifest_folder(relative)))
+    }
+
+    /// Why the link is refused, for an error naming the link.
+    pub fn message(&self) -> String {
+        if self.outside {
+            format!(
+                "a symbolic link to {}, outside the repository: agentgate reads only files inside the repository, so this link would hide what it leads to; commit the file itself, or point the link inside the repository",
+                self.target.display()
+            )
+        } else {
+            format!(
+                "a symbolic link to {}, a folder that contains the link itself (a loop): agentgate does not follow it, so what it leads to would be hidden; remove the link",
+                self.target.display()
+            )
+        }
+    }
+}
+
+impl Listing {
+    /// The files in manifest places, sorted by path.
+    pub fn manifests(&self) -> Vec<PathBuf> {
+        self.files
+            .iter()
+            .filter(|path| is_manifest_place(path.strip_prefix(&self.root).unwrap_or(path)))
+            .cloned()
+            .collect()
+    }
+
+    /// The path under which the file at `path` (a symlink, say) is listed, if it is.
+    pub fn listed_as(&self, path: &Path) -> Option<&PathBuf> {
+        self.listed_as.get(&path.canonicalize().ok()?)
+    }
+}
+
+/// How deep symlinked folders are followed within symlinked folders.
+const MAX_LINK_DEPTH: usize = 16;
+
+/// The files under `root` that agentgate reads: every file git tracks (the index, including
+/// the files of submodules), whatever an ignore file says, and the untracked files that
+/// `.gitignore` and git's exclude files do not ignore (also outside git); `.git` skipped,
+/// `exclude` left out. `.ignore`, `.rgignore` and other tools' ignore files count for nothing.
+///
+/// Symlinks are followed when they lead to a file or folder inside the repository (the files
+/// of a linked folder are listed under the link); one that leads outside it, or to a folder that
+/// contains it, is refused. A file reached by several paths is listed once: under its own path
+/// when that is a manifest place or no manifest place reaches it; otherwise under the first path
+/// in order that is a manifest place.
+pub fn listing(root: &Path, exclude: &GlobSet) -> Listing {
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut entries = BTreeSet::new();
+    tracked_files(root, &real_root, &mut entries);
+    for entry in ignore::WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
+        .ignore(false)
         .filter_entry(|entry| entry.file_name() != ".git")
         .build()
         .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
-        .map(ignore::DirEntry::into_path)
-        .filter(|path| !exclude.is_match(path.strip_prefix(root).unwrap_or(path)))
+        .filter(|entry| entry.file_type().is_some_and(|t| !t.is_dir()))
+    {
+        if let Ok(relative) = entry.path().strip_prefix(root) {
+            entries.insert(relative.to_path_buf());
+        }
+    }
+    let mut walk = Walk {
+        root,
+        real_root: &real_root,
+        exclude,
+        entries: &entries,
+        found: Vec::new(),
+        refused: Vec::new(),
+    };
+    for relative in &entries {
+        walk.visit(relative, relative, &mut Vec::new());
+    }
+    let Walk { found, refused, .. } = walk;
+    // One path per real file: its own when it is a manifest place or when no manifest place
+    // reaches it, else the first linked path that is one.
+    let mut listed_as: BTreeMap<PathBuf, (bool, bool, PathBuf)> = BTreeMap::new();
+    for (path, real, linked) in found {
+        let relative = path.strip_prefix(root).unwrap_or(&path);
+        let key = (!is_manifest_place(relative), linked, path.clone());
+        match listed_as.get(&real) {
+            Some(best) if *best <= key => {}
+            _ => {
+                listed_as.insert(real, key);
+            }
+        }
+    }
+    let listed_as: BTreeMap<PathBuf, PathBuf> = listed_as
+        .into_iter()
+        .map(|(real, (_, _, path))| (real, path))
         .collect();
+    let mut files: Vec<PathBuf> = listed_as.values().cloned().collect();
     files.sort();
-    files
+    files.dedup();
+    Listing {
+        root: root.to_path_buf(),
+        files,
+        listed_as,
+        refused,
+    }
+}
+
+struct Walk<'a> {
+    root: &'a Path,
+    real_root: &'a Path,
+    exclude: &'a GlobSet,
+    /// Every entry found (files and symlinks), relative to the root, not through symlinks.
+    entries: &'a BTreeSet<PathBuf>,
+    /// (path as listed, real path, reached through a symlink)
+    found: Vec<(PathBuf, PathBuf, bool)>,
+    refused: Vec<RefusedLink>,
+}
+
+impl Walk<'_> {
+    /// `shown` is where the entry appears (below a symlinked folder, maybe); `entry` is the
+    /// entry itself; `folders` the real folders of the symlinks followed to get here.
+    fn visit(&mut self, shown: &Path, entry: &Path, folders: &mut Vec<PathBuf>) {
+        if self.exclude.is_match(shown) {
+            return;
+        }
+        let path = self.root.join(shown);
+        let Ok(metadata) = std::fs::symlink_metadata(self.root.join(entry)) else {
+            return; // tracked, but deleted from the working tree
+        };
+        let linked = shown != entry;
+        if metadata.is_file() {
+            self.found.push((path, self.real_root.join(entry), linked));
+            return;
+        }
+        if !metadata.file_type().is_symlink() {
+            return;
+        }
+        let Ok(target) = path.canonicalize() else {
+            // A dangling link is listed as it is: in a manifest place, reading it fails the run.
+            self.found.push((path.clone(), path, true));
+            return;
+        };
+        let dir = target.is_dir();
+        if !target.starts_with(self.real_root) {
+            self.refused.push(RefusedLink {
+                link: path,
+                target,
+                dir,
+                outside: true,
+            });
+            return;
+        }
+        if !dir {
+            self.found.push((path, target, true));
+            return;
+        }
+        let Ok(inside) = target.strip_prefix(self.real_root) else {
+            return;
+        };
+        let real_here = self.real_root.join(shown);
+        let looped = real_here.starts_with(&target)
+            || folders.contains(&target)
+            || folders.len() >= MAX_LINK_DEPTH;
+        if looped {
+            self.refused.push(RefusedLink {
+                link: path,
+                target,
+                dir,
+                outside: false,
+            });
+            return;
+        }
+        let inside = inside.to_path_buf();
+        let below: Vec<PathBuf> = self
+            .entries
+            .iter()
+            .filter(|e| e.starts_with(&inside) && **e != inside)
+            .cloned()
+            .collect();
+        folders.push(target);
+        for inner in below {
+            let suffix = inner.strip_prefix(&inside).unwrap_or(&inner);
+            self.visit(&shown.join(suffix), &inner, folders);
+        }
+        folders.pop();
+    }
+}
+
+/// The files git tracks under `root` (relative to it): the index, and the index of each
+/// checked-out submodule, so that an ignore file cannot hide a committed manifest.
+fn tracked_files(root: &Path, real_root: &Path, out: &mut BTreeSet<PathBuf>) {
+    let Ok(repo) = Repository::discover(root) else {
+        return;
+    };
+    let Some(workdir) = repo.workdir().and_then(|w| w.canonicalize().ok()) else {
+        return;
+    };
+    let Ok(prefix) = real_root.strip_prefix(&workdir) else {
+        return;
+    };
+    index_files(&repo, &workdir, prefix, Path::new(""), out, 0);
+}
+
+/// Git's mode for a submodule's commit in its superproject's index.
+const GITLINK: u32 = 0o160000;
+
+fn index_files(
+    repo: &Repository,
+    workdir: &Path,
+    prefix: &Path,
+    base: &Path,
+    out: &mut BTreeSet<PathBuf>,
+    depth: usize,
+) {
+    let Ok(index) = repo.index() else {
+        return;
+    };
+    for entry in index.iter() {
+        let path = index_path(&entry.path);
+        let Ok(relative) = path.strip_prefix(prefix) else {
+            continue;
+        };
+        let relative = base.join(relative);
+        if entry.mode & 0o170000 == GITLINK {
+            if let Ok(submodule) = Repository::open(workdir.join(&path)) {
+                if depth < MAX_LINK_DEPTH {
+                    let sub_workdir = workdir.join(&path);
+                    index_files(
+                        &submodule,
+                        &sub_workdir,
+                        Path::new(""),
+                        &relative,
+                        out,
+                        depth + 1,
+                    );
+                }
+            }
+            continue;
+        }
+        out.insert(relative);
+    }
+}
+
+#[cfg(unix)]
+fn index_path(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn index_path(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// What the command line selected: the manifests to report on, and the arguments that
@@ -115,6 +397,11 @@ mod tests {
             ("agents/billing.yaml", false),
             ("myagent.yaml", false),
             (".agents", false),
+            ("a/x.Agent.yaml", true),
+            ("AGENT.yml", true),
+            (".agents/x.YAML", true),
+            (".Agents/deep/x.yml", true),
+            ("a/x.agent.JSON", false),
         ] {
             assert_eq!(is_manifest_place(Path::new(path)), expected, "{path}");
         }

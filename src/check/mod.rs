@@ -255,13 +255,47 @@ fn select_files(
     discovery: Discovery,
     problems: &mut Vec<Problem>,
 ) -> Files {
-    let mut inventory = discover::walk(&ctx.root, &ctx.exclude);
+    let listing = discover::listing(&ctx.root, &ctx.exclude);
+    let mut inventory = listing.manifests();
+    // A symlink that agentgate does not follow must not hide a manifest.
+    let refused = |link: &discover::RefusedLink| {
+        Problem::whole(display_path(&link.link, &ctx.cwd), link.message())
+    };
+    problems.extend(
+        listing
+            .refused
+            .iter()
+            .filter(|link| link.hides_manifests(&ctx.root))
+            .map(refused),
+    );
     let arguments: Vec<PathBuf> = if paths.is_empty() {
         vec![ctx.cwd.clone()]
     } else {
         paths.iter().map(|p| normalize(&ctx.cwd.join(p))).collect()
     };
+    // A file named on the command line that the walk lists under another path (a symlink to a
+    // manifest) is that manifest, read once.
+    let arguments: Vec<PathBuf> = arguments
+        .into_iter()
+        .map(|p| match listing.listed_as(&p) {
+            Some(listed) if p.is_file() => listed.clone(),
+            _ => p,
+        })
+        .collect();
+    let real_root = ctx.root.canonicalize().unwrap_or_else(|_| ctx.root.clone());
     for explicit in arguments.iter().filter(|p| p.is_file()) {
+        if let Ok(target) = explicit.canonicalize() {
+            if explicit.starts_with(&ctx.root) && !target.starts_with(&real_root) {
+                let dir = target.is_dir();
+                problems.push(refused(&discover::RefusedLink {
+                    link: explicit.clone(),
+                    target,
+                    dir,
+                    outside: true,
+                }));
+                continue;
+            }
+        }
         if !inventory.contains(explicit) {
             inventory.push(explicit.clone());
         }
@@ -388,9 +422,10 @@ fn narrow_to_changes(
     changes: &changes::Changes,
     manifests: &[Manifest],
 ) -> BTreeSet<PathBuf> {
+    let changed = changed_paths(selected, changes, manifests);
     let mut affected: BTreeSet<String> = manifests
         .iter()
-        .filter(|m| changes.present.contains(&m.source.path))
+        .filter(|m| changed.contains(&m.source.path))
         .filter_map(|m| m.name.clone())
         .collect();
     for (path, text) in &changes.removed {
@@ -405,7 +440,7 @@ fn narrow_to_changes(
             }
         }
     }
-    let mut reported: BTreeSet<PathBuf> = changes.present.intersection(selected).cloned().collect();
+    let mut reported: BTreeSet<PathBuf> = changed.intersection(selected).cloned().collect();
     loop {
         let before = affected.len();
         for manifest in manifests {
@@ -450,12 +485,42 @@ fn review_bases(changes: &changes::Changes, manifests: &[Manifest]) -> Vec<Revie
             }
         }
     }
+    // Reached as `--changed-since` selects: also below a moved gitlink or a changed symlink
+    // target, where no base text is at hand (such a review is then judged as added: today).
+    let reached = changed_paths(&BTreeSet::new(), changes, manifests);
     manifests
         .iter()
         .map(|m| {
-            let changed = changes.present.contains(&m.source.path);
+            let changed = reached.contains(&m.source.path);
             ReviewBase::of(&m.value, changed, Some(&base))
         })
+        .collect()
+}
+
+/// The manifest files (selected, or in the inventory) that the change reaches: a file that
+/// changed itself; a file below a changed path (a symlinked folder, or a submodule whose
+/// gitlink moved: the diff shows only the gitlink); a symlink whose target changed.
+fn changed_paths(
+    selected: &BTreeSet<PathBuf>,
+    changes: &changes::Changes,
+    manifests: &[Manifest],
+) -> BTreeSet<PathBuf> {
+    let real_changes: BTreeSet<PathBuf> = changes
+        .present
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    selected
+        .iter()
+        .chain(manifests.iter().map(|m| &m.source.path))
+        .filter(|path| {
+            changes.present.contains(*path)
+                || path.ancestors().any(|a| changes.present.contains(a))
+                || path
+                    .canonicalize()
+                    .is_ok_and(|real| real.ancestors().any(|a| real_changes.contains(a)))
+        })
+        .cloned()
         .collect()
 }
 

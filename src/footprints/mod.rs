@@ -143,7 +143,8 @@ pub fn run(
     if footprints.is_none() && !needs_sources {
         return (Vec::new(), Vec::new());
     }
-    let files = crate::discover::all_files(root, exclude);
+    let listing = crate::discover::listing(root, exclude);
+    let files = listing.files;
     let ctx = Context {
         root,
         cwd,
@@ -159,6 +160,22 @@ pub fn run(
         let (more, unreadable) = self::footprints(&ctx);
         found.extend(more);
         problems = unreadable;
+        // An MCP configuration or agent card that is a symlink out of the repository (or into
+        // a loop) is not read: that must not pass as no agent at all.
+        for link in &listing.refused {
+            let rel = relative(root, &link.link);
+            let name = rel.rsplit('/').next().unwrap_or_default();
+            let config = is_known_mcp_file(&rel, name) || is_well_known_card(&rel);
+            if config
+                && !link.hides_manifests(root)
+                && ctx.selected.iter().any(|s| link.link.starts_with(s))
+            {
+                problems.push(Problem::whole(
+                    crate::fs::display_path(&link.link, cwd),
+                    link.message(),
+                ));
+            }
+        }
     }
     (found, problems)
 }

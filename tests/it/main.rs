@@ -22,6 +22,7 @@ mod common;
 mod action;
 mod at;
 mod attack_reviews;
+mod attack_walker;
 mod changes;
 mod cli;
 mod compliance;

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-const FILES: &str = r"(^|/)(agent\.ya?ml|[^/]+\.agent\.ya?ml)$|(^|/)\.agents/.+\.ya?ml$";
+const FILES: &str = r"(?i)(^|/)(agent\.ya?ml|[^/]+\.agent\.ya?ml)$|(^|/)\.agents/.+\.ya?ml$";
 
 fn published_hook() -> Value {
     let hooks = read_yaml(&crate_dir().join(".pre-commit-hooks.yaml"));
@@ -301,6 +301,11 @@ fn the_files_pattern_selects_exactly_the_manifest_places() {
         ".agents/one.yaml",
         ".agents/deep/two.yml",
         "services/.agents/three.yaml",
+        // Names match in any case, as on macOS and Windows checkouts.
+        "svc/AGENT.yml",
+        "z.Agent.yaml",
+        ".agents/five.YAML",
+        ".Agents/six.yml",
     ];
     let elsewhere = [
         "agents.yaml",
@@ -311,6 +316,7 @@ fn the_files_pattern_selects_exactly_the_manifest_places() {
         "agents/plain.yaml",
         "my.agents/four.yaml",
         ".agents/notes.md",
+        "x.agent.JSON",
     ];
     for (i, file) in places.iter().chain(elsewhere.iter()).enumerate() {
         repo.stage(file, &compliant_manifest(&format!("agent-{i}"), today()));
