@@ -21,6 +21,7 @@ mod common;
 
 mod action;
 mod at;
+mod attack_reader;
 mod changes;
 mod cli;
 mod compliance;
