@@ -16,6 +16,57 @@ pub struct Violation {
     /// JSON pointer of the offending property itself (for a missing one, where it should be).
     pub pointer: String,
     pub message: String,
+    /// The offending value (or unknown field name) looks like a secret: the message names it
+    /// only by its first characters and length, and renderers mask it in snippets.
+    pub secret: bool,
+}
+
+/// Every string in `value` (keys included) that a secret detector flags.
+fn secrets_in(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) if crate::footprints::detect(s).is_some() => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| secrets_in(v, out)),
+        Value::Object(map) => {
+            for (k, v) in map {
+                if crate::footprints::detect(k).is_some() {
+                    out.push(k.clone());
+                }
+                secrets_in(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A secret as schema messages may name it: its first characters and its length.
+fn redacted(secret: &str) -> String {
+    format!("[{}]", crate::output::redacted(secret))
+}
+
+/// `message` (which quotes `instance`, as jsonschema's messages do) with every secret in the
+/// instance replaced by its redacted form; when a secret could still be in it (quoted with
+/// escapes, say), a message that quotes nothing.
+fn without_secrets(message: String, instance: &Value, field: Option<&str>) -> (String, bool) {
+    let mut secrets = Vec::new();
+    secrets_in(instance, &mut secrets);
+    if secrets.is_empty() && crate::footprints::detect(&message).is_none() {
+        return (message, false);
+    }
+    // Longest first, so that a secret inside another is not half replaced.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = message;
+    for secret in &secrets {
+        let quoted = Value::String(secret.clone()).to_string();
+        out = out.replace(&quoted, &redacted(secret));
+        out = out.replace(secret.as_str(), &redacted(secret));
+    }
+    if crate::footprints::detect(&out).is_some() || secrets.iter().any(|s| out.contains(s.as_str())) {
+        out = match field {
+            Some(field) => format!("`{field}`: the value breaks the schema (it is not shown: it looks like a secret)"),
+            None => "the value breaks the schema (it is not shown: it looks like a secret)".to_string(),
+        };
+    }
+    (out, true)
 }
 
 fn compile(schema_text: &str) -> Validator {
@@ -53,15 +104,21 @@ pub fn violations(validator: &Validator, value: &Value) -> Vec<Violation> {
                 out.push(Violation {
                     pointer: child(&at, name),
                     message: format!("required field `{name}` is missing"),
+                    secret: false,
                 });
             }
             ValidationErrorKind::AdditionalProperties { unexpected }
             | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
-                out.extend(unexpected.iter().map(|name| Violation {
-                    pointer: child(&at, name),
-                    message: format!(
-                        "unknown field `{name}`: check its spelling (an unknown field could hide a setting from the rules); custom fields start with `x-`"
-                    ),
+                out.extend(unexpected.iter().map(|name| {
+                    let secret = crate::footprints::detect(name).is_some();
+                    let shown = if secret { redacted(name) } else { name.clone() };
+                    Violation {
+                        pointer: child(&at, name),
+                        message: format!(
+                            "unknown field `{shown}`: check its spelling (an unknown field could hide a setting from the rules); custom fields start with `x-`"
+                        ),
+                        secret,
+                    }
                 }));
             }
             _ => {
@@ -70,9 +127,11 @@ pub fn violations(validator: &Validator, value: &Value) -> Vec<Violation> {
                     Some(field) => format!("`{field}`: {error}"),
                     None => error.to_string(),
                 };
+                let (message, secret) = without_secrets(message, error.instance(), field);
                 out.push(Violation {
                     pointer: at,
                     message,
+                    secret,
                 });
             }
         }

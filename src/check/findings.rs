@@ -211,7 +211,7 @@ fn manifest_findings(
                 rule,
                 v.pointer.clone(),
                 v.message.clone(),
-                false,
+                v.secret,
             ));
         }
     }
@@ -236,9 +236,12 @@ fn manifest_findings(
         let Some(rule) = registry.rule_for_package(&raw.package) else {
             continue;
         };
-        if violations
-            .iter()
-            .any(|v| is_at_or_below(&raw.path, &v.pointer))
+        // A secret is reported even where the schema already complains: AG000 says the value
+        // has the wrong shape, AG025 that it leaked, and only the second says to rotate it.
+        if !raw.redact
+            && violations
+                .iter()
+                .any(|v| is_at_or_below(&raw.path, &v.pointer))
         {
             continue;
         }

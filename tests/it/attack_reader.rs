@@ -255,3 +255,163 @@ fn one_long_line_of_flow_collections_reads_in_linear_time() {
     assert!(code.is_some(), "{out} ({took:?})");
     assert!(took < Duration::from_secs(20), "{took:?}");
 }
+
+// Item 14: workflow-command injection through the human output, which CI writes to the log
+// the Actions runner parses.
+
+/// Lines the runner would take as a command: `::` at the start after leading whitespace, or
+/// a legacy `##[` (and Azure's `##vso[`) anywhere.
+fn command_lines(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|l| l.trim_start().starts_with("::") || l.contains("##[") || l.contains("##vso["))
+        .collect()
+}
+
+#[test]
+fn human_output_cannot_inject_workflow_commands() {
+    let dir = repo();
+    let extra = "  permissions:\n    - resource: \"db\\n::warning file=x::forged\\r\\n##[error]legacy \\e[2J\"\n      actions: ['*']\n      justification: x\n  credentials: []\n  \"bad##[error]forged\\u001b[2J\": 1\n";
+    write(
+        dir.path(),
+        "agents/evil\n::stop-commands::tok\n##[error]x.agent.yaml",
+        manifest("billing", extra),
+    );
+    write(
+        dir.path(),
+        "agents/broken\n::error::forged.agent.yaml",
+        "apiVersion: agentgate/v1\nkind: Agent\na: [\n",
+    );
+    let run = agentgate(dir.path(), &["check", "--today", TODAY]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("AG011"), "{}", run.stdout);
+    assert!(run.stdout.contains("forged"), "{}", run.stdout);
+    assert_eq!(command_lines(&run.stdout), Vec::<&str>::new(), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains(['\u{1b}', '\r']),
+        "a control character reached the log: {:?}",
+        run.stdout
+    );
+    // The `github` format: one command per line, whatever the file names and values hold.
+    let run = agentgate(dir.path(), &["check", "--today", TODAY, "--format", "github"]);
+    for line in run.stdout.lines() {
+        assert!(
+            line.starts_with("::error file=") || line.starts_with("::warning file="),
+            "{line:?}"
+        );
+        assert!(!line.contains(['\u{1b}', '\r']), "{line:?}");
+    }
+}
+
+// Item 15: a secret in a value with a schema error.
+
+#[test]
+fn a_secret_in_a_schema_error_is_redacted_in_every_format_and_ag025_kept() {
+    let token = format!("ghp_{}", "A1b2C3d4E5".repeat(4));
+    let dir = repo();
+    let extra = format!(
+        "  permissions: []\n  credentials:\n    - {{name: db, type: federated, ttl: 1h, rotation: automatic, shared: {token}}}\n  x-note: {{owner: 1}}\n"
+    );
+    write(dir.path(), "a.agent.yaml", manifest("billing", &extra));
+    let run = agentgate(dir.path(), &["check", "--today", TODAY, "--format", "json"]);
+    let found = findings(&run.json());
+    let at = |rule: &str| {
+        found
+            .iter()
+            .any(|(r, _, p)| r == rule && p == "/spec/credentials/0/shared")
+    };
+    assert!(at("AG000") && at("AG025"), "{found:?}");
+    for format in ["human", "json", "sarif", "junit", "github", "markdown"] {
+        let run = agentgate(dir.path(), &["check", "--today", TODAY, "--format", format]);
+        assert_eq!(run.code, 1, "{format}: {}{}", run.stdout, run.stderr);
+        assert!(
+            !run.stdout.contains(&token) && !run.stdout.contains(&token[..12]),
+            "{format} shows the secret:\n{}",
+            run.stdout
+        );
+    }
+}
+
+// Item 17: Markdown must not autolink URLs taken from manifests.
+
+/// Every occurrence of `needle` in `markdown` sits inside a code span (a run of backticks up to
+/// the next run of the same length, as CommonMark reads them).
+fn only_in_code_spans(markdown: &str, needle: &str) -> Result<(), String> {
+    for line in markdown.lines() {
+        let bytes = line.as_bytes();
+        let mut code = vec![false; bytes.len()];
+        let run_at = |i: usize| bytes[i..].iter().take_while(|b| **b == b'`').count();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'\\' {
+                i += 2;
+                continue;
+            }
+            if bytes[i] != b'`' {
+                i += 1;
+                continue;
+            }
+            let n = run_at(i);
+            let mut j = i + n;
+            let close = loop {
+                if j >= bytes.len() {
+                    break None;
+                }
+                if bytes[j] == b'`' {
+                    let m = run_at(j);
+                    if m == n {
+                        break Some(j);
+                    }
+                    j += m;
+                } else {
+                    j += 1;
+                }
+            };
+            match close {
+                Some(j) => {
+                    code[i..j + n].iter_mut().for_each(|c| *c = true);
+                    i = j + n;
+                }
+                None => i += n,
+            }
+        }
+        for (at, _) in line.match_indices(needle) {
+            if !code[at] {
+                return Err(format!("{needle:?} outside a code span in {line:?}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn markdown_does_not_autolink_urls_from_manifests() {
+    let dir = repo();
+    let extra = "  permissions:\n    - resource: https://evil.example/login?next=`x`\n      actions: ['*']\n      justification: x\n    - resource: www.evil.example/a\n      actions: ['*']\n      justification: x\n  credentials: []\n";
+    write(dir.path(), "a.agent.yaml", manifest("billing", extra));
+    let run = agentgate(dir.path(), &["check", "--today", TODAY, "--format", "markdown"]);
+    assert!(run.stdout.contains("evil.example"), "{}", run.stdout);
+    only_in_code_spans(&run.stdout, "evil.example").unwrap_or_else(|e| panic!("{e}\n{}", run.stdout));
+    // A backtick in the URL does not end the code span early.
+    assert!(
+        run.stdout.contains("`` https://evil.example/login?next=`x` ``"),
+        "{}",
+        run.stdout
+    );
+
+    let run = agentgate(dir.path(), &["inventory", "--today", TODAY, "--format", "markdown"]);
+    only_in_code_spans(&run.stdout, "evil.example").unwrap_or_else(|e| panic!("{e}\n{}", run.stdout));
+    assert!(run.stdout.contains("spiffe://example.org"), "{}", run.stdout);
+}
+
+#[test]
+fn diff_markdown_does_not_autolink_or_format_manifest_text() {
+    let dir = repo();
+    write(dir.path(), "a.agent.yaml", manifest("billing", "  permissions: []\n  credentials: []\n"));
+    git_commit_all(dir.path(), "base");
+    let base = git2::Repository::open(dir.path()).unwrap().head().unwrap().peel_to_commit().unwrap().id().to_string();
+    let extra = "  permissions:\n    - resource: https://evil.example/**[click](https://evil.example)**\n      actions: [read]\n      justification: x\n  credentials: []\n";
+    write(dir.path(), "a.agent.yaml", manifest("billing", extra));
+    let run = agentgate(dir.path(), &["diff", "--base", &base, "--format", "markdown"]);
+    assert!(run.stdout.contains("evil.example"), "{}{}", run.stdout, run.stderr);
+    only_in_code_spans(&run.stdout, "evil.example").unwrap_or_else(|e| panic!("{e}\n{}", run.stdout));
+}
