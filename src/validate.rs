@@ -21,35 +21,49 @@ pub struct Violation {
     pub secret: bool,
 }
 
-/// Every string in `value` (keys included) that a secret detector flags.
-fn secrets_in(value: &Value, out: &mut Vec<String>) {
+/// Whether a string looks like a secret (the footprints' detectors; passed in, as this module
+/// sits below them).
+pub type IsSecret<'a> = &'a dyn Fn(&str) -> bool;
+
+/// Every string in `value` (keys included) that the detector flags.
+fn secrets_in(value: &Value, is_secret: IsSecret, out: &mut Vec<String>) {
     match value {
-        Value::String(s) if crate::footprints::detect(s).is_some() => out.push(s.clone()),
-        Value::Array(items) => items.iter().for_each(|v| secrets_in(v, out)),
+        Value::String(s) if is_secret(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| secrets_in(v, is_secret, out)),
         Value::Object(map) => {
             for (k, v) in map {
-                if crate::footprints::detect(k).is_some() {
+                if is_secret(k) {
                     out.push(k.clone());
                 }
-                secrets_in(v, out);
+                secrets_in(v, is_secret, out);
             }
         }
         _ => {}
     }
 }
 
-/// A secret as schema messages may name it: its first characters and its length.
+/// A secret as schema messages may name it: its first characters and its length, as AG025
+/// shows it.
 fn redacted(secret: &str) -> String {
-    format!("[{}]", crate::output::redacted(secret))
+    let prefix: String = secret.chars().take(4).collect();
+    format!(
+        "[{prefix}… ({} characters, redacted)]",
+        secret.chars().count()
+    )
 }
 
 /// `message` (which quotes `instance`, as jsonschema's messages do) with every secret in the
 /// instance replaced by its redacted form; when a secret could still be in it (quoted with
 /// escapes, say), a message that quotes nothing.
-fn without_secrets(message: String, instance: &Value, field: Option<&str>) -> (String, bool) {
+fn without_secrets(
+    message: String,
+    instance: &Value,
+    field: Option<&str>,
+    is_secret: IsSecret,
+) -> (String, bool) {
     let mut secrets = Vec::new();
-    secrets_in(instance, &mut secrets);
-    if secrets.is_empty() && crate::footprints::detect(&message).is_none() {
+    secrets_in(instance, is_secret, &mut secrets);
+    if secrets.is_empty() && !is_secret(&message) {
         return (message, false);
     }
     // Longest first, so that a secret inside another is not half replaced.
@@ -60,10 +74,14 @@ fn without_secrets(message: String, instance: &Value, field: Option<&str>) -> (S
         out = out.replace(&quoted, &redacted(secret));
         out = out.replace(secret.as_str(), &redacted(secret));
     }
-    if crate::footprints::detect(&out).is_some() || secrets.iter().any(|s| out.contains(s.as_str())) {
+    if is_secret(&out) || secrets.iter().any(|s| out.contains(s.as_str())) {
         out = match field {
-            Some(field) => format!("`{field}`: the value breaks the schema (it is not shown: it looks like a secret)"),
-            None => "the value breaks the schema (it is not shown: it looks like a secret)".to_string(),
+            Some(field) => format!(
+                "`{field}`: the value breaks the schema (it is not shown: it looks like a secret)"
+            ),
+            None => {
+                "the value breaks the schema (it is not shown: it looks like a secret)".to_string()
+            }
         };
     }
     (out, true)
@@ -95,6 +113,16 @@ fn child(parent: &str, key: &str) -> String {
 
 /// Every schema violation of `value`, sorted, one per offending property.
 pub fn violations(validator: &Validator, value: &Value) -> Vec<Violation> {
+    violations_redacting(validator, value, &|_| false)
+}
+
+/// [`violations`], with every value or field name that `is_secret` flags named only by its
+/// first characters and length (jsonschema's messages quote the value at fault).
+pub fn violations_redacting(
+    validator: &Validator,
+    value: &Value,
+    is_secret: IsSecret,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     for error in validator.iter_errors(value) {
         let at = error.instance_path().to_string();
@@ -110,7 +138,7 @@ pub fn violations(validator: &Validator, value: &Value) -> Vec<Violation> {
             ValidationErrorKind::AdditionalProperties { unexpected }
             | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
                 out.extend(unexpected.iter().map(|name| {
-                    let secret = crate::footprints::detect(name).is_some();
+                    let secret = is_secret(name);
                     let shown = if secret { redacted(name) } else { name.clone() };
                     Violation {
                         pointer: child(&at, name),
@@ -127,7 +155,8 @@ pub fn violations(validator: &Validator, value: &Value) -> Vec<Violation> {
                     Some(field) => format!("`{field}`: {error}"),
                     None => error.to_string(),
                 };
-                let (message, secret) = without_secrets(message, error.instance(), field);
+                let (message, secret) =
+                    without_secrets(message, error.instance(), field, is_secret);
                 out.push(Violation {
                     pointer: at,
                     message,

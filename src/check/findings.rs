@@ -18,7 +18,7 @@ use crate::registry::Registry;
 use crate::review;
 use crate::rule::{BuiltinRule, RuleMeta};
 use crate::units::format_date;
-use crate::validate::{manifest_validator, violations};
+use crate::validate::{manifest_validator, violations_redacting};
 use crate::yaml::locate;
 
 /// `data.agentgate.settings` as rules see it: durations in seconds, `today` as YYYY-MM-DD.
@@ -203,7 +203,9 @@ fn manifest_findings(
     })?;
     let mut found = Vec::new();
     let schema_rule = registry.builtin_rule(BuiltinRule::Schema);
-    let violations = violations(manifest_validator(), &manifest.value);
+    let violations = violations_redacting(manifest_validator(), &manifest.value, &|s| {
+        crate::footprints::detect(s).is_some()
+    });
     for v in &violations {
         if let Some(rule) = schema_rule {
             found.push(finding(

@@ -266,8 +266,8 @@ pub fn visible_controls(text: &str, keep_lines: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(ch) = chars.next() {
-        let kept = keep_lines
-            && (ch == '\n' || ch == '\t' || (ch == '\r' && chars.peek() == Some(&'\n')));
+        let kept =
+            keep_lines && (ch == '\n' || ch == '\t' || (ch == '\r' && chars.peek() == Some(&'\n')));
         out.push(match ch {
             _ if kept => ch,
             '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + ch as u32).unwrap_or('\u{fffd}'),

@@ -122,7 +122,11 @@ fn escaped_line_separators_and_other_unicode_stay_allowed() {
     let text = "  permissions: []\n  credentials: []\n  x-note: \"a\\u2028b\\N\\L\\P é ✓\"\n";
     write(dir.path(), "a.agent.yaml", manifest("billing", text));
     let run = agentgate(dir.path(), &["check", "--today", TODAY, "--format", "json"]);
-    assert!(run.json()["errors"].as_array().unwrap().is_empty(), "{}", run.stdout);
+    assert!(
+        run.json()["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -144,7 +148,11 @@ fn a_yaml_1_1_directive_is_refused() {
     );
     write(dir.path(), "a.agent.yaml", text);
     let run = agentgate(dir.path(), &["check", "--today", TODAY, "--format", "json"]);
-    assert!(run.json()["errors"].as_array().unwrap().is_empty(), "{}", run.stdout);
+    assert!(
+        run.json()["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        run.stdout
+    );
 }
 
 /// Shows the disagreement itself when PyYAML is at hand: it sees two `permissions` keys' worth
@@ -194,7 +202,11 @@ fn string_bomb() -> String {
 #[test]
 fn a_string_alias_bomb_in_a_manifest_is_refused_quickly() {
     let dir = repo();
-    write(dir.path(), "bomb.agent.yaml", format!("apiVersion: agentgate/v1\nkind: Agent\n{}", string_bomb()));
+    write(
+        dir.path(),
+        "bomb.agent.yaml",
+        format!("apiVersion: agentgate/v1\nkind: Agent\n{}", string_bomb()),
+    );
     let (code, out, took) = limited(
         dir.path(),
         &["check", "--today", TODAY],
@@ -226,7 +238,14 @@ fn a_string_alias_bomb_in_a_discovered_file_is_refused_quickly() {
 #[test]
 fn a_string_alias_bomb_in_the_configuration_is_refused_quickly() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".agentgate.yaml", format!("version: 1\nx-bomb:\n  {}", string_bomb().replace('\n', "\n  ")));
+    write(
+        dir.path(),
+        ".agentgate.yaml",
+        format!(
+            "version: 1\nx-bomb:\n  {}",
+            string_bomb().replace('\n', "\n  ")
+        ),
+    );
     let (code, out, took) = limited(
         dir.path(),
         &["check", "--today", TODAY],
@@ -285,14 +304,22 @@ fn human_output_cannot_inject_workflow_commands() {
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("AG011"), "{}", run.stdout);
     assert!(run.stdout.contains("forged"), "{}", run.stdout);
-    assert_eq!(command_lines(&run.stdout), Vec::<&str>::new(), "{}", run.stdout);
+    assert_eq!(
+        command_lines(&run.stdout),
+        Vec::<&str>::new(),
+        "{}",
+        run.stdout
+    );
     assert!(
         !run.stdout.contains(['\u{1b}', '\r']),
         "a control character reached the log: {:?}",
         run.stdout
     );
     // The `github` format: one command per line, whatever the file names and values hold.
-    let run = agentgate(dir.path(), &["check", "--today", TODAY, "--format", "github"]);
+    let run = agentgate(
+        dir.path(),
+        &["check", "--today", TODAY, "--format", "github"],
+    );
     for line in run.stdout.lines() {
         assert!(
             line.starts_with("::error file=") || line.starts_with("::warning file="),
@@ -388,30 +415,63 @@ fn markdown_does_not_autolink_urls_from_manifests() {
     let dir = repo();
     let extra = "  permissions:\n    - resource: https://evil.example/login?next=`x`\n      actions: ['*']\n      justification: x\n    - resource: www.evil.example/a\n      actions: ['*']\n      justification: x\n  credentials: []\n";
     write(dir.path(), "a.agent.yaml", manifest("billing", extra));
-    let run = agentgate(dir.path(), &["check", "--today", TODAY, "--format", "markdown"]);
+    let run = agentgate(
+        dir.path(),
+        &["check", "--today", TODAY, "--format", "markdown"],
+    );
     assert!(run.stdout.contains("evil.example"), "{}", run.stdout);
-    only_in_code_spans(&run.stdout, "evil.example").unwrap_or_else(|e| panic!("{e}\n{}", run.stdout));
+    only_in_code_spans(&run.stdout, "evil.example")
+        .unwrap_or_else(|e| panic!("{e}\n{}", run.stdout));
     // A backtick in the URL does not end the code span early.
     assert!(
-        run.stdout.contains("`` https://evil.example/login?next=`x` ``"),
+        run.stdout
+            .contains("`` https://evil.example/login?next=`x` ``"),
         "{}",
         run.stdout
     );
 
-    let run = agentgate(dir.path(), &["inventory", "--today", TODAY, "--format", "markdown"]);
-    only_in_code_spans(&run.stdout, "evil.example").unwrap_or_else(|e| panic!("{e}\n{}", run.stdout));
-    assert!(run.stdout.contains("spiffe://example.org"), "{}", run.stdout);
+    let run = agentgate(
+        dir.path(),
+        &["inventory", "--today", TODAY, "--format", "markdown"],
+    );
+    only_in_code_spans(&run.stdout, "evil.example")
+        .unwrap_or_else(|e| panic!("{e}\n{}", run.stdout));
+    assert!(
+        run.stdout.contains("spiffe://example.org"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
 fn diff_markdown_does_not_autolink_or_format_manifest_text() {
     let dir = repo();
-    write(dir.path(), "a.agent.yaml", manifest("billing", "  permissions: []\n  credentials: []\n"));
+    write(
+        dir.path(),
+        "a.agent.yaml",
+        manifest("billing", "  permissions: []\n  credentials: []\n"),
+    );
     git_commit_all(dir.path(), "base");
-    let base = git2::Repository::open(dir.path()).unwrap().head().unwrap().peel_to_commit().unwrap().id().to_string();
+    let base = git2::Repository::open(dir.path())
+        .unwrap()
+        .head()
+        .unwrap()
+        .peel_to_commit()
+        .unwrap()
+        .id()
+        .to_string();
     let extra = "  permissions:\n    - resource: https://evil.example/**[click](https://evil.example)**\n      actions: [read]\n      justification: x\n  credentials: []\n";
     write(dir.path(), "a.agent.yaml", manifest("billing", extra));
-    let run = agentgate(dir.path(), &["diff", "--base", &base, "--format", "markdown"]);
-    assert!(run.stdout.contains("evil.example"), "{}{}", run.stdout, run.stderr);
-    only_in_code_spans(&run.stdout, "evil.example").unwrap_or_else(|e| panic!("{e}\n{}", run.stdout));
+    let run = agentgate(
+        dir.path(),
+        &["diff", "--base", &base, "--format", "markdown"],
+    );
+    assert!(
+        run.stdout.contains("evil.example"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    only_in_code_spans(&run.stdout, "evil.example")
+        .unwrap_or_else(|e| panic!("{e}\n{}", run.stdout));
 }
