@@ -714,6 +714,7 @@ pub fn render_json(diffs: &[AgentDiff]) -> String {
 
 /// For a pull-request comment: one line per agent saying whether the change widens it.
 pub fn render_markdown(diffs: &[AgentDiff]) -> String {
+    use crate::output::markdown::escape;
     if diffs.is_empty() {
         return "### agentgate: no agent's access changed\n".into();
     }
@@ -725,18 +726,21 @@ pub fn render_markdown(diffs: &[AgentDiff]) -> String {
             (_, true) => "widens",
             _ => "changes",
         };
-        let escalations: Vec<&str> = agent
+        let escalations: Vec<String> = agent
             .changes
             .iter()
             .filter(|c| c.direction == Direction::Escalation)
-            .map(|c| c.text.as_str())
+            .map(|c| escape(&c.text))
             .collect();
         let summary = if escalations.is_empty() {
             String::new()
         } else {
             format!(": {}", escalations.join(", "))
         };
-        out.push_str(&format!("- This PR {verb} **{}**{summary}\n", agent.agent));
+        out.push_str(&format!(
+            "- This PR {verb} **{}**{summary}\n",
+            escape(&agent.agent)
+        ));
         for change in agent
             .changes
             .iter()
@@ -745,7 +749,7 @@ pub fn render_markdown(diffs: &[AgentDiff]) -> String {
             out.push_str(&format!(
                 "  - {} {}\n",
                 marker(change.direction),
-                change.text
+                escape(&change.text)
             ));
         }
     }

@@ -28,14 +28,25 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// For each line: (character offset, byte offset) of its first character.
     line_starts: Vec<(usize, usize)>,
+    /// The byte offset of every [`CHECKPOINT`]th character, so that turning a character offset
+    /// into a byte offset walks at most that many characters, however long its line is (one
+    /// line of a megabyte must not make every lookup on it cost a megabyte).
+    checkpoints: Vec<usize>,
 }
+
+/// Characters between two entries of [`SourceFile`]'s byte-offset index.
+const CHECKPOINT: usize = 64;
 
 impl SourceFile {
     pub fn new(path: PathBuf, display: String, text: impl Into<Arc<str>>) -> Self {
         let text: Arc<str> = text.into();
         let mut line_starts = vec![(0, 0)];
+        let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT + 1);
         let mut chars = 0;
         for (byte, ch) in text.char_indices() {
+            if chars % CHECKPOINT == 0 {
+                checkpoints.push(byte);
+            }
             chars += 1;
             if ch == '\n' {
                 line_starts.push((chars, byte + 1));
@@ -46,6 +57,7 @@ impl SourceFile {
             display,
             text,
             line_starts,
+            checkpoints,
         }
     }
 
@@ -68,12 +80,13 @@ impl SourceFile {
 
     /// Byte offset of a character offset, clamped to the end of the text.
     pub fn byte_offset(&self, char_offset: usize) -> usize {
-        let line = self.line_of(char_offset);
-        let (line_char, line_byte) = self.line_starts[line];
-        let rest = &self.text[line_byte..];
-        rest.char_indices()
-            .nth(char_offset - line_char)
-            .map_or(self.text.len(), |(b, _)| line_byte + b)
+        let Some(&from) = self.checkpoints.get(char_offset / CHECKPOINT) else {
+            return self.text.len();
+        };
+        self.text[from..]
+            .char_indices()
+            .nth(char_offset % CHECKPOINT)
+            .map_or(self.text.len(), |(b, _)| from + b)
     }
 
     /// Byte range of a character span, for renderers that count bytes.
@@ -117,6 +130,18 @@ mod tests {
         assert_eq!(src.pos(5).column, 6);
         assert_eq!(src.byte_offset(6), 7);
         assert_eq!(src.byte_offset(8), 9);
+        assert_eq!(src.byte_offset(14), src.text.len());
+        assert_eq!(src.byte_offset(1000), src.text.len());
+    }
+
+    #[test]
+    fn byte_offsets_on_a_long_line_of_wide_characters() {
+        let text = format!("k: {}\n", "é✓".repeat(300));
+        let src = SourceFile::new("f".into(), "f".into(), text.as_str());
+        for (chars, (byte, _)) in text.char_indices().enumerate() {
+            assert_eq!(src.byte_offset(chars), byte, "character {chars}");
+        }
+        assert_eq!(src.byte_offset(text.chars().count()), text.len());
     }
 
     #[test]

@@ -16,6 +16,75 @@ pub struct Violation {
     /// JSON pointer of the offending property itself (for a missing one, where it should be).
     pub pointer: String,
     pub message: String,
+    /// The offending value (or unknown field name) looks like a secret: the message names it
+    /// only by its first characters and length, and renderers mask it in snippets.
+    pub secret: bool,
+}
+
+/// Whether a string looks like a secret (the footprints' detectors; passed in, as this module
+/// sits below them).
+pub type IsSecret<'a> = &'a dyn Fn(&str) -> bool;
+
+/// Every string in `value` (keys included) that the detector flags.
+fn secrets_in(value: &Value, is_secret: IsSecret, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) if is_secret(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| secrets_in(v, is_secret, out)),
+        Value::Object(map) => {
+            for (k, v) in map {
+                if is_secret(k) {
+                    out.push(k.clone());
+                }
+                secrets_in(v, is_secret, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A secret as schema messages may name it: its first characters and its length, as AG025
+/// shows it.
+fn redacted(secret: &str) -> String {
+    let prefix: String = secret.chars().take(4).collect();
+    format!(
+        "[{prefix}… ({} characters, redacted)]",
+        secret.chars().count()
+    )
+}
+
+/// `message` (which quotes `instance`, as jsonschema's messages do) with every secret in the
+/// instance replaced by its redacted form; when a secret could still be in it (quoted with
+/// escapes, say), a message that quotes nothing.
+fn without_secrets(
+    message: String,
+    instance: &Value,
+    field: Option<&str>,
+    is_secret: IsSecret,
+) -> (String, bool) {
+    let mut secrets = Vec::new();
+    secrets_in(instance, is_secret, &mut secrets);
+    if secrets.is_empty() && !is_secret(&message) {
+        return (message, false);
+    }
+    // Longest first, so that a secret inside another is not half replaced.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = message;
+    for secret in &secrets {
+        let quoted = Value::String(secret.clone()).to_string();
+        out = out.replace(&quoted, &redacted(secret));
+        out = out.replace(secret.as_str(), &redacted(secret));
+    }
+    if is_secret(&out) || secrets.iter().any(|s| out.contains(s.as_str())) {
+        out = match field {
+            Some(field) => format!(
+                "`{field}`: the value breaks the schema (it is not shown: it looks like a secret)"
+            ),
+            None => {
+                "the value breaks the schema (it is not shown: it looks like a secret)".to_string()
+            }
+        };
+    }
+    (out, true)
 }
 
 fn compile(schema_text: &str) -> Validator {
@@ -44,6 +113,16 @@ fn child(parent: &str, key: &str) -> String {
 
 /// Every schema violation of `value`, sorted, one per offending property.
 pub fn violations(validator: &Validator, value: &Value) -> Vec<Violation> {
+    violations_redacting(validator, value, &|_| false)
+}
+
+/// [`violations`], with every value or field name that `is_secret` flags named only by its
+/// first characters and length (jsonschema's messages quote the value at fault).
+pub fn violations_redacting(
+    validator: &Validator,
+    value: &Value,
+    is_secret: IsSecret,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     for error in validator.iter_errors(value) {
         let at = error.instance_path().to_string();
@@ -53,15 +132,21 @@ pub fn violations(validator: &Validator, value: &Value) -> Vec<Violation> {
                 out.push(Violation {
                     pointer: child(&at, name),
                     message: format!("required field `{name}` is missing"),
+                    secret: false,
                 });
             }
             ValidationErrorKind::AdditionalProperties { unexpected }
             | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
-                out.extend(unexpected.iter().map(|name| Violation {
-                    pointer: child(&at, name),
-                    message: format!(
-                        "unknown field `{name}`: check its spelling (an unknown field could hide a setting from the rules); custom fields start with `x-`"
-                    ),
+                out.extend(unexpected.iter().map(|name| {
+                    let secret = is_secret(name);
+                    let shown = if secret { redacted(name) } else { name.clone() };
+                    Violation {
+                        pointer: child(&at, name),
+                        message: format!(
+                            "unknown field `{shown}`: check its spelling (an unknown field could hide a setting from the rules); custom fields start with `x-`"
+                        ),
+                        secret,
+                    }
                 }));
             }
             _ => {
@@ -70,9 +155,12 @@ pub fn violations(validator: &Validator, value: &Value) -> Vec<Violation> {
                     Some(field) => format!("`{field}`: {error}"),
                     None => error.to_string(),
                 };
+                let (message, secret) =
+                    without_secrets(message, error.instance(), field, is_secret);
                 out.push(Violation {
                     pointer: at,
                     message,
+                    secret,
                 });
             }
         }

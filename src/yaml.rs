@@ -3,10 +3,13 @@
 //! The reading is the one manifest-v1 pins for the review digest: plain `yes`/`on` and dates
 //! are strings, `0755` is 755, aliases are expanded, `<<` is an ordinary key. Whatever could
 //! make two readers disagree, or make a hostile file expensive, is refused: tags outside the
-//! core schema, non-string keys, `.inf`/`.nan`, integers beyond ±2^53, duplicate keys, nesting
-//! past a depth cap and alias expansion past a node budget.
+//! core schema, non-string keys, `.inf`/`.nan`, integers beyond ±2^53, duplicate keys, raw
+//! NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR (line breaks to YAML 1.1 readers, not to YAML
+//! 1.2 ones), a `%YAML` directive other than 1.2, nesting past a depth cap, alias expansion past
+//! a value budget or a byte budget, and a read that takes longer than a time budget.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 use serde_json::{Map, Number, Value};
@@ -19,6 +22,14 @@ pub struct Limits {
     pub max_depth: usize,
     /// Values built per file, counting every expansion of an alias.
     pub max_nodes: usize,
+    /// Bytes of text (scalars and keys) built per file, counting every expansion of an alias,
+    /// as a multiple of the file's own size...
+    pub max_expansion: usize,
+    /// ... and at most this many in any case: one anchored string of half a megabyte aliased a
+    /// hundred thousand times stays under the value budget but not under this one.
+    pub max_bytes: usize,
+    /// Wall-clock time one file may take to read; past it the file is a parse error.
+    pub max_time: Duration,
 }
 
 impl Default for Limits {
@@ -26,7 +37,17 @@ impl Default for Limits {
         Limits {
             max_depth: 64,
             max_nodes: 500_000,
+            max_expansion: 64,
+            max_bytes: 64 << 20,
+            max_time: Duration::from_secs(10),
         }
+    }
+}
+
+impl Limits {
+    /// The byte budget for a text of `len` bytes.
+    fn byte_budget(&self, len: usize) -> usize {
+        len.saturating_mul(self.max_expansion).min(self.max_bytes)
     }
 }
 
@@ -156,17 +177,30 @@ const MAX_SAFE_INTEGER: i128 = 9_007_199_254_740_992;
 
 /// Reads every document of a YAML stream.
 pub fn parse(source: &SourceFile, limits: Limits) -> Result<Vec<Document>, YamlError> {
+    refuse_yaml_1_1_readings(&source.text)?;
     let mut builder = Builder {
         source,
         limits,
         stack: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
+        bytes: 0,
+        max_bytes: limits.byte_budget(source.text.len()),
         documents: Vec::new(),
     };
-    for event in Parser::new_from_str(&source.text) {
+    let started = Instant::now();
+    for (i, event) in Parser::new_from_str(&source.text).enumerate() {
         let (event, span) =
             event.map_err(|e| YamlError::at(e.marker().index(), syntax_message(e.info())))?;
+        if i % 1024 == 1023 && started.elapsed() > limits.max_time {
+            return Err(YamlError::at(
+                span.start.index(),
+                format!(
+                    "reading this file took longer than {} seconds; refusing to read further",
+                    limits.max_time.as_secs()
+                ),
+            ));
+        }
         let span = Span {
             start: span.start.index(),
             end: span.end.index(),
@@ -174,6 +208,59 @@ pub fn parse(source: &SourceFile, limits: Limits) -> Result<Vec<Document>, YamlE
         builder.on_event(event, span)?;
     }
     Ok(builder.documents)
+}
+
+/// The characters YAML 1.1 readers (PyYAML, libyaml, go-yaml) take as line breaks and YAML 1.2
+/// readers do not: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR.
+const YAML_1_1_BREAKS: [(char, &str); 3] = [
+    ('\u{85}', "NEL (U+0085)"),
+    ('\u{2028}', "LINE SEPARATOR (U+2028)"),
+    ('\u{2029}', "PARAGRAPH SEPARATOR (U+2029)"),
+];
+
+/// Refuses what a YAML 1.1 reader reads differently from this one: a raw NEL, LS or PS anywhere
+/// (in a comment or a quoted string too: where a 1.1 reader sees a line break, a key can hide
+/// from this reader), and a `%YAML` directive other than 1.2 (which asks for 1.1 rules).
+fn refuse_yaml_1_1_readings(text: &str) -> Result<(), YamlError> {
+    if let Some(byte) = text.find(|c| YAML_1_1_BREAKS.iter().any(|(b, _)| *b == c)) {
+        let offset = text[..byte].chars().count();
+        let c = text[byte..].chars().next().unwrap_or_default();
+        let name = YAML_1_1_BREAKS
+            .iter()
+            .find(|(b, _)| *b == c)
+            .map_or("", |(_, n)| *n);
+        let escape = match c {
+            '\u{85}' => "\\N",
+            '\u{2028}' => "\\L",
+            _ => "\\P",
+        };
+        return Err(YamlError::at(
+            offset,
+            format!(
+                "a raw {name} is a line break to YAML 1.1 readers (PyYAML, libyaml, go-yaml) but not to this one, so other tools could read a different manifest; remove it, or write it as the escape \"{escape}\" in a double-quoted string"
+            ),
+        ));
+    }
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("%YAML") {
+            let version = rest.split('#').next().unwrap_or_default().trim();
+            if rest.starts_with([' ', '\t']) && version != "1.2" {
+                let offset = text[..line_start].chars().count();
+                return Err(YamlError::spanning(
+                    Span {
+                        start: offset,
+                        end: offset + line.trim_end().chars().count(),
+                    },
+                    format!(
+                        "the directive %YAML {version} asks for other reading rules than YAML 1.2, which agentgate reads; remove it"
+                    ),
+                ));
+            }
+        }
+        line_start += line.len();
+    }
+    Ok(())
 }
 
 fn syntax_message(info: &str) -> String {
@@ -189,6 +276,8 @@ struct Pending {
     anchor: usize,
     /// The node budget spent before this collection opened: what it costs to copy is the difference.
     nodes_before: usize,
+    /// The byte budget spent before this collection opened.
+    bytes_before: usize,
     body: PendingBody,
 }
 
@@ -208,9 +297,12 @@ struct Builder<'a> {
     source: &'a SourceFile,
     limits: Limits,
     stack: Vec<Pending>,
-    /// Anchor id → (value, number of values it contains).
-    anchors: HashMap<usize, (Value, usize)>,
+    /// Anchor id → (value, number of values it contains, bytes of text it contains).
+    anchors: HashMap<usize, (Value, usize, usize)>,
     nodes: usize,
+    /// Bytes of text built so far (scalars and keys, aliases expanded).
+    bytes: usize,
+    max_bytes: usize,
     documents: Vec<Document>,
 }
 
@@ -218,18 +310,20 @@ impl Builder<'_> {
     fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
-                self.count(span.start, 1)?;
+                self.count(span.start, 1, text.len())?;
                 let value = resolve_scalar(&text, style, tag.as_deref(), span.start)?;
-                self.remember(anchor, &value, 1);
+                self.remember(anchor, &value, 1, text.len());
                 self.complete(value, leaf(NodeKind::Scalar, span))
             }
             Event::Alias(id) => {
-                let (value, size) = self
+                let (size, bytes) = self
                     .anchors
                     .get(&id)
-                    .cloned()
+                    .map(|(_, size, bytes)| (*size, *bytes))
                     .ok_or_else(|| YamlError::at(span.start, "alias to an unknown anchor"))?;
-                self.count(span.start, size)?;
+                // Counted before the copy is made: the budget is what keeps the copy small.
+                self.count(span.start, size, bytes)?;
+                let value = self.anchors[&id].0.clone();
                 self.complete(value, leaf(NodeKind::Alias, span))
             }
             Event::MappingStart(anchor, tag) => self.open(true, anchor, tag.as_deref(), span),
@@ -243,8 +337,9 @@ impl Builder<'_> {
         }
     }
 
-    fn count(&mut self, offset: usize, n: usize) -> Result<(), YamlError> {
+    fn count(&mut self, offset: usize, n: usize, bytes: usize) -> Result<(), YamlError> {
         self.nodes = self.nodes.saturating_add(n);
+        self.bytes = self.bytes.saturating_add(bytes);
         if self.nodes > self.limits.max_nodes {
             return Err(YamlError::at(
                 offset,
@@ -254,12 +349,21 @@ impl Builder<'_> {
                 ),
             ));
         }
+        if self.bytes > self.max_bytes {
+            return Err(YamlError::at(
+                offset,
+                format!(
+                    "the file expands to more than {} bytes of text (an alias bomb?); refusing to read further",
+                    self.max_bytes
+                ),
+            ));
+        }
         Ok(())
     }
 
-    fn remember(&mut self, anchor: usize, value: &Value, size: usize) {
+    fn remember(&mut self, anchor: usize, value: &Value, size: usize, bytes: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, (value.clone(), size));
+            self.anchors.insert(anchor, (value.clone(), size, bytes));
         }
     }
 
@@ -287,8 +391,8 @@ impl Builder<'_> {
                 ),
             ));
         }
-        let nodes_before = self.nodes;
-        self.count(span.start, 1)?;
+        let (nodes_before, bytes_before) = (self.nodes, self.bytes);
+        self.count(span.start, 1, 0)?;
         let flow = matches!(self.source_char(span.start), Some('[' | '{'));
         let body = if is_map {
             PendingBody::Map {
@@ -312,6 +416,7 @@ impl Builder<'_> {
             span,
             anchor,
             nodes_before,
+            bytes_before,
             body,
         });
         Ok(())
@@ -331,7 +436,8 @@ impl Builder<'_> {
         };
         if pending.anchor != 0 {
             let size = self.nodes - pending.nodes_before;
-            self.remember(pending.anchor, &value, size);
+            let bytes = self.bytes - pending.bytes_before;
+            self.remember(pending.anchor, &value, size, bytes);
         }
         let node = Node {
             kind: pending.kind,

@@ -18,7 +18,7 @@ use crate::registry::Registry;
 use crate::review;
 use crate::rule::{BuiltinRule, RuleMeta};
 use crate::units::format_date;
-use crate::validate::{manifest_validator, violations};
+use crate::validate::{manifest_validator, violations_redacting};
 use crate::yaml::locate;
 
 /// `data.agentgate.settings` as rules see it: durations in seconds, `today` as YYYY-MM-DD.
@@ -217,7 +217,9 @@ fn manifest_findings(
     })?;
     let mut found = Vec::new();
     let schema_rule = registry.builtin_rule(BuiltinRule::Schema);
-    let violations = violations(manifest_validator(), &manifest.value);
+    let violations = violations_redacting(manifest_validator(), &manifest.value, &|s| {
+        crate::footprints::detect(s).is_some()
+    });
     for v in &violations {
         if let Some(rule) = schema_rule {
             found.push(finding(
@@ -225,7 +227,7 @@ fn manifest_findings(
                 rule,
                 v.pointer.clone(),
                 v.message.clone(),
-                false,
+                v.secret,
             ));
         }
     }
@@ -250,9 +252,12 @@ fn manifest_findings(
         let Some(rule) = registry.rule_for_package(&raw.package) else {
             continue;
         };
-        if violations
-            .iter()
-            .any(|v| is_at_or_below(&raw.path, &v.pointer))
+        // A secret is reported even where the schema already complains: AG000 says the value
+        // has the wrong shape, AG025 that it leaked, and only the second says to rotate it.
+        if !raw.redact
+            && violations
+                .iter()
+                .any(|v| is_at_or_below(&raw.path, &v.pointer))
         {
             continue;
         }

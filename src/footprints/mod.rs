@@ -505,7 +505,14 @@ fn json_for_yaml(text: &str) -> String {
                 continue;
             }
             in_string = c != '"';
-            out.push(c);
+            // JSON strings may hold raw NEL, LS and PS; the YAML reader refuses them raw (a YAML
+            // 1.1 reader breaks lines there), so they go in as the escapes meaning the same.
+            match c {
+                '\u{85}' | '\u{2028}' | '\u{2029}' => {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                }
+                _ => out.push(c),
+            }
             i += 1;
             continue;
         }

@@ -16,9 +16,11 @@ use crate::check::Outcome;
 use crate::finding::{Finding, Problem};
 use crate::rule::Severity;
 
-/// A command's message, escaped as the runner unescapes it: `%`, CR and LF.
+/// A command's message, escaped as the runner unescapes it: `%`, CR and LF. Other control
+/// characters (ESC, which the log viewer would obey, say) become their visible pictures first.
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    super::visible_controls(text, true)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -100,5 +102,6 @@ mod tests {
             "50%25 done%0D%0Anext: a,b"
         );
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_data("a\u{1b}[2J\rb"), "a\u{241b}[2J\u{240d}b");
     }
 }

@@ -65,14 +65,19 @@ fn snippet(
     text: String,
     label: String,
 ) -> (Option<NamedSource<String>>, Option<(SourceSpan, String)>) {
+    // Control characters become visible pictures, one character each, so the label's
+    // character span still points at the same token.
     let masked = SourceFile::new(
         place.source.path.clone(),
         place.source.display.clone(),
-        text,
+        super::visible_controls(&text, true),
     );
     let range = masked.byte_range(place.label);
     let span = SourceSpan::from(range.start..range.end.max(range.start));
-    let source = NamedSource::new(place.source.display.clone(), masked.text.to_string());
+    let source = NamedSource::new(
+        super::visible_controls(&place.source.display, false),
+        masked.text.to_string(),
+    );
     (Some(source), Some((span, label)))
 }
 
@@ -84,7 +89,7 @@ fn finding_diagnostic(finding: &Finding, text: String) -> Rendered {
     }
     Rendered {
         code: format!("{} {}", finding.rule, finding.slug),
-        message: finding.message.clone(),
+        message: super::visible_controls(&finding.message, false),
         severity: match finding.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -104,6 +109,7 @@ fn problem_diagnostic(problem: &Problem) -> Rendered {
         Some(_) => problem.message.clone(),
         None => format!("{}: {}", problem.file, problem.message),
     };
+    let message = super::visible_controls(&message, false);
     Rendered {
         code: "error".into(),
         message,
@@ -160,20 +166,20 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
             let (f, w) = (&waived.finding, &waived.waiver);
             out.push_str(&format!(
                 "  {}:{}:{} {} {}: {}\n    waived until {} by {}: {}\n",
-                f.file,
+                super::visible_controls(&f.file, false),
                 f.line,
                 f.column,
                 f.rule,
                 f.slug,
-                f.message,
+                super::visible_controls(&f.message, false),
                 w.expires,
-                w.approved_by,
-                w.reason
+                super::visible_controls(&w.approved_by, false),
+                super::visible_controls(&w.reason, false)
             ));
         }
         out.push('\n');
     }
     out.push_str(&super::summary_line(outcome));
     out.push('\n');
-    out
+    super::without_workflow_commands(&out)
 }

@@ -17,20 +17,73 @@ pub const MAX_AGENTS: usize = 10;
 
 /// Text that Markdown shows as it is: the punctuation that could start emphasis, code, a link
 /// or image (`[`), HTML, an entity, a table cell, strikethrough, maths or a mention is escaped
-/// with a backslash, and line breaks become spaces (a table row is one line).
+/// with a backslash, and line breaks become spaces (a table row is one line). A word that GitHub
+/// would turn into a link by itself (an `http://`, `https://` or `ftp://` URL, `www.`, an email
+/// address, `mailto:` or `xmpp:`) goes in a code span instead: escapes do not stop autolinks.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
     for ch in text.chars() {
-        match ch {
-            '\r' | '\n' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '@' | '$' => {
-                out.push('\\');
-                out.push(ch);
+        // `|` ends a word too: a code span cannot carry a table's cell separator.
+        if ch.is_whitespace() || ch == '|' {
+            push_word(&mut out, &word);
+            word.clear();
+            match ch {
+                '\r' | '\n' => out.push(' '),
+                '|' => out.push_str("\\|"),
+                _ => out.push(ch),
             }
-            _ => out.push(ch),
+        } else {
+            word.push(ch);
         }
     }
+    push_word(&mut out, &word);
     out
+}
+
+fn push_word(out: &mut String, word: &str) {
+    if autolinks(word) {
+        out.push_str(&code_span(word));
+        return;
+    }
+    for ch in word.chars() {
+        if matches!(
+            ch,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '~' | '&' | '@' | '$'
+        ) {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+}
+
+/// Whether GitHub would link this word by itself (its extended autolinks).
+fn autolinks(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    ["http://", "https://", "ftp://", "www.", "mailto:", "xmpp:"]
+        .iter()
+        .any(|p| lower.contains(p))
+        || lower
+            .split_once('@')
+            .is_some_and(|(_, domain)| domain.contains('.'))
+}
+
+/// `text` (one line, no `|`) as a code span: fenced by more backticks than any run inside it,
+/// padded with a space when it starts or ends with a backtick.
+pub fn code_span(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for ch in text.chars() {
+        run = if ch == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 pub fn render(outcome: &Outcome) -> String {
@@ -117,7 +170,19 @@ mod tests {
     fn manifest_text_cannot_add_markup() {
         assert_eq!(
             escape("![x](https://e.example/p.png) | <b>\nnext"),
-            "!\\[x\\](https://e.example/p.png) \\| \\<b\\> next"
+            "`![x](https://e.example/p.png)` \\| \\<b\\> next"
+        );
+    }
+
+    #[test]
+    fn urls_go_in_code_spans_that_backticks_cannot_end() {
+        assert_eq!(
+            escape("on https://e.example/a`b` and www.e.example|x jane@e.example"),
+            "on `` https://e.example/a`b` `` and `www.e.example`\\|x `jane@e.example`"
+        );
+        assert_eq!(
+            escape("zendesk://example/t *x*"),
+            "zendesk://example/t \\*x\\*"
         );
     }
 }

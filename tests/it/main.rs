@@ -21,6 +21,7 @@ mod common;
 
 mod action;
 mod at;
+mod attack_reader;
 mod attack_reviews;
 mod attack_walker;
 mod changes;
