@@ -692,18 +692,20 @@ pub fn render_human(diffs: &[AgentDiff]) -> String {
     if diffs.is_empty() {
         return "no agent changed\n".into();
     }
+    // Names and change texts quote the manifests: escaped for a terminal and a CI log.
+    let shown = |text: &str| crate::escape::visible_controls(text, false);
     let mut out = String::new();
     for agent in diffs {
-        out.push_str(&format!("{} ({})\n", agent.agent, agent.status));
+        out.push_str(&format!("{} ({})\n", shown(&agent.agent), agent.status));
         for change in &agent.changes {
             out.push_str(&format!(
                 "  {:14} {}\n",
                 marker(change.direction),
-                change.text
+                shown(&change.text)
             ));
         }
     }
-    out
+    crate::escape::without_workflow_commands(&out)
 }
 
 pub fn render_json(diffs: &[AgentDiff]) -> String {

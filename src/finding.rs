@@ -88,12 +88,23 @@ pub struct Problem {
     pub place: Option<Place>,
 }
 
-/// Problems as `error: FILE:LINE:COLUMN: MESSAGE` lines, for commands that print them and exit 2.
+/// Problems as `error: FILE:LINE:COLUMN: MESSAGE` lines, for commands that print them and exit 2
+/// (file names and messages come from the repository: escaped for a terminal and a CI log).
 pub fn problems_text(problems: &[Problem]) -> String {
-    problems
+    let shown = |text: &str| crate::escape::visible_controls(text, false);
+    let text: String = problems
         .iter()
-        .map(|p| format!("error: {}:{}:{}: {}\n", p.file, p.line, p.column, p.message))
-        .collect()
+        .map(|p| {
+            format!(
+                "error: {}:{}:{}: {}\n",
+                shown(&p.file),
+                p.line,
+                p.column,
+                shown(&p.message)
+            )
+        })
+        .collect();
+    crate::escape::without_workflow_commands(&text)
 }
 
 impl Problem {

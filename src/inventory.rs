@@ -584,7 +584,8 @@ pub fn render_table(rows: &[Row]) -> String {
         emit(line);
     }
     let _ = writeln!(out, "{} agents", rows.len());
-    out
+    // Cells quote the manifests: nothing in them may run a CI workflow command.
+    crate::escape::without_workflow_commands(&out)
 }
 
 pub fn render(format: InventoryFormat, rows: &[Row]) -> String {

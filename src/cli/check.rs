@@ -95,14 +95,14 @@ pub(super) fn run_check(
         format
     };
     if let Err(message) = output::check_outputs(&outputs) {
-        eprintln!("error: {message}");
+        super::eprint_error(&message);
         return ExitStatus::Error;
     }
     let info = output::RunInfo::now();
     let outcome = check::run_with(&options, discovery);
     let failed_writes = output::emit(&outcome, &outputs, &info);
     for message in &failed_writes {
-        eprintln!("error: {message}");
+        super::eprint_error(message);
     }
     if failed_writes.is_empty() {
         ExitStatus::from_code(outcome.exit_code(no_fail))

@@ -37,7 +37,7 @@ pub fn run(args: Args) -> ExitStatus {
             ExitStatus::Success
         }
         Err(message) => {
-            eprintln!("error: {message}");
+            super::eprint_error(&message);
             ExitStatus::Error
         }
     }

@@ -158,9 +158,7 @@ impl PackArgs {
     fn registry(&self) -> Result<Registry, ExitStatus> {
         agentgate::context::load_registry(&cwd(), &[], self.config.as_deref(), &self.packs).map_err(
             |problems| {
-                for p in problems {
-                    eprintln!("error: {}:{}: {}", p.file, p.line, p.message);
-                }
+                eprint_safe(&agentgate::finding::problems_text(&problems));
                 ExitStatus::Error
             },
         )
@@ -215,10 +213,24 @@ fn text_command(result: Result<String, String>) -> ExitStatus {
             ExitStatus::Success
         }
         Err(text) => {
-            eprint!("{text}");
+            eprint_safe(&text);
             ExitStatus::Error
         }
     }
+}
+
+/// Text for stderr that may quote the repository (file names, values): no line of it may be
+/// taken by a CI runner as a workflow command.
+fn eprint_safe(text: &str) {
+    eprint!("{}", agentgate::escape::without_workflow_commands(text));
+}
+
+/// `error: MESSAGE` on stderr, the message escaped as one line.
+fn eprint_error(message: &str) {
+    eprint_safe(&format!(
+        "error: {}\n",
+        agentgate::escape::visible_controls(message, false)
+    ));
 }
 
 fn cwd() -> PathBuf {

@@ -87,6 +87,6 @@ pub fn run(args: Args) -> ExitStatus {
         }),
     };
     print(&output.stdout);
-    eprint!("{}", output.stderr);
+    super::eprint_safe(&output.stderr);
     ExitStatus::from_code(i32::from(output.code))
 }

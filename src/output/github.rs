@@ -19,7 +19,7 @@ use crate::rule::Severity;
 /// A command's message, escaped as the runner unescapes it: `%`, CR and LF. Other control
 /// characters (ESC, which the log viewer would obey, say) become their visible pictures first.
 pub fn escape_data(text: &str) -> String {
-    super::visible_controls(text, true)
+    crate::escape::visible_controls(text, true)
         .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")

@@ -70,12 +70,12 @@ fn snippet(
     let masked = SourceFile::new(
         place.source.path.clone(),
         place.source.display.clone(),
-        super::visible_controls(&text, true),
+        crate::escape::visible_controls(&text, true),
     );
     let range = masked.byte_range(place.label);
     let span = SourceSpan::from(range.start..range.end.max(range.start));
     let source = NamedSource::new(
-        super::visible_controls(&place.source.display, false),
+        crate::escape::visible_controls(&place.source.display, false),
         masked.text.to_string(),
     );
     (Some(source), Some((span, label)))
@@ -89,7 +89,7 @@ fn finding_diagnostic(finding: &Finding, text: String) -> Rendered {
     }
     Rendered {
         code: format!("{} {}", finding.rule, finding.slug),
-        message: super::visible_controls(&finding.message, false),
+        message: crate::escape::visible_controls(&finding.message, false),
         severity: match finding.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -109,7 +109,7 @@ fn problem_diagnostic(problem: &Problem) -> Rendered {
         Some(_) => problem.message.clone(),
         None => format!("{}: {}", problem.file, problem.message),
     };
-    let message = super::visible_controls(&message, false);
+    let message = crate::escape::visible_controls(&message, false);
     Rendered {
         code: "error".into(),
         message,
@@ -166,20 +166,20 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
             let (f, w) = (&waived.finding, &waived.waiver);
             out.push_str(&format!(
                 "  {}:{}:{} {} {}: {}\n    waived until {} by {}: {}\n",
-                super::visible_controls(&f.file, false),
+                crate::escape::visible_controls(&f.file, false),
                 f.line,
                 f.column,
                 f.rule,
                 f.slug,
-                super::visible_controls(&f.message, false),
+                crate::escape::visible_controls(&f.message, false),
                 w.expires,
-                super::visible_controls(&w.approved_by, false),
-                super::visible_controls(&w.reason, false)
+                crate::escape::visible_controls(&w.approved_by, false),
+                crate::escape::visible_controls(&w.reason, false)
             ));
         }
         out.push('\n');
     }
     out.push_str(&super::summary_line(outcome));
     out.push('\n');
-    super::without_workflow_commands(&out)
+    crate::escape::without_workflow_commands(&out)
 }

@@ -475,3 +475,56 @@ fn diff_markdown_does_not_autolink_or_format_manifest_text() {
     only_in_code_spans(&run.stdout, "evil.example")
         .unwrap_or_else(|e| panic!("{e}\n{}", run.stdout));
 }
+
+/// Item 14 beyond `check`: `diff`'s human output, the inventory table and the problems other
+/// commands print to stderr quote the repository too, and reach the same CI log.
+#[test]
+fn other_commands_cannot_inject_workflow_commands() {
+    let dir = repo();
+    write(
+        dir.path(),
+        "a.agent.yaml",
+        manifest("billing", "  permissions: []\n  credentials: []\n"),
+    );
+    git_commit_all(dir.path(), "base");
+    let extra = "  permissions:\n    - resource: \"db\\n::error::forged\\n##[error]legacy \\e[2J\"\n      actions: [read]\n      justification: x\n  credentials: []\n";
+    write(dir.path(), "a.agent.yaml", manifest("billing", extra));
+    let run = agentgate(dir.path(), &["diff", "--base", "HEAD"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("forged"), "{}", run.stdout);
+    assert_eq!(
+        command_lines(&run.stdout),
+        Vec::<&str>::new(),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
+
+    // The inventory table, and the problems `inventory` prints when a file cannot be read.
+    write(
+        dir.path(),
+        "b.agent.yaml",
+        manifest("team-##[error]x", "  permissions: []\n  credentials: []\n"),
+    );
+    let run = agentgate(dir.path(), &["inventory", "--today", TODAY]);
+    assert_eq!(
+        command_lines(&run.stdout),
+        Vec::<&str>::new(),
+        "{}",
+        run.stdout
+    );
+    write(
+        dir.path(),
+        "agents/broken\n::error::forged\n##[error]x.agent.yaml",
+        "apiVersion: agentgate/v1\nkind: Agent\na: [\n",
+    );
+    let run = agentgate(dir.path(), &["inventory", "--today", TODAY]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("forged"), "{}", run.stderr);
+    assert_eq!(
+        command_lines(&run.stderr),
+        Vec::<&str>::new(),
+        "{}",
+        run.stderr
+    );
+}
