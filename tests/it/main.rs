@@ -21,6 +21,7 @@ mod common;
 
 mod action;
 mod at;
+mod attack_trust;
 mod changes;
 mod cli;
 mod compliance;
