@@ -41,6 +41,9 @@ pub struct Governor<'a> {
     pub sources: Vec<String>,
     /// Whether findings on this manifest itself (AG103) are reported.
     pub selected: bool,
+    /// Whether its sources govern footprints: only when it passes the review rules (AG040 to
+    /// AG044).
+    pub governs: bool,
 }
 
 impl<'a> Governor<'a> {
@@ -67,6 +70,7 @@ impl<'a> Governor<'a> {
             name,
             sources,
             selected,
+            governs: true,
         }
     }
 }
