@@ -5,17 +5,43 @@ use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::config::FILE_NAME;
 use crate::fs::normalize;
 
-/// The repository a run belongs to: the nearest folder, from `start` upwards, holding a
-/// `.agentgate.yaml` or a `.git`; `start` itself when there is none.
+/// The repository a command run from `start` belongs to: its git top level, or `start` itself
+/// outside git. A folder holding a `.agentgate.yaml` is no root of its own: whoever writes a
+/// pull request can add one anywhere.
 pub fn find_root(start: &Path) -> PathBuf {
+    git_top_level(start).unwrap_or_else(|| start.to_path_buf())
+}
+
+/// The nearest folder, from `start` upwards, holding a `.git` (a folder, or a file in a
+/// worktree).
+pub fn git_top_level(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
-        .find(|dir| dir.join(FILE_NAME).is_file() || dir.join(".git").exists())
-        .unwrap_or(start)
-        .to_path_buf()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// The files named `name` that git tracks under `root` (nothing outside git).
+pub fn tracked_files_named(root: &Path, name: &str) -> Vec<PathBuf> {
+    let Ok(repo) = git2::Repository::discover(root) else {
+        return Vec::new();
+    };
+    let (Some(workdir), Ok(index)) = (repo.workdir().map(Path::to_path_buf), repo.index()) else {
+        return Vec::new();
+    };
+    let workdir = workdir.canonicalize().unwrap_or(workdir);
+    let base = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    index
+        .iter()
+        .filter_map(|entry| {
+            let path = String::from_utf8(entry.path).ok()?;
+            let file = workdir.join(&path);
+            let below = file.strip_prefix(&base).ok()?.to_path_buf();
+            (path == name || path.ends_with(&format!("/{name}"))).then(|| root.join(below))
+        })
+        .collect()
 }
 
 /// Whether a path (relative to the repository root) is in a place where manifests live.

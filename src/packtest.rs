@@ -19,6 +19,7 @@ use serde_json::json;
 
 use crate::check::{self, settings_data, CheckOptions, DEFAULT_MAX_FILE_SIZE};
 use crate::config::{Config, FILE_NAME};
+use crate::context::{ContextOptions, RunContext};
 use crate::discover::is_manifest_place;
 use crate::evaluate::{self, Evaluator};
 use crate::fs::{display_path, normalize, read_text};
@@ -520,7 +521,7 @@ fn run_fixture(
         }
         _ => None,
     };
-    let outcome = check::run(&CheckOptions {
+    let check_options = CheckOptions {
         paths: Vec::new(),
         config,
         fail_on: None,
@@ -529,7 +530,19 @@ fn run_fixture(
         cwd: root.clone(),
         changes: None,
         packs: packs.to_vec(),
-    });
+    };
+    // The fixture folder is the repository, even with a configuration from elsewhere.
+    let context = ContextOptions {
+        root: Some(root.clone()),
+        ..check_options.context()
+    };
+    let outcome = match RunContext::prepare(&context) {
+        Ok(ctx) => check::run_in(&ctx, &check_options, check::Discovery::Configured),
+        Err(problems) => check::Outcome {
+            problems,
+            ..check::Outcome::default()
+        },
+    };
     let mut expected = Vec::new();
     let mut failures = Vec::new();
     expectations(&root, &root, &mut expected, &mut failures);

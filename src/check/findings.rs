@@ -307,7 +307,7 @@ fn manifest_findings(
             .collect();
         files.dedup();
         let message = format!(
-            "agent name {name:?} is also used by {}; names must be unique: until they are, no manifest of this name is in the inventory (a delegation to it is AG070) and no waiver applies to it",
+            "agent name {name:?} is already used by {}; names must be unique: until they are, no manifest of this name is in the inventory (a delegation to it is AG070) and no waiver applies to it",
             files.join(", ")
         );
         found.push(finding(

@@ -52,6 +52,7 @@ impl CheckOptions {
             packs: self.packs.clone(),
             today: self.today,
             max_file_size: self.max_file_size,
+            root: None,
         }
     }
 }

@@ -282,7 +282,7 @@ fn a_nested_configuration_is_refused_never_used() {
     // test key, so that the run would pass).
     let nested = "version: 1\nrules:\n  AG011: {enabled: false}\n  AG013: {enabled: false}\nsettings:\n  allowedSigners: ../allowed_signers\n";
     // An excluded fixture repository and an untracked ignored scratch file are not refused.
-    write(dir, "fixtures/one/.agentgate.yaml", nested);
+    write(dir, "fixtures/one/.agentgate.yaml", "version: 1\n");
     write(dir, "scratch/.agentgate.yaml", nested);
     let run = check(dir, &["agents/billing.agent.yaml"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -312,7 +312,9 @@ fn a_nested_configuration_is_refused_never_used() {
         dir,
         &["--config", "fixtures/one/.agentgate.yaml", "fixtures/one"],
     );
-    assert_ne!(run.code, 2, "{}", run.stdout);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stdout.contains("matches no agent manifest"), "{}", run.stdout);
+    assert!(!run.stdout.contains("refused"), "{}", run.stdout);
 }
 
 const TWO_SERVERS: &str = r#"{"mcpServers": {"ledger": {"command": "npx", "args": ["ledger-mcp"]}, "payouts": {"command": "npx", "args": ["payouts-mcp"]}}}"#;
