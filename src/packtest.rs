@@ -199,6 +199,8 @@ fn load_registry(options: &TestOptions) -> Result<(Registry, BTreeSet<String>), 
         .filter(|m| !m.is_test)
         .map(|m| (m.path.clone(), m.source.clone()))
         .collect();
+    // One group per pack, to refuse a package that two of them declare.
+    let mut packs = vec![files.clone()];
     let mut under_test = BTreeSet::new();
     let mut errors = Vec::new();
     let mut folders = BTreeSet::new();
@@ -216,16 +218,23 @@ fn load_registry(options: &TestOptions) -> Result<(Registry, BTreeSet<String>), 
                         file.source,
                     )
                 });
+                let mut pack = Vec::new();
                 for (path, source) in found {
                     under_test.insert(path.clone());
+                    pack.push((path.clone(), source.clone()));
                     files.push((path, source));
                 }
+                packs.push(pack);
             }
             Err(e) => errors.push(e),
         }
     }
     if !errors.is_empty() {
         return Err(errors);
+    }
+    let twice = crate::registry::packages_declared_twice(&packs);
+    if !twice.is_empty() {
+        return Err(pack_errors(twice));
     }
     let registry = Registry::from_files(files).map_err(pack_errors)?;
     Ok((registry, under_test))
