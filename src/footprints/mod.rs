@@ -333,6 +333,14 @@ pub fn too_broad(ctx: &Context) -> Vec<Finding> {
             let Some(m) = matcher(pattern).filter(|_| name.is_none()) else {
                 continue;
             };
+            // An entry that names files (no wildcard in its last segment, `.mcp.json`,
+            // `**/mcp.json`) claims each whole; a folder glob is judged by its service folders.
+            let names_files = !pattern
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .contains(['*', '?', '[', '{']);
             let mut folders = std::collections::BTreeSet::new();
             let mut shared = None;
             for (path, rel) in ctx.files.iter().zip(&rels).filter(|(_, r)| covers(&m, r)) {
@@ -346,7 +354,7 @@ pub fn too_broad(ctx: &Context) -> Vec<Finding> {
                 if footprint {
                     folders.insert(breadth_folder(ctx.root, path, rel));
                 }
-                if defines.len() > 1 && shared.is_none() {
+                if names_files && defines.len() > 1 && shared.is_none() {
                     shared = Some((rel.clone(), defines));
                 }
             }
