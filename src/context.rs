@@ -19,6 +19,8 @@ use crate::review::TrustStore;
 use crate::rule::{BuiltinRule, Severity};
 use crate::units::today_utc;
 
+pub use crate::discover::repository_root;
+
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 
 /// What a command says about where and how to run: the options shared by `check`, `discover`,
@@ -95,7 +97,12 @@ impl RunContext {
                 return Err(problems);
             }
         };
-        problems.extend(nested_configurations(&root, &config, &exclude, &options.cwd));
+        problems.extend(nested_configurations(
+            &root,
+            &config,
+            &exclude,
+            &options.cwd,
+        ));
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -136,26 +143,6 @@ impl RunContext {
     pub fn builtin_pack_only(&self) -> bool {
         matches!(&self.registry.packs[..], [pack] if pack.source.is_none())
     }
-}
-
-/// The repository a run belongs to: with `--config FILE`, that file's folder; otherwise the git
-/// top level of the first path (or of the working directory), and outside git the working
-/// directory. Never a folder that merely holds a `.agentgate.yaml`: the pull request's author
-/// controls those (see [`nested_configurations`]).
-pub fn repository_root(cwd: &Path, paths: &[PathBuf], config: Option<&Path>) -> PathBuf {
-    if let Some(config) = config {
-        let file = normalize(&cwd.join(config));
-        return file.parent().map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
-    }
-    let start = paths
-        .first()
-        .map_or_else(|| cwd.to_path_buf(), |p| normalize(&cwd.join(p)));
-    let start = if start.is_file() {
-        start.parent().map(Path::to_path_buf).unwrap_or_default()
-    } else {
-        start
-    };
-    discover::git_top_level(&start).unwrap_or_else(|| cwd.to_path_buf())
 }
 
 /// Every `.agentgate.yaml` under the root other than the configuration in use: refused (exit 2),

@@ -44,6 +44,28 @@ pub fn tracked_files_named(root: &Path, name: &str) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The repository a run belongs to: with `--config FILE`, that file's folder; otherwise the git
+/// top level of the first path (or of the working directory), and outside git the working
+/// directory. Never a folder that merely holds a `.agentgate.yaml`: the pull request's author
+/// controls those (see `context::nested_configurations`).
+pub fn repository_root(cwd: &Path, paths: &[PathBuf], config: Option<&Path>) -> PathBuf {
+    if let Some(config) = config {
+        let file = normalize(&cwd.join(config));
+        return file
+            .parent()
+            .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
+    }
+    let start = paths
+        .first()
+        .map_or_else(|| cwd.to_path_buf(), |p| normalize(&cwd.join(p)));
+    let start = if start.is_file() {
+        start.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        start
+    };
+    git_top_level(&start).unwrap_or_else(|| cwd.to_path_buf())
+}
+
 /// Whether a path (relative to the repository root) is in a place where manifests live.
 pub fn is_manifest_place(relative: &Path) -> bool {
     let Some(name) = relative.file_name().and_then(|n| n.to_str()) else {

@@ -162,13 +162,14 @@ impl Evaluator {
 
     /// Runs the pack on `input` with `data.agentgate.facts` replaced by `facts` for this one
     /// evaluation (a `with` modifier): no data is copied and the engine is not prepared again.
-    fn run_with_facts(&mut self, input: Value, facts: &Value) -> Result<Vec<RawFinding>, PolicyError> {
+    fn run_with_facts(
+        &mut self,
+        input: Value,
+        facts: &Value,
+    ) -> Result<Vec<RawFinding>, PolicyError> {
         self.engine.set_input(regorus::Value::from(input));
         let query = format!("{COLLECTOR} with data.agentgate.facts as {facts}");
-        let results = self
-            .engine
-            .eval_query(query, false)
-            .map_err(engine_error)?;
+        let results = self.engine.eval_query(query, false).map_err(engine_error)?;
         let result = results
             .result
             .into_iter()

@@ -243,9 +243,10 @@ pub(super) fn evaluate(manifests: &[Manifest], ctx: &RunContext, sink: &mut Sink
         let selected = manifests[i].selected;
         match result {
             Ok(found) => {
-                if found.iter().any(|f| {
-                    is_review_rule(&f.rule) && enabled(&f.rule)
-                }) {
+                if found
+                    .iter()
+                    .any(|f| is_review_rule(&f.rule) && enabled(&f.rule))
+                {
                     evaluated.unreviewed.insert(i);
                 }
                 if selected {

@@ -72,10 +72,13 @@ impl<'a> Sink<'a> {
     pub fn settle(mut self, registry: &Registry, today: i64, partial: bool) -> Settled {
         sort_unique(&mut self.findings);
         let config = self.config;
-        let (refused, waivable): (Vec<Finding>, Vec<Finding>) =
-            std::mem::take(&mut self.findings)
-                .into_iter()
-                .partition(|f| f.agent.as_ref().is_some_and(|a| self.duplicates.contains(a)));
+        let (refused, waivable): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut self.findings)
+            .into_iter()
+            .partition(|f| {
+                f.agent
+                    .as_ref()
+                    .is_some_and(|a| self.duplicates.contains(a))
+            });
         // A waiver that would have matched a refused finding is not unused: it is for the agent
         // whose name is now shared, and applies again once the name is unique.
         let claimed: BTreeSet<&str> = config

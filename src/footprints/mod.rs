@@ -349,8 +349,8 @@ pub fn too_broad(ctx: &Context) -> Vec<Finding> {
                     continue;
                 }
                 let defines = subjects.of(ctx, path, rel).to_vec();
-                let footprint = matches!(FileKind::of(rel, file), FileKind::Code(_))
-                    || !defines.is_empty();
+                let footprint =
+                    matches!(FileKind::of(rel, file), FileKind::Code(_)) || !defines.is_empty();
                 if footprint {
                     folders.insert(breadth_folder(ctx.root, path, rel));
                 }
@@ -433,7 +433,12 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
         .governors
         .iter()
         .enumerate()
-        .map(|(i, g)| (i, g.sources.iter().filter_map(|s| Source::parse(s)).collect()))
+        .map(|(i, g)| {
+            (
+                i,
+                g.sources.iter().filter_map(|s| Source::parse(s)).collect(),
+            )
+        })
         .collect();
     let rule = |id| ctx.registry.builtin_rule(id).cloned();
     let (unregistered, secret, broad) = (

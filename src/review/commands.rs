@@ -215,11 +215,8 @@ pub struct VerifyOptions {
 /// when any is not valid.
 pub fn verify_command(options: &VerifyOptions) -> Output {
     // The same root as `check`: never a folder that merely holds a `.agentgate.yaml`.
-    let root = crate::context::repository_root(
-        &options.cwd,
-        &options.files,
-        options.config.as_deref(),
-    );
+    let root =
+        crate::discover::repository_root(&options.cwd, &options.files, options.config.as_deref());
     let config = match Config::load_for(
         &options.cwd,
         &root,

@@ -24,7 +24,10 @@ fn agent(name: &str, grants: &[(&str, &str)], delegates: &[&str], baseline: bool
     let delegation = if delegates.is_empty() {
         String::new()
     } else {
-        format!("  delegation:\n    delegatesTo: [{}]\n", delegates.join(", "))
+        format!(
+            "  delegation:\n    delegatesTo: [{}]\n",
+            delegates.join(", ")
+        )
     };
     let baseline = if baseline {
         "  baseline: {maxActionsPerHour: 10}\n"
@@ -105,7 +108,12 @@ fn a_duplicate_name_decoy_hides_nothing() {
     write(
         dir,
         REAL,
-        agent("payments-writer", &[(db, "read"), (db, "write")], &[], false),
+        agent(
+            "payments-writer",
+            &[(db, "read"), (db, "write")],
+            &[],
+            false,
+        ),
     );
     write(
         dir,
@@ -180,8 +188,9 @@ fn a_duplicate_name_decoy_hides_nothing() {
         "{writer}"
     );
     assert!(
-        changes.iter().any(|c| c["direction"] == "escalation"
-            && c["text"].as_str().unwrap().contains(DECOY)),
+        changes
+            .iter()
+            .any(|c| c["direction"] == "escalation" && c["text"].as_str().unwrap().contains(DECOY)),
         "{writer}"
     );
 }
@@ -198,7 +207,11 @@ fn timed_check(documents: usize, pairs: bool, limit: Duration) -> (Duration, usi
     for file in 0..4 {
         let text: Vec<String> = (0..per_file)
             .map(|i| {
-                let n = if pairs { (file % 2) * per_file + i } else { file * per_file + i };
+                let n = if pairs {
+                    (file % 2) * per_file + i
+                } else {
+                    file * per_file + i
+                };
                 one.replace("placeholder", &format!("agent-{n}"))
             })
             .collect();
@@ -290,11 +303,7 @@ fn a_nested_configuration_is_refused_never_used() {
 
     // The author's configuration beside the manifests.
     write(dir, "agents/.agentgate.yaml", nested);
-    for paths in [
-        vec!["agents/billing.agent.yaml"],
-        vec!["agents"],
-        vec![],
-    ] {
+    for paths in [vec!["agents/billing.agent.yaml"], vec!["agents"], vec![]] {
         let run = check(dir, &paths);
         assert_eq!(run.code, 2, "{paths:?}: {}", run.stdout);
         let errors = run.json()["errors"].to_string();
@@ -313,7 +322,11 @@ fn a_nested_configuration_is_refused_never_used() {
         &["--config", "fixtures/one/.agentgate.yaml", "fixtures/one"],
     );
     assert_eq!(run.code, 2, "{}", run.stdout);
-    assert!(run.stdout.contains("matches no agent manifest"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("matches no agent manifest"),
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.contains("refused"), "{}", run.stdout);
 }
 
@@ -335,7 +348,11 @@ fn catch_all_sources_do_not_silence_discovery() {
         "services/payments/index.ts",
         "import Anthropic from \"@anthropic-ai/sdk\";\nconst client = new Anthropic();\n",
     );
-    write(dir, "services/ledger/pyproject.toml", "[project]\nname = \"x\"\n");
+    write(
+        dir,
+        "services/ledger/pyproject.toml",
+        "[project]\nname = \"x\"\n",
+    );
     write(dir, "services/ledger/.mcp.json", TWO_SERVERS);
 
     // An unreviewed manifest that holds access (AG040) and claims everything.
@@ -348,10 +365,7 @@ fn catch_all_sources_do_not_silence_discovery() {
     write(dir, "agents/shadow.agent.yaml", &unreviewed);
     let run = check(dir, &[]);
     let json = run.json();
-    assert!(
-        has(&json, "agents/shadow.agent.yaml", "AG040"),
-        "{json}"
-    );
+    assert!(has(&json, "agents/shadow.agent.yaml", "AG040"), "{json}");
     assert!(has(&json, "agents/shadow.agent.yaml", "AG104"), "{json}");
     assert!(has(&json, "services/payments/index.ts", "AG100"), "{json}");
     assert!(has(&json, "services/ledger/.mcp.json", "AG100"), "{json}");

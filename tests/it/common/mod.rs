@@ -441,9 +441,6 @@ impl RuleFixtures {
         if !own.is_file() {
             std::fs::copy(self.config(), &own).expect("copy the shared configuration");
         }
-        agentgate(
-            &dir,
-            &["check", ".", "--format", format, "--today", TODAY],
-        )
+        agentgate(&dir, &["check", ".", "--format", format, "--today", TODAY])
     }
 }
