@@ -86,18 +86,15 @@ fn relative(root: &Path, path: &Path) -> String {
 }
 
 /// A `spec.sources` entry split into its glob and, for `FILE#NAME`, the one MCP server or agent
-/// card of that file it names.
-/// A `#` written as the glob class `[#]` is part of a file name.
+/// card of that file it names: everything after the first `#` (a server's name may hold any
+/// character). A `#` that is part of a file name is written as the glob class `[#]`.
 fn split_source(entry: &str) -> (&str, Option<&str>) {
-    match entry.rsplit_once('#') {
-        Some((glob, name))
-            if !glob.is_empty()
-                && !glob.ends_with('[')
-                && !name.is_empty()
-                && !name.contains('/') =>
-        {
-            (glob, Some(name))
-        }
+    let separator = entry
+        .char_indices()
+        .find(|&(i, c)| c == '#' && !entry[..i].ends_with('['))
+        .map(|(i, _)| i);
+    match separator {
+        Some(i) if i > 0 && i + 1 < entry.len() => (&entry[..i], Some(&entry[i + 1..])),
         _ => (entry, None),
     }
 }
