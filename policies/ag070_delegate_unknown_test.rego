@@ -29,3 +29,13 @@ test_empty_inventory_means_every_delegate_is_unknown if {
 test_no_delegation_passes if {
 	count(deny) == 0 with input as {"spec": {}}
 }
+
+test_duplicated_name_is_unknown_and_says_why if {
+	m := {"metadata": {"name": "a"}, "spec": {"delegation": {"delegatesTo": ["twin"]}}}
+	deny == {{
+		"msg": "delegate \"twin\" is defined by more than one manifest (AG080), so it is no agent of the inventory; give each agent a unique name",
+		"path": "/spec/delegation/delegatesTo/0",
+	}} with input as m
+		with data.agentgate.inventory as {}
+		with data.agentgate.duplicates as ["twin"]
+}

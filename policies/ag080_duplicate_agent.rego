@@ -3,10 +3,13 @@
 # description: |
 #   Two manifests share metadata.name. The name is the agent's key in the registry and in
 #   delegation, so a duplicate makes the inventory ambiguous: delegation, ownership and
-#   review can silently refer to the wrong manifest. agentgate computes this rule itself, in
-#   Rust, before evaluation: the finding points at the later manifest in path order and names
-#   the first, which is the one kept in the inventory. This package only carries the rule's
-#   metadata and its deny set is empty.
+#   review can silently refer to the wrong manifest (a decoy sorting first could stand in for
+#   the real agent). agentgate computes this rule itself, in Rust, before evaluation: the
+#   finding points at every manifest that shares the name and names the others, in every
+#   partial run that touches any of them. Until the name is unique, none of them is in the
+#   inventory (data.agentgate.inventory), so a delegation to the name is AG070, and no waiver
+#   applies to a finding on that name. This package only carries the rule's metadata and its
+#   deny set is empty.
 # custom:
 #   id: AG080
 #   slug: duplicate-agent

@@ -8,16 +8,18 @@ use std::thread::JoinHandle;
 
 use globset::GlobSet;
 
-use crate::config::Config;
+use crate::config::{Config, FILE_NAME};
 use crate::discover;
 use crate::evaluate::{Compiled, PolicyError};
 use crate::finding::Problem;
-use crate::fs::{normalize, read_text};
+use crate::fs::{display_path, normalize, read_text};
 use crate::pack_source::PackSource;
 use crate::registry::Registry;
 use crate::review::TrustStore;
 use crate::rule::{BuiltinRule, Severity};
 use crate::units::today_utc;
+
+pub use crate::discover::repository_root;
 
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 
@@ -35,6 +37,9 @@ pub struct ContextOptions {
     /// Days since 1970-01-01; today's UTC date when absent.
     pub today: Option<i64>,
     pub max_file_size: u64,
+    /// The repository root, when the caller knows it (`agentgate test --fixtures`: each fixture
+    /// folder is a repository of its own); otherwise [`repository_root`] decides.
+    pub root: Option<PathBuf>,
 }
 
 /// A prepared run. The pack compiles on its own thread while the manifests are read:
@@ -58,7 +63,9 @@ impl RunContext {
     /// Loads the configuration and packs and checks them; every problem found is returned,
     /// not only the first, so one run shows all that is wrong with the setup.
     pub fn prepare(options: &ContextOptions) -> Result<RunContext, Vec<Problem>> {
-        let root = repository_root(&options.cwd, &options.paths);
+        let root = options.root.clone().unwrap_or_else(|| {
+            repository_root(&options.cwd, &options.paths, options.config.as_deref())
+        });
         let config = load_config(options, &root)?;
         let registry = registry_for(&config, &options.cwd, &options.packs)?;
         // Parsing the pack's Rego does not depend on the manifests: it runs while they are read.
@@ -90,6 +97,12 @@ impl RunContext {
                 return Err(problems);
             }
         };
+        problems.extend(nested_configurations(
+            &root,
+            &config,
+            &exclude,
+            &options.cwd,
+        ));
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -132,17 +145,44 @@ impl RunContext {
     }
 }
 
-/// The repository a run belongs to, found from its first path (or the working directory).
-pub fn repository_root(cwd: &Path, paths: &[PathBuf]) -> PathBuf {
-    let start = paths
-        .first()
-        .map_or_else(|| cwd.to_path_buf(), |p| normalize(&cwd.join(p)));
-    let start = if start.is_file() {
-        start.parent().map(Path::to_path_buf).unwrap_or_default()
-    } else {
-        start
-    };
-    discover::find_root(&start)
+/// Every `.agentgate.yaml` under the root other than the configuration in use: refused (exit 2),
+/// never read. Whoever writes a pull request controls them, so one beside the manifests must
+/// not switch rules off or trust another key when the paths given lie below it. Paths the
+/// trusted configuration's `exclude` removes, and untracked ignored files, are left alone (a
+/// project keeps its example and fixture repositories under an excluded path).
+fn nested_configurations(
+    root: &Path,
+    config: &Config,
+    exclude: &GlobSet,
+    cwd: &Path,
+) -> Vec<Problem> {
+    let in_use = config
+        .file
+        .as_ref()
+        .map(|(source, _)| normalize(&source.path));
+    let mut found: std::collections::BTreeSet<PathBuf> = discover::all_files(root, exclude)
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == FILE_NAME))
+        .collect();
+    // Tracked files count even when a `.gitignore` (also the author's) hides them.
+    found.extend(
+        discover::tracked_files_named(root, FILE_NAME)
+            .into_iter()
+            .filter(|p| !exclude.is_match(p.strip_prefix(root).unwrap_or(p)) && p.is_file()),
+    );
+    found
+        .into_iter()
+        .filter(|p| Some(normalize(p)) != in_use && *p != root.join(FILE_NAME))
+        .map(|p| {
+            Problem::whole(
+                display_path(&p, cwd),
+                format!(
+                    "a configuration below the repository root ({}) is refused, never used: the configuration is the root's {FILE_NAME} or --config; delete this file, or add its folder to the root configuration's `exclude` if it belongs to an example or fixture repository",
+                    display_path(root, cwd)
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The registry a run in `cwd` would use: the built-in pack, the configured packs and `packs`,
@@ -160,8 +200,9 @@ pub fn load_registry(
         packs: packs.to_vec(),
         today: None,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        root: None,
     };
-    let root = repository_root(cwd, paths);
+    let root = repository_root(cwd, paths, config);
     registry_for(&load_config(&options, &root)?, cwd, packs)
 }
 

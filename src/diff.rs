@@ -33,7 +33,7 @@ pub struct Change {
 #[derive(Debug, Clone, Serialize)]
 pub struct AgentDiff {
     pub agent: String,
-    /// `added`, `removed` or `changed`.
+    /// `added`, `removed`, `changed`, or `duplicated` (several manifests use the name).
     pub status: &'static str,
     pub changes: Vec<Change>,
 }
@@ -53,17 +53,53 @@ pub fn diff(root: &Path, rev: &str, max_bytes: u64) -> Result<Vec<AgentDiff>, St
     let mut after = BTreeMap::new();
     for path in discover::walk(root, &globset::GlobSet::empty()) {
         if let Ok(text) = crate::fs::read_text(&path, max_bytes) {
-            collect_documents(&path.display().to_string(), &text, &mut after);
+            let shown = path.strip_prefix(root).unwrap_or(&path);
+            collect_documents(&shown.display().to_string(), &text, &mut after);
         }
     }
     let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     Ok(names
         .into_iter()
-        .filter_map(|name| compare(name, before.get(name), after.get(name)))
+        .filter_map(|name| {
+            let (old, new) = (before.get(name), after.get(name));
+            match new {
+                Some(files) if files.len() > 1 => Some(duplicated(name, files)),
+                // A name that was duplicated is no one agent to compare with: everything it
+                // now holds is shown as new.
+                _ => compare(
+                    name,
+                    old.filter(|f| f.len() == 1).map(|f| &f[0].1),
+                    new.map(|f| &f[0].1),
+                ),
+            }
+        })
         .collect())
 }
 
-fn manifests_at(root: &Path, rev: &str) -> Result<BTreeMap<String, Value>, String> {
+/// A name that several manifests use: which one is the agent is unknown (`check` reports AG080
+/// on each, and neither counts), so no grant is shown as kept or lost; the reviewer compares
+/// the files.
+fn duplicated(name: &str, files: &[(String, Value)]) -> AgentDiff {
+    let mut shown: Vec<&str> = files.iter().map(|(path, _)| path.as_str()).collect();
+    shown.dedup();
+    AgentDiff {
+        agent: name.to_string(),
+        status: "duplicated",
+        changes: vec![Change {
+            direction: Direction::Escalation,
+            text: format!(
+                "{} manifests use this name ({}): none of them is the agent until the name is unique (AG080); review each file",
+                files.len(),
+                shown.join(", ")
+            ),
+        }],
+    }
+}
+
+/// Manifests by name: every (file, document) that uses the name.
+type ByName = BTreeMap<String, Vec<(String, Value)>>;
+
+fn manifests_at(root: &Path, rev: &str) -> Result<ByName, String> {
     let repo = Repository::discover(root).map_err(|_| {
         format!(
             "diff needs a git repository, and {} is not inside one",
@@ -265,7 +301,7 @@ fn resolve(
 }
 
 /// Manifests by name; a file that cannot be read contributes nothing (`check` reports it).
-fn collect_documents(path: &str, text: &str, out: &mut BTreeMap<String, Value>) {
+fn collect_documents(path: &str, text: &str, out: &mut ByName) {
     let source = SourceFile::new(path.into(), path.into(), text);
     for document in yaml::parse(&source, Limits::default()).unwrap_or_default() {
         if let Some(name) = document
@@ -273,7 +309,9 @@ fn collect_documents(path: &str, text: &str, out: &mut BTreeMap<String, Value>) 
             .pointer("/metadata/name")
             .and_then(Value::as_str)
         {
-            out.entry(name.to_string()).or_insert(document.value);
+            out.entry(name.to_string())
+                .or_default()
+                .push((path.to_string(), document.value));
         }
     }
 }

@@ -7,17 +7,65 @@ use std::path::{Path, PathBuf};
 use git2::Repository;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::config::FILE_NAME;
 use crate::fs::normalize;
 
-/// The repository a run belongs to: the nearest folder, from `start` upwards, holding a
-/// `.agentgate.yaml` or a `.git`; `start` itself when there is none.
+/// The repository a command run from `start` belongs to: its git top level, or `start` itself
+/// outside git. A folder holding a `.agentgate.yaml` is no root of its own: whoever writes a
+/// pull request can add one anywhere.
 pub fn find_root(start: &Path) -> PathBuf {
+    git_top_level(start).unwrap_or_else(|| start.to_path_buf())
+}
+
+/// The nearest folder, from `start` upwards, holding a `.git` (a folder, or a file in a
+/// worktree).
+pub fn git_top_level(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
-        .find(|dir| dir.join(FILE_NAME).is_file() || dir.join(".git").exists())
-        .unwrap_or(start)
-        .to_path_buf()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// The files named `name` that git tracks under `root` (nothing outside git).
+pub fn tracked_files_named(root: &Path, name: &str) -> Vec<PathBuf> {
+    let Ok(repo) = git2::Repository::discover(root) else {
+        return Vec::new();
+    };
+    let (Some(workdir), Ok(index)) = (repo.workdir().map(Path::to_path_buf), repo.index()) else {
+        return Vec::new();
+    };
+    let workdir = workdir.canonicalize().unwrap_or(workdir);
+    let base = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    index
+        .iter()
+        .filter_map(|entry| {
+            let path = String::from_utf8(entry.path).ok()?;
+            let file = workdir.join(&path);
+            let below = file.strip_prefix(&base).ok()?.to_path_buf();
+            (path == name || path.ends_with(&format!("/{name}"))).then(|| root.join(below))
+        })
+        .collect()
+}
+
+/// The repository a run belongs to: with `--config FILE`, that file's folder; otherwise the git
+/// top level of the first path (or of the working directory), and outside git the working
+/// directory. Never a folder that merely holds a `.agentgate.yaml`: the pull request's author
+/// controls those (see `context::nested_configurations`).
+pub fn repository_root(cwd: &Path, paths: &[PathBuf], config: Option<&Path>) -> PathBuf {
+    if let Some(config) = config {
+        let file = normalize(&cwd.join(config));
+        return file
+            .parent()
+            .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
+    }
+    let start = paths
+        .first()
+        .map_or_else(|| cwd.to_path_buf(), |p| normalize(&cwd.join(p)));
+    let start = if start.is_file() {
+        start.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        start
+    };
+    git_top_level(&start).unwrap_or_else(|| cwd.to_path_buf())
 }
 
 /// Whether a path (relative to the repository root) is in a place where manifests live. Names

@@ -254,6 +254,7 @@ impl InventoryOptions {
             packs: self.packs.clone(),
             today: self.today,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            root: None,
         }
     }
 }

@@ -19,6 +19,7 @@ use serde_json::json;
 
 use crate::check::{self, settings_data, CheckOptions, DEFAULT_MAX_FILE_SIZE};
 use crate::config::{Config, FILE_NAME};
+use crate::context::{ContextOptions, RunContext};
 use crate::discover::is_manifest_place;
 use crate::evaluate::{self, Evaluator};
 use crate::fs::{display_path, normalize, read_text};
@@ -198,6 +199,8 @@ fn load_registry(options: &TestOptions) -> Result<(Registry, BTreeSet<String>), 
         .filter(|m| !m.is_test)
         .map(|m| (m.path.clone(), m.source.clone()))
         .collect();
+    // One group per pack, to refuse a package that two of them declare.
+    let mut packs = vec![files.clone()];
     let mut under_test = BTreeSet::new();
     let mut errors = Vec::new();
     let mut folders = BTreeSet::new();
@@ -215,16 +218,23 @@ fn load_registry(options: &TestOptions) -> Result<(Registry, BTreeSet<String>), 
                         file.source,
                     )
                 });
+                let mut pack = Vec::new();
                 for (path, source) in found {
                     under_test.insert(path.clone());
+                    pack.push((path.clone(), source.clone()));
                     files.push((path, source));
                 }
+                packs.push(pack);
             }
             Err(e) => errors.push(e),
         }
     }
     if !errors.is_empty() {
         return Err(errors);
+    }
+    let twice = crate::registry::packages_declared_twice(&packs);
+    if !twice.is_empty() {
+        return Err(pack_errors(twice));
     }
     let registry = Registry::from_files(files).map_err(pack_errors)?;
     Ok((registry, under_test))
@@ -520,7 +530,7 @@ fn run_fixture(
         }
         _ => None,
     };
-    let outcome = check::run(&CheckOptions {
+    let check_options = CheckOptions {
         paths: Vec::new(),
         config,
         fail_on: None,
@@ -529,7 +539,19 @@ fn run_fixture(
         cwd: root.clone(),
         changes: None,
         packs: packs.to_vec(),
-    });
+    };
+    // The fixture folder is the repository, even with a configuration from elsewhere.
+    let context = ContextOptions {
+        root: Some(root.clone()),
+        ..check_options.context()
+    };
+    let outcome = match RunContext::prepare(&context) {
+        Ok(ctx) => check::run_in(&ctx, &check_options, check::Discovery::Configured),
+        Err(problems) => check::Outcome {
+            problems,
+            ..check::Outcome::default()
+        },
+    };
     let mut expected = Vec::new();
     let mut failures = Vec::new();
     expectations(&root, &root, &mut expected, &mut failures);

@@ -102,9 +102,16 @@ impl Registry {
             .collect();
         let mut errors = Vec::new();
         let mut loaded = vec![builtin_pack()];
+        let mut packs: Vec<Vec<(String, String)>> = vec![files.clone()];
         for source in sources {
             match pack_source::load_files(source) {
                 Ok(found) => {
+                    packs.push(
+                        found
+                            .iter()
+                            .map(|f| (f.shown.clone(), f.source.clone()))
+                            .collect(),
+                    );
                     loaded.push(LoadedPack {
                         source: Some(source.clone()),
                         custom_digest: Some(pack_source::digest(
@@ -119,6 +126,7 @@ impl Registry {
                 Err(message) => errors.push(PackError::new(&source.describe(), 0, message)),
             }
         }
+        errors.extend(packages_declared_twice(&packs));
         if errors.is_empty() {
             let mut registry = Registry::from_files(files)?;
             registry.packs = loaded;
@@ -206,6 +214,37 @@ impl Registry {
                 .get(&module.package)
                 .is_none_or(|rule| BuiltinRule::from_id(&rule.id).is_none())
     }
+}
+
+/// A package declared in two loaded packs: Rego merges the files of one package, so a pack
+/// re-declaring another's (a body-less `package agentgate.rules.ag011_wildcard_grant` with its
+/// own METADATA, or `package agentgate.lib` with a rule of its own) would take over or change
+/// that pack's rule. Within one pack, a rule and its `*_test.rego` share the package. Each
+/// group is one pack's files, as (shown path, source).
+pub fn packages_declared_twice(packs: &[Vec<(String, String)>]) -> Vec<PackError> {
+    let mut owner: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (pack, files) in packs.iter().enumerate() {
+        for (path, source) in files {
+            let Some((package, line)) = package_of(source) else {
+                continue;
+            };
+            match owner.get(&package) {
+                Some((other, file)) if *other != pack => errors.push(PackError::new(
+                    path,
+                    line,
+                    format!(
+                        "package {package} is already declared by {file}, in another loaded pack; a pack may not add to or override another pack's package: rename the package (a team namespaces its own, agentgate.rules.acme.…)"
+                    ),
+                )),
+                Some(_) => {}
+                None => {
+                    owner.insert(package, (pack, path.clone()));
+                }
+            }
+        }
+    }
+    errors
 }
 
 /// The `package` line: its name and 1-based line number.

@@ -74,10 +74,12 @@ pub enum BuiltinRule {
     McpBroadServer,
     /// AG103: a manifest's `spec.sources` entry matches nothing.
     SourceMissing,
+    /// AG104: a manifest's `spec.sources` entry covers several services or servers.
+    SourceTooBroad,
 }
 
 impl BuiltinRule {
-    pub const ALL: [BuiltinRule; 8] = [
+    pub const ALL: [BuiltinRule; 9] = [
         BuiltinRule::Schema,
         BuiltinRule::DuplicateAgent,
         BuiltinRule::WaiverExpired,
@@ -86,6 +88,7 @@ impl BuiltinRule {
         BuiltinRule::McpInlineSecret,
         BuiltinRule::McpBroadServer,
         BuiltinRule::SourceMissing,
+        BuiltinRule::SourceTooBroad,
     ];
 
     pub const fn id(self) -> &'static str {
@@ -98,6 +101,7 @@ impl BuiltinRule {
             BuiltinRule::McpInlineSecret => "AG101",
             BuiltinRule::McpBroadServer => "AG102",
             BuiltinRule::SourceMissing => "AG103",
+            BuiltinRule::SourceTooBroad => "AG104",
         }
     }
 
@@ -114,6 +118,7 @@ impl BuiltinRule {
                 | BuiltinRule::McpInlineSecret
                 | BuiltinRule::McpBroadServer
                 | BuiltinRule::SourceMissing
+                | BuiltinRule::SourceTooBroad
         )
     }
 

@@ -1,7 +1,7 @@
 //! From parsed manifests to findings: the Rego evaluation of every selected manifest with its
 //! facts, schema findings (AG000) and duplicate names (AG080).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -45,10 +45,32 @@ pub(super) struct Evaluated {
     pub rules: Vec<Arc<RuleMeta>>,
     pub checked: Vec<CheckedAgent>,
     pub problems: Vec<Problem>,
+    /// Manifests (by index) whose `spec.sources` govern nothing: they fail a review rule
+    /// (AG040 to AG044), or could not be evaluated.
+    pub unreviewed: BTreeSet<usize>,
+    /// The names more than one manifest uses (AG080): in no cross-agent rule, matching no waiver.
+    pub duplicates: BTreeSet<String>,
 }
 
-/// Evaluates every selected manifest; its findings go to `sink`. `bases` says, index-aligned
-/// with `manifests`, how the change under check touched each review (empty: no base revision).
+/// The review rules (AG040 to AG044): a manifest failing one governs no `spec.sources`.
+fn is_review_rule(id: &str) -> bool {
+    matches!(id, "AG040" | "AG041" | "AG042" | "AG043" | "AG044")
+}
+
+/// Whether a manifest claims code or configuration (`spec.sources`), which it governs only when
+/// it passes the review rules.
+fn has_sources(manifest: &Manifest) -> bool {
+    manifest
+        .value
+        .pointer("/spec/sources")
+        .and_then(Value::as_array)
+        .is_some_and(|sources| !sources.is_empty())
+}
+
+/// Evaluates every selected manifest; its findings go to `sink`. Manifests with `spec.sources`
+/// are evaluated too, reported or not, for the review verdict that decides whether they govern.
+/// `bases` says, index-aligned with `manifests`, how the change under check touched each
+/// review (empty: no base revision).
 pub(super) fn evaluate(
     manifests: &[Manifest],
     ctx: &RunContext,
@@ -56,13 +78,25 @@ pub(super) fn evaluate(
     sink: &mut Sink,
 ) -> Evaluated {
     let (registry, config, today) = (&ctx.registry, &ctx.config, ctx.today);
-    let mut first_by_name: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, m) in manifests.iter().enumerate() {
         if let Some(name) = &m.name {
-            first_by_name.entry(name.clone()).or_insert(i);
+            by_name.entry(name.as_str()).or_default().push(i);
         }
     }
-    let inventory_refs: BTreeMap<String, &Value> = first_by_name
+    // A name used by more than one manifest belongs to none of them: neither enters the
+    // inventory, so a decoy sorting first cannot stand in for the real agent.
+    let duplicates: BTreeSet<String> = by_name
+        .iter()
+        .filter(|(_, found)| found.len() > 1)
+        .map(|(name, _)| (*name).to_string())
+        .collect();
+    let unique: BTreeMap<String, usize> = by_name
+        .iter()
+        .filter(|(_, found)| found.len() == 1)
+        .map(|(name, found)| ((*name).to_string(), found[0]))
+        .collect();
+    let inventory_refs: BTreeMap<String, &Value> = unique
         .iter()
         .map(|(n, &i)| (n.clone(), &*manifests[i].value))
         .collect();
@@ -82,29 +116,29 @@ pub(super) fn evaluate(
         }
         Value::Object(facts)
     };
-    let shares_name = |i: usize| {
+    let duplicated = |i: usize| {
         manifests[i]
             .name
             .as_ref()
-            .is_some_and(|n| first_by_name[n] != i)
+            .is_some_and(|n| duplicates.contains(n))
     };
+    let judged = |i: usize| manifests[i].selected || has_sources(&manifests[i]);
     // The built-in rules read only the facts of the agent they judge; a custom pack may read
     // any agent's. So a run of the built-in pack alone makes facts only for the agents it
-    // reports on: a pre-commit check of one file then hashes and verifies one manifest, not
-    // the whole repository. In parallel: hashing and verifying are the costliest facts. An
-    // agent that shares its name with an earlier one gets facts of its own.
+    // judges: a pre-commit check of one file then hashes and verifies one manifest, not the
+    // whole repository. In parallel: hashing and verifying are the costliest facts.
     let builtin_only = ctx.builtin_pack_only();
     let own_facts: BTreeMap<usize, Arc<Value>> = (0..manifests.len())
         .into_par_iter()
         .filter(|&i| {
-            let named_first = manifests[i].name.is_some() && !shares_name(i);
-            manifests[i].selected || (named_first && !builtin_only)
+            let named_once = manifests[i].name.is_some() && !duplicated(i);
+            judged(i) || (named_once && !builtin_only)
         })
         .map(|i| (i, Arc::new(facts_of(i))))
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
-    let facts: Map<String, Value> = first_by_name
+    let facts: Map<String, Value> = unique
         .iter()
         .filter_map(|(n, i)| Some((n.clone(), (*own_facts.get(i)?).as_ref().clone())))
         .collect();
@@ -112,15 +146,18 @@ pub(super) fn evaluate(
         .iter()
         .map(|(n, v)| (n.clone(), (*v).clone()))
         .collect();
-    let data = json!({"agentgate": {"settings": settings_data(config, today, ctx.people.clone()), "inventory": inventory, "facts": facts}});
+    let data = json!({"agentgate": {
+        "settings": settings_data(config, today, ctx.people.clone()),
+        "inventory": inventory,
+        "duplicates": duplicates,
+        "facts": facts,
+    }});
 
-    let selected: Vec<usize> = (0..manifests.len())
-        .filter(|&i| manifests[i].selected)
-        .collect();
-    let plain: Vec<usize> = selected
+    let evaluated: Vec<usize> = (0..manifests.len()).filter(|&i| judged(i)).collect();
+    let plain: Vec<usize> = evaluated
         .iter()
         .copied()
-        .filter(|&i| !shares_name(i))
+        .filter(|&i| !duplicated(i))
         .collect();
     // The load-time trial run evaluates the first manifest to check, so its result is kept:
     // for a pre-commit check of one file that halves the evaluation.
@@ -129,7 +166,7 @@ pub(super) fn evaluate(
         .map_or_else(|| json!({}), |&i| (*manifests[i].value).clone());
     let prepared = ctx
         .compiled()
-        .and_then(|c| c.prepare(registry, data.clone(), &trial));
+        .and_then(|c| c.prepare(registry, data, &trial));
     let (evaluator, trial_findings) = match prepared {
         Ok(e) => e,
         Err(e) => {
@@ -155,37 +192,52 @@ pub(super) fn evaluate(
     if let Some(&first) = plain.first() {
         results.insert(first, Ok(trial_findings));
     }
-    for i in selected.iter().copied().filter(|&i| shares_name(i)) {
-        let mut own = data.clone();
-        if let (Some(name), Some(slot), Some(facts)) = (
-            &manifests[i].name,
-            own.pointer_mut("/agentgate/facts"),
-            own_facts.get(&i),
-        ) {
-            slot[name.as_str()] = (**facts).clone();
-        }
-        results.insert(
-            i,
-            evaluator.evaluate_with_data(own, (*manifests[i].value).clone()),
-        );
-    }
+    // A manifest with a duplicated name has facts of its own, which no name can hold: it is
+    // judged with them alone as `data.agentgate.facts`, without copying any data (linear in the
+    // number of duplicates).
+    let shared: Vec<usize> = evaluated
+        .iter()
+        .copied()
+        .filter(|&i| duplicated(i))
+        .collect();
+    let inputs: Vec<(&Value, Value)> = shared
+        .iter()
+        .map(|&i| {
+            let name = manifests[i].name.clone().unwrap_or_default();
+            let own = own_facts.get(&i).map_or(Value::Null, |f| (**f).clone());
+            (&*manifests[i].value, json!({ name: own }))
+        })
+        .collect();
+    results.extend(
+        shared
+            .iter()
+            .copied()
+            .zip(evaluator.evaluate_with_facts(&inputs)),
+    );
 
-    let per_manifest: Vec<Result<Vec<Finding>, Problem>> = results
+    let per_manifest: Vec<(usize, Result<Vec<Finding>, Problem>)> = results
         .into_par_iter()
         .map(|(i, result)| {
-            let first = manifests[i]
+            let others: Vec<&Manifest> = manifests[i]
                 .name
-                .as_ref()
-                .map(|n| &manifests[first_by_name[n]]);
-            let duplicate_of = first.filter(|_| shares_name(i));
-            manifest_findings(&manifests[i], result, duplicate_of, registry)
+                .as_deref()
+                .and_then(|n| by_name.get(n))
+                .into_iter()
+                .flatten()
+                .filter(|&&j| j != i)
+                .map(|&j| &manifests[j])
+                .collect();
+            (
+                i,
+                manifest_findings(&manifests[i], result, &others, registry),
+            )
         })
         .collect();
     let mut evaluated = Evaluated {
         rules: enabled_rules(registry, config),
-        checked: selected
-            .iter()
-            .map(|&i| CheckedAgent {
+        checked: (0..manifests.len())
+            .filter(|&i| manifests[i].selected)
+            .map(|i| CheckedAgent {
                 file: manifests[i].source.display.clone(),
                 agent: manifests[i].name.clone(),
                 document: manifests[i].value.clone(),
@@ -193,22 +245,47 @@ pub(super) fn evaluate(
             })
             .collect(),
         problems: Vec::new(),
+        unreviewed: BTreeSet::new(),
+        duplicates: duplicates.clone(),
     };
-    for result in per_manifest {
+    let enabled = |rule: &str| {
+        config
+            .rules
+            .get(rule)
+            .is_none_or(|o| o.enabled != Some(false))
+    };
+    for (i, result) in per_manifest {
+        let selected = manifests[i].selected;
         match result {
-            Ok(found) => sink.extend(found),
-            Err(problem) => evaluated.problems.push(problem),
+            Ok(found) => {
+                if found
+                    .iter()
+                    .any(|f| is_review_rule(&f.rule) && enabled(&f.rule))
+                {
+                    evaluated.unreviewed.insert(i);
+                }
+                if selected {
+                    sink.extend(found);
+                }
+            }
+            Err(problem) => {
+                evaluated.unreviewed.insert(i);
+                if selected {
+                    evaluated.problems.push(problem);
+                }
+            }
         }
     }
     evaluated
 }
 
-/// Everything reported on one manifest: schema violations (AG000), a duplicate name (AG080)
-/// and the rule findings that no schema violation already covers.
+/// Everything reported on one manifest: schema violations (AG000), a duplicate name (AG080,
+/// naming the `others` that share it) and the rule findings that no schema violation already
+/// covers.
 fn manifest_findings(
     manifest: &Manifest,
     result: Result<Vec<RawFinding>, PolicyError>,
-    duplicate_of: Option<&Manifest>,
+    others: &[&Manifest],
     registry: &Registry,
 ) -> Result<Vec<Finding>, Problem> {
     let raw = result.map_err(|e| Problem {
@@ -231,14 +308,25 @@ fn manifest_findings(
             ));
         }
     }
-    if let (Some(rule), Some(first)) = (
+    if let (Some(rule), false) = (
         registry.builtin_rule(BuiltinRule::DuplicateAgent),
-        duplicate_of,
+        others.is_empty(),
     ) {
         let name = manifest.name.as_deref().unwrap_or_default();
+        let mut files: Vec<&str> = others
+            .iter()
+            .map(|o| {
+                if o.source.path == manifest.source.path {
+                    "another document of this file"
+                } else {
+                    o.source.display.as_str()
+                }
+            })
+            .collect();
+        files.dedup();
         let message = format!(
-            "agent name {name:?} is already used by {}; names must be unique",
-            first.source.display
+            "agent name {name:?} is already used by {}; names must be unique: until they are, no manifest of this name is in the inventory (a delegation to it is AG070) and no waiver applies to it",
+            files.join(", ")
         );
         found.push(finding(
             manifest,

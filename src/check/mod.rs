@@ -53,6 +53,7 @@ impl CheckOptions {
             packs: self.packs.clone(),
             today: self.today,
             max_file_size: self.max_file_size,
+            root: None,
         }
     }
 }
@@ -202,9 +203,18 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         &mut sink,
     );
     problems.extend(evaluated.problems);
+    sink.refuse_waivers_for(evaluated.duplicates);
+    // A manifest's sources govern footprints only when it passes the review rules: a new,
+    // unreviewed manifest claiming `**` must not silence discovery.
     let governors: Vec<Governor> = manifests
         .iter()
-        .map(|m| Governor::new(&m.source, &m.root, &m.value, m.name.as_deref(), m.selected))
+        .enumerate()
+        .map(|(i, m)| {
+            let mut governor =
+                Governor::new(&m.source, &m.root, &m.value, m.name.as_deref(), m.selected);
+            governor.governs = !evaluated.unreviewed.contains(&i);
+            governor
+        })
         .collect();
     let footprints = discovery != Discovery::Configured || ctx.config.discover;
     let (footprint_findings, unreadable) = footprints::run(
@@ -352,10 +362,22 @@ fn read_all(
             }
         }
     }
-    let reported = match changes {
+    let mut reported = match changes {
         Some(changes) => narrow_to_changes(&files.selected, changes, &manifests),
         None => files.selected.clone(),
     };
+    // Both (all) files of a duplicated name, whenever one of them is reported: a decoy named
+    // alone must not hide the AG080 of the manifest it shadows, nor the other way round.
+    let names: BTreeSet<&str> = manifests
+        .iter()
+        .filter(|m| reported.contains(&m.source.path))
+        .filter_map(|m| m.name.as_deref())
+        .collect();
+    for manifest in &manifests {
+        if manifest.name.as_deref().is_some_and(|n| names.contains(n)) {
+            reported.insert(manifest.source.path.clone());
+        }
+    }
     for manifest in &mut manifests {
         manifest.selected = reported.contains(&manifest.source.path);
     }

@@ -1,6 +1,8 @@
 //! Where every finding of a run goes: the one place that applies the configuration's rule
 //! settings (disabled rules, severity overrides) and then its waivers.
 
+use std::collections::BTreeSet;
+
 use crate::config::Config;
 use crate::finding::{Finding, Place};
 use crate::registry::Registry;
@@ -12,6 +14,9 @@ use crate::yaml::locate;
 pub struct Sink<'a> {
     config: &'a Config,
     findings: Vec<Finding>,
+    /// Agent names more than one manifest uses: their findings match no waiver (a decoy must not
+    /// inherit the real agent's exceptions).
+    duplicates: BTreeSet<String>,
 }
 
 /// What stands after the configuration had its say.
@@ -27,7 +32,13 @@ impl<'a> Sink<'a> {
         Sink {
             config,
             findings: Vec::new(),
+            duplicates: BTreeSet::new(),
         }
+    }
+
+    /// The duplicated agent names, whose findings no waiver covers.
+    pub fn refuse_waivers_for(&mut self, names: BTreeSet<String>) {
+        self.duplicates = names;
     }
 
     /// Takes a finding, unless its rule is disabled; an overridden severity replaces the rule's.
@@ -61,8 +72,27 @@ impl<'a> Sink<'a> {
     pub fn settle(mut self, registry: &Registry, today: i64, partial: bool) -> Settled {
         sort_unique(&mut self.findings);
         let config = self.config;
-        let applied = waiver::apply(std::mem::take(&mut self.findings), &config.waivers, today);
+        let (refused, waivable): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut self.findings)
+            .into_iter()
+            .partition(|f| {
+                f.agent
+                    .as_ref()
+                    .is_some_and(|a| self.duplicates.contains(a))
+            });
+        // A waiver that would have matched a refused finding is not unused: it is for the agent
+        // whose name is now shared, and applies again once the name is unique.
+        let claimed: BTreeSet<&str> = config
+            .waivers
+            .iter()
+            .filter(|w| refused.iter().any(|f| w.matches(f)))
+            .map(|w| w.pointer.as_str())
+            .collect();
+        let mut applied = waiver::apply(waivable, &config.waivers, today);
+        applied
+            .unused
+            .retain(|w| !claimed.contains(w.pointer.as_str()));
         self.findings = applied.findings;
+        self.findings.extend(refused);
         let disabled = |w: &Waiver| {
             config
                 .rules

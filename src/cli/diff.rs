@@ -26,7 +26,7 @@ enum Format {
 pub fn run(args: Args) -> ExitStatus {
     // The root as every command finds it. `diff` compares manifests only: it loads no
     // configuration or pack, so a broken one does not stop it (and `exclude` does not apply).
-    let root = repository_root(&cwd(), &[]);
+    let root = repository_root(&cwd(), &[], None);
     match diff::diff(&root, &args.base, DEFAULT_MAX_FILE_SIZE) {
         Ok(diffs) => {
             print(&match args.format {

@@ -10,6 +10,24 @@ use crate::source::{SourceFile, Span};
 /// The service folder of a code file: the nearest folder above it holding a project file, or
 /// its own folder.
 pub(super) fn service_folder(root: &Path, path: &Path) -> String {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if !d.starts_with(root) {
+            break;
+        }
+        if has_project_file(d) {
+            return relative(root, d);
+        }
+        if d == root {
+            break;
+        }
+        dir = d.parent();
+    }
+    relative(root, path.parent().unwrap_or(root))
+}
+
+/// Whether a folder holds a project file (`package.json`, `pyproject.toml`, `go.mod`, …).
+pub(super) fn has_project_file(dir: &Path) -> bool {
     const MARKERS: [&str; 8] = [
         "package.json",
         "pyproject.toml",
@@ -20,20 +38,7 @@ pub(super) fn service_folder(root: &Path, path: &Path) -> String {
         "Dockerfile",
         "deno.json",
     ];
-    let mut dir = path.parent();
-    while let Some(d) = dir {
-        if !d.starts_with(root) {
-            break;
-        }
-        if MARKERS.iter().any(|m| d.join(m).is_file()) {
-            return relative(root, d);
-        }
-        if d == root {
-            break;
-        }
-        dir = d.parent();
-    }
-    relative(root, path.parent().unwrap_or(root))
+    MARKERS.iter().any(|m| dir.join(m).is_file())
 }
 
 pub(super) const PYTHON_MODULES: [&str; 14] = [

@@ -41,6 +41,9 @@ pub struct Governor<'a> {
     pub sources: Vec<String>,
     /// Whether findings on this manifest itself (AG103) are reported.
     pub selected: bool,
+    /// Whether its sources govern footprints: only when it passes the review rules (AG040 to
+    /// AG044).
+    pub governs: bool,
 }
 
 impl<'a> Governor<'a> {
@@ -67,6 +70,7 @@ impl<'a> Governor<'a> {
             name,
             sources,
             selected,
+            governs: true,
         }
     }
 }
@@ -79,6 +83,47 @@ fn relative(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// A `spec.sources` entry split into its glob and, for `FILE#NAME`, the one MCP server or agent
+/// card of that file it names: everything after the first `#` (a server's name may hold any
+/// character). A `#` that is part of a file name is written as the glob class `[#]`.
+fn split_source(entry: &str) -> (&str, Option<&str>) {
+    let separator = entry
+        .char_indices()
+        .find(|&(i, c)| c == '#' && !entry[..i].ends_with('['))
+        .map(|(i, _)| i);
+    match separator {
+        Some(i) if i > 0 && i + 1 < entry.len() => (&entry[..i], Some(&entry[i + 1..])),
+        _ => (entry, None),
+    }
+}
+
+/// A compiled `spec.sources` entry.
+struct Source {
+    glob: GlobMatcher,
+    /// `#NAME`: only this server or agent card of the files the glob matches.
+    name: Option<String>,
+}
+
+impl Source {
+    fn parse(entry: &str) -> Option<Source> {
+        let (glob, name) = split_source(entry);
+        Some(Source {
+            glob: matcher(glob)?,
+            name: name.map(str::to_string),
+        })
+    }
+
+    /// Whether it governs `rel` (a repository-relative file) or, with `subject`, that server or
+    /// agent card of the file. An entry with `#NAME` governs only the named one.
+    fn governs(&self, rel: &str, subject: Option<&str>) -> bool {
+        covers(&self.glob, rel)
+            && self
+                .name
+                .as_deref()
+                .is_none_or(|name| subject == Some(name))
+    }
 }
 
 fn matcher(glob: &str) -> Option<GlobMatcher> {
@@ -118,10 +163,18 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn governed_by(&self, rel: &str, matchers: &[(usize, Vec<GlobMatcher>)]) -> Option<usize> {
+    /// The manifest that governs a file (`subject`: one server or agent card of it): the first
+    /// whose sources cover it, among those that pass the review rules.
+    fn governed_by(
+        &self,
+        rel: &str,
+        subject: Option<&str>,
+        matchers: &[(usize, Vec<Source>)],
+    ) -> Option<usize> {
         matchers
             .iter()
-            .find(|(_, globs)| globs.iter().any(|m| covers(m, rel)))
+            .filter(|(i, _)| self.governors[*i].governs)
+            .find(|(_, sources)| sources.iter().any(|s| s.governs(rel, subject)))
             .map(|(i, _)| *i)
     }
 }
@@ -155,6 +208,7 @@ pub fn run(
         selected: footprints.unwrap_or_default(),
     };
     let mut found = missing_sources(&ctx);
+    found.extend(too_broad(&ctx));
     let mut problems = Vec::new();
     if footprints.is_some() {
         let (more, unreadable) = self::footprints(&ctx);
@@ -187,14 +241,156 @@ pub fn missing_sources(ctx: &Context) -> Vec<Finding> {
     };
     let rels: Vec<String> = ctx.files.iter().map(|f| relative(ctx.root, f)).collect();
     let mut found = Vec::new();
+    let mut subjects = Subjects::default();
     for governor in ctx.governors.iter().filter(|g| g.selected) {
         for (i, glob) in governor.sources.iter().enumerate() {
-            let message = match matcher(glob) {
+            let (pattern, name) = split_source(glob);
+            let message = match matcher(pattern) {
                 None => format!("{glob:?} is not a valid glob, so it governs nothing"),
                 Some(m) if !rels.iter().any(|r| covers(&m, r)) => format!(
                     "sources glob {glob:?} matches no file in the repository: the code it governed is gone or moved"
                 ),
-                Some(_) => continue,
+                Some(m) => match name {
+                    Some(name)
+                        if !ctx
+                            .files
+                            .iter()
+                            .zip(&rels)
+                            .filter(|(_, r)| covers(&m, r))
+                            .any(|(f, r)| subjects.of(ctx, f, r).iter().any(|s| s == name)) =>
+                    {
+                        format!(
+                            "{glob:?}: no MCP server or agent card named {name:?} in the files {pattern:?} matches, so it governs nothing"
+                        )
+                    }
+                    _ => continue,
+                },
+            };
+            let pointer = format!("/spec/sources/{i}");
+            let (at, label) = locate(governor.root, &pointer);
+            found.push(make(
+                rule,
+                governor.source,
+                at,
+                label,
+                governor.name.map(str::to_string),
+                pointer,
+                message,
+                false,
+            ));
+        }
+    }
+    found
+}
+
+/// The MCP servers and agent cards each structured file defines, read once per run.
+#[derive(Default)]
+struct Subjects(BTreeMap<String, Vec<String>>);
+
+impl Subjects {
+    fn of(&mut self, ctx: &Context, path: &Path, rel: &str) -> &[String] {
+        self.0.entry(rel.to_string()).or_insert_with(|| {
+            let name = rel.rsplit('/').next().unwrap_or_default();
+            if FileKind::of(rel, name) != FileKind::Structured
+                || crate::discover::is_manifest_place(Path::new(rel))
+                || name == crate::config::FILE_NAME
+            {
+                return Vec::new();
+            }
+            let Ok(text) = crate::fs::read_text(path, ctx.max_file_size) else {
+                return Vec::new();
+            };
+            let text = if rel.to_ascii_lowercase().ends_with(".json") {
+                json_for_yaml(&text)
+            } else {
+                text
+            };
+            let source = SourceFile::new(path.to_path_buf(), rel.to_string(), text);
+            let mut found: Vec<String> = yaml::parse(&source, Limits::default())
+                .unwrap_or_default()
+                .iter()
+                .flat_map(|d| structured(rel, &d.value))
+                .filter(|hit| hit.rule == Rule::Unregistered)
+                .filter_map(|hit| hit.subject)
+                .collect();
+            found.sort();
+            found.dedup();
+            found
+        })
+    }
+}
+
+/// The service folder a footprint file belongs to, for AG104: the nearest folder (up to the
+/// root) holding a project file, or else the top-level folder it sits in.
+fn breadth_folder(root: &Path, path: &Path, rel: &str) -> String {
+    let service = service_folder(root, path);
+    let own = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+    if service != own || code::has_project_file(&root.join(own)) {
+        return service;
+    }
+    rel.split_once('/').map_or("", |(top, _)| top).to_string()
+}
+
+/// AG104: each `spec.sources` entry of a selected manifest that covers the footprint files of
+/// more than one service folder, or a whole configuration file (no `#NAME`) that defines
+/// several MCP servers or agent cards. A catch-all would otherwise govern every agent.
+pub fn too_broad(ctx: &Context) -> Vec<Finding> {
+    let Some(rule) = ctx.registry.builtin_rule(BuiltinRule::SourceTooBroad) else {
+        return Vec::new();
+    };
+    let rels: Vec<String> = ctx.files.iter().map(|f| relative(ctx.root, f)).collect();
+    let mut subjects = Subjects::default();
+    let mut found = Vec::new();
+    for governor in ctx.governors.iter().filter(|g| g.selected) {
+        for (i, entry) in governor.sources.iter().enumerate() {
+            let (pattern, name) = split_source(entry);
+            let Some(m) = matcher(pattern).filter(|_| name.is_none()) else {
+                continue;
+            };
+            // An entry that names files (no wildcard in its last segment, `.mcp.json`,
+            // `**/mcp.json`) claims each whole; a folder glob is judged by its service folders.
+            let names_files = !pattern
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .contains(['*', '?', '[', '{']);
+            let mut folders = std::collections::BTreeSet::new();
+            let mut shared = None;
+            for (path, rel) in ctx.files.iter().zip(&rels).filter(|(_, r)| covers(&m, r)) {
+                let file = rel.rsplit('/').next().unwrap_or_default();
+                if crate::discover::is_manifest_place(Path::new(rel)) {
+                    continue;
+                }
+                let defines = subjects.of(ctx, path, rel).to_vec();
+                let footprint =
+                    matches!(FileKind::of(rel, file), FileKind::Code(_)) || !defines.is_empty();
+                if footprint {
+                    folders.insert(breadth_folder(ctx.root, path, rel));
+                }
+                if names_files && defines.len() > 1 && shared.is_none() {
+                    shared = Some((rel.clone(), defines));
+                }
+            }
+            let message = if folders.len() > 1 {
+                let listed: Vec<&str> = folders
+                    .iter()
+                    .map(|f| if f.is_empty() { "." } else { f.as_str() })
+                    .collect();
+                format!(
+                    "sources entry {entry:?} covers {} service folders ({}): one manifest would govern every agent there; narrow it to this agent's own folder",
+                    folders.len(),
+                    listed.join(", ")
+                )
+            } else if let Some((rel, defines)) = shared {
+                format!(
+                    "sources entry {entry:?} covers the whole of {rel}, which defines {} servers or agents ({}); name this agent's with #NAME, e.g. {rel}#{}",
+                    defines.len(),
+                    defines.join(", "),
+                    defines[0]
+                )
+            } else {
+                continue;
             };
             let pointer = format!("/spec/sources/{i}");
             let (at, label) = locate(governor.root, &pointer);
@@ -247,11 +443,16 @@ struct CodeHit {
 /// MCP configuration or agent card that cannot be read: an agent hidden behind a syntax error
 /// must not pass as no agent at all.
 pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
-    let matchers: Vec<(usize, Vec<GlobMatcher>)> = ctx
+    let matchers: Vec<(usize, Vec<Source>)> = ctx
         .governors
         .iter()
         .enumerate()
-        .map(|(i, g)| (i, g.sources.iter().filter_map(|s| matcher(s)).collect()))
+        .map(|(i, g)| {
+            (
+                i,
+                g.sources.iter().filter_map(|s| Source::parse(s)).collect(),
+            )
+        })
         .collect();
     let rule = |id| ctx.registry.builtin_rule(id).cloned();
     let (unregistered, secret, broad) = (
@@ -291,7 +492,8 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
             text
         };
         let source = Arc::new(SourceFile::new(path.clone(), display, text));
-        let governor = ctx.governed_by(&rel, &matchers);
+        // The whole file: an entry with `#NAME` governs only its server or card (below).
+        let governor = ctx.governed_by(&rel, None, &matchers);
         let agent = governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
         match kind {
             FileKind::Structured => {
@@ -314,6 +516,9 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                             Some(p) => locate(&document.root, p),
                             None => locate(&document.root, &hit.pointer),
                         };
+                        let governor = ctx.governed_by(&rel, hit.subject.as_deref(), &matchers);
+                        let agent =
+                            governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
                         let rule = match hit.rule {
                             Rule::Unregistered if governor.is_none() => &unregistered,
                             Rule::Unregistered => continue,
@@ -326,7 +531,7 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                                 &source,
                                 at,
                                 label,
-                                agent.clone(),
+                                agent,
                                 hit.pointer,
                                 hit.message,
                                 hit.rule == Rule::Secret,
@@ -460,6 +665,8 @@ enum Rule {
 
 struct Hit {
     rule: Rule,
+    /// The MCP server or agent card it belongs to (what `#NAME` in `spec.sources` names).
+    subject: Option<String>,
     pointer: String,
     /// Where to point when not at `pointer` itself.
     place: Option<String>,
@@ -632,6 +839,7 @@ fn structured(rel: &str, value: &Value) -> Vec<Hit> {
             let pointer = format!("/{key}/{}", escape(server));
             hits.push(Hit {
                 rule: Rule::Unregistered,
+                subject: Some(server.clone()),
                 pointer: pointer.clone(),
                 place: None,
                 message: format!(
@@ -648,6 +856,7 @@ fn structured(rel: &str, value: &Value) -> Vec<Hit> {
                     if let Some(kind) = literal_secret(variable, text) {
                         hits.push(Hit {
                             rule: Rule::Secret,
+                            subject: Some(server.clone()),
                             pointer: format!("{pointer}/{section}/{}", escape(variable)),
                             place: None,
                             message: format!(
@@ -670,6 +879,7 @@ fn structured(rel: &str, value: &Value) -> Vec<Hit> {
                 };
                 hits.push(Hit {
                     rule: Rule::Broad,
+                    subject: Some(server.clone()),
                     pointer: place,
                     place: None,
                     message: format!(
@@ -687,6 +897,7 @@ fn structured(rel: &str, value: &Value) -> Vec<Hit> {
             .map_or(0, Vec::len);
         hits.push(Hit {
             rule: Rule::Unregistered,
+            subject: Some(card.to_string()),
             pointer: String::new(),
             place: Some("/name".into()),
             message: format!(

@@ -54,7 +54,8 @@ pub fn slug(name: &str) -> String {
 fn glob_literal(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for c in path.chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {
+        // `#` too: in `spec.sources` a bare `#` starts the `#NAME` of one server.
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\' | '#') {
             out.push('[');
             out.push(c);
             out.push(']');
@@ -119,7 +120,9 @@ fn server_draft(rel: &str, key: &str, server: &str, config: &Value) -> Draft {
         identity_hint: None,
         origin: Some(format!("{rel}#/{key}/{server}")),
         platform: Some(format!("mcp-{transport}")),
-        sources: vec![glob_literal(rel)],
+        // `#NAME`: this server only, not the whole file (AG104 asks for it when the file
+        // defines several).
+        sources: vec![format!("{}#{server}", glob_literal(rel))],
         credentials,
         notes: Vec::new(),
     }

@@ -11,7 +11,6 @@ use super::verify::{self, Trust};
 use super::{TrustStore, NAMESPACE};
 use crate::config::Config;
 use crate::digest::digest;
-use crate::discover::find_root;
 use crate::fs::{display_path, normalize, read_text};
 use crate::source::SourceFile;
 use crate::units::format_date;
@@ -215,13 +214,9 @@ pub struct VerifyOptions {
 /// `agentgate review verify FILE…`: a verdict per manifest (valid, stale or invalid), exit 1
 /// when any is not valid.
 pub fn verify_command(options: &VerifyOptions) -> Output {
-    let start = options
-        .files
-        .first()
-        .map(|f| normalize(&options.cwd.join(f)))
-        .and_then(|f| f.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| options.cwd.clone());
-    let root = find_root(&start);
+    // The same root as `check`: never a folder that merely holds a `.agentgate.yaml`.
+    let root =
+        crate::discover::repository_root(&options.cwd, &options.files, options.config.as_deref());
     let config = match Config::load_for(
         &options.cwd,
         &root,

@@ -526,7 +526,20 @@ fn parse_fixtures_report_their_declared_lines() {
 #[test]
 fn the_example_repository_produces_its_declared_findings() {
     let examples = crate_dir().join("examples");
-    let run = agentgate(&examples, &["check", "--format", "json", "--today", TODAY]);
+    // Inside this repository, whose root configuration excludes examples/: `--config` makes
+    // the example's own configuration, and its folder, the root.
+    let run = agentgate(
+        &examples,
+        &[
+            "check",
+            "--config",
+            ".agentgate.yaml",
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+        ],
+    );
     assert_eq!(run.code, 1, "{}", run.stdout);
     let json = run.json();
     assert_eq!(json["summary"]["agents"], 7);
@@ -546,10 +559,19 @@ fn the_example_repository_produces_its_declared_findings() {
         "{}",
         run.stdout
     );
-    // From the repository root, as the README runs it: the nearest configuration is examples'.
+    // From the repository root, as the README runs it.
     let run = agentgate(
         &crate_dir(),
-        &["check", "examples", "--format", "json", "--today", TODAY],
+        &[
+            "check",
+            "--config",
+            "examples/.agentgate.yaml",
+            "examples",
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+        ],
     );
     assert_eq!(run.json()["summary"]["agents"], 7);
     // The repository itself excludes its fixtures, so a default check there has nothing to do.

@@ -294,7 +294,8 @@ fn the_header_flags_a_working_tree_that_differs_from_the_commit() {
         std::fs::read_to_string(tmp.path().join("agents/support-bot.agent.yaml")).unwrap();
     for input in [
         "agents/draft.agent.yaml",
-        "nested/.agentgate.yaml",
+        // Under an excluded path: anywhere else below the root it is refused (exit 2).
+        "packs/nested/.agentgate.yaml",
         "policies/extra/rule.rego",
     ] {
         common::write(tmp.path(), input, &manifest_text);
@@ -414,13 +415,18 @@ fn the_header_names_every_rule_pack_with_its_own_digest() {
         .collect();
     assert_eq!(digests.len(), 3, "each pack has its own digest");
 
-    // Run from outside the repository, naming it: the same packs (those the check ran with).
+    // Run from outside the repository, naming it and its configuration (outside git the root
+    // is the working directory, unless `--config` names the repository's): the same packs
+    // (those the check ran with).
     let parent = tmp.path().parent().unwrap();
     let name = tmp.path().file_name().unwrap().to_str().unwrap();
+    let config = format!("{name}/.agentgate.yaml");
     let outside = agentgate_with_cache(
         parent,
         cache.path(),
-        &["report", name, "--today", TODAY, "--format", "json"],
+        &[
+            "report", name, "--config", &config, "--today", TODAY, "--format", "json",
+        ],
     );
     assert_eq!(outside.code, 0, "{}", outside.stderr);
     let identity = |packs: &[serde_json::Value]| -> Vec<(String, String)> {

@@ -6,13 +6,15 @@ use std::path::Path;
 
 use crate::common::*;
 
-/// A copy of testdata/discover/NAME as a repository of its own.
+/// A copy of testdata/discover/NAME as a repository of its own. Its reviews are signed and
+/// trusted: a manifest's sources govern only while its review is valid (AG040 to AG044).
 fn repository(name: &str) -> tempfile::TempDir {
     let work = tempfile::tempdir().expect("tempdir");
-    copy_dir(
+    copy_fixture(
         &crate_dir().join("testdata/discover").join(name),
         work.path(),
     );
+    trust_test_key(work.path());
     std::fs::create_dir_all(work.path().join(".git")).expect("mark the repository root");
     work
 }
@@ -169,6 +171,7 @@ fn discovery_findings_are_waived_and_come_out_as_sarif() {
         ".agentgate.yaml",
         "version: 1\nwaivers:\n  - rule: AG100\n    path: \"\"\n    reason: Inventory in progress\n    approvedBy: ciso@example.com\n    expires: 2026-12-31\n",
     );
+    trust_test_key(repo.path());
     let run = discover_json(repo.path());
     let json = run.json();
     assert!(rows(&json).iter().all(|r| r.0 != "AG100"), "{}", run.stdout);

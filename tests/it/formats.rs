@@ -495,7 +495,8 @@ fn github_annotations_escape_what_would_end_a_property_or_a_command() {
     let duplicate = run
         .stdout
         .lines()
-        .find(|l| l.contains("title=AG080 duplicate-agent::"))
+        // Reported on both files; this one names the forged file.
+        .find(|l| l.contains("title=AG080 duplicate-agent::") && l.contains("forged.agent.yaml;"))
         .expect("the duplicate name is reported");
     assert!(
         duplicate.contains("already used by agents/a,b:50%25%0D%0A::warning::forged.agent.yaml;"),

@@ -148,6 +148,9 @@ fn assert_clean(dir: &Path) {
 #[test]
 fn init_starts_from_zero_and_fails_only_on_its_todos() {
     let repo = mixed_repository();
+    // The fixture's own billing-reconciler would share the name with the one drafted here: a
+    // duplicated name is reported on both files in every run touching either (AG080).
+    std::fs::remove_file(repo.path().join("agents/billing.agent.yaml")).unwrap();
     let run = agentgate(
         repo.path(),
         &[
@@ -199,15 +202,16 @@ fn init_from_an_mcp_configuration_drafts_one_manifest_per_server_without_the_sec
 
     let github = repo.path().join(".agents/github.yaml");
     let docs = repo.path().join(".agents/docs.yaml");
-    for file in [&github, &docs] {
+    for (file, server) in [(&github, "github"), (&docs, "docs")] {
         let text = std::fs::read_to_string(file).unwrap();
         assert!(
             !text.contains(GITHUB_TOKEN) && !text.contains("ghp_"),
             "{text}"
         );
+        // Each draft governs its own server of the file (`#NAME`), not the whole file (AG104).
         assert_eq!(
             read_yaml(file)["spec"]["sources"],
-            serde_json::json!([".mcp.json"])
+            serde_json::json!([format!(".mcp.json#{server}")])
         );
     }
     let github_value = read_yaml(&github);

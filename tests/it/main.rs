@@ -24,6 +24,7 @@ mod at;
 mod attack_reader;
 mod attack_reviews;
 mod attack_walker;
+mod attack_trust;
 mod changes;
 mod cli;
 mod compliance;

@@ -123,7 +123,9 @@ fn partial_runs_do_not_report_unused_waivers() {
                 .unwrap()
                 .unwrap()
                 .path(),
-        ),
+        )
+        // Another agent: a name shared with billing.agent.yaml would be reported with it (AG080).
+        .replace("name: billing-reconciler", "name: other-agent"),
     );
     let (_, json) = json(dir.path(), &["billing.agent.yaml"]);
     let rules: Vec<String> = findings(&json).into_iter().map(|(r, _, _)| r).collect();
