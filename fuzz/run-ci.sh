@@ -11,8 +11,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-60}
-# Every target in fuzz/Cargo.toml, in order, unless FUZZ_TARGETS names some.
-read -r -a targets <<<"${FUZZ_TARGETS:-$(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^agentgate-fuzz$' | tr '\n' ' ')}"
 
 # cargo-fuzz from crates.io when missing.
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -30,6 +28,8 @@ fi
 # are on) and hangs; AddressSanitizer would double the build and halve the executions for
 # little, so CI builds without it (a longer campaign may add it: docs/fuzzing.md).
 build_flags=(--sanitizer none --debug-assertions)
+# Every target, unless FUZZ_TARGETS names some.
+read -r -a targets <<<"${FUZZ_TARGETS:-$("${fuzz[@]}" list | tr '\n' ' ')}"
 
 fuzz/seed.sh
 

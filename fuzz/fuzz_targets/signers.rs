@@ -14,7 +14,11 @@ fuzz_target!(|data: &[u8]| {
     match AllowedSigners::parse(text) {
         Ok(signers) => {
             for signer in &signers.signers {
-                assert!(signer.line >= 1 && signer.line <= lines, "signer on line {}", signer.line);
+                assert!(
+                    signer.line >= 1 && signer.line <= lines,
+                    "signer on line {}",
+                    signer.line
+                );
                 signer.matches_principal("reviewer@example.com");
                 signer.allows_namespace("agentgate-review");
                 signer.valid_at(0);
@@ -24,7 +28,11 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(errors) => {
             for error in &errors {
-                assert!(error.line >= 1 && error.line <= lines, "error on line {}", error.line);
+                assert!(
+                    error.line >= 1 && error.line <= lines,
+                    "error on line {}",
+                    error.line
+                );
             }
         }
     }

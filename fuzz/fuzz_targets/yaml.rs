@@ -49,7 +49,10 @@ fn check_node(node: &Node, chars: usize) {
         );
     }
     if let Some(dash) = node.dash {
-        assert!(dash < chars, "dash at {dash} outside the text of {chars} characters");
+        assert!(
+            dash < chars,
+            "dash at {dash} outside the text of {chars} characters"
+        );
     }
     match &node.children {
         Children::Map(entries) => entries.iter().for_each(|(_, n)| check_node(n, chars)),
