@@ -19,9 +19,9 @@ use agentgate::rule::Severity;
 use agentgate::source::SourceFile;
 use agentgate::yaml::{self, Limits};
 use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
 
 mod known;
-use serde_json::Value;
 
 const PLACEHOLDER: &str = "@@";
 /// `ghp_` and 36 letters and digits: a GitHub token to the AG025 detectors.
