@@ -220,7 +220,8 @@ const YAML_1_1_BREAKS: [(char, &str); 3] = [
 
 /// Refuses what a YAML 1.1 reader reads differently from this one: a raw NEL, LS or PS anywhere
 /// (in a comment or a quoted string too: where a 1.1 reader sees a line break, a key can hide
-/// from this reader), and a `%YAML` directive other than 1.2 (which asks for 1.1 rules).
+/// from this reader), a `%YAML` directive other than 1.2 (which asks for 1.1 rules), and any
+/// reserved directive (neither `%YAML` nor `%TAG`).
 fn refuse_yaml_1_1_readings(text: &str) -> Result<(), YamlError> {
     if let Some(byte) = text.find(|c| YAML_1_1_BREAKS.iter().any(|(b, _)| *b == c)) {
         let offset = text[..byte].chars().count();
@@ -243,6 +244,30 @@ fn refuse_yaml_1_1_readings(text: &str) -> Result<(), YamlError> {
     }
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
+        let reserved = line.starts_with('%')
+            && !line.starts_with("%YAML")
+            && !line.starts_with("%TAG ")
+            && !line.starts_with("%TAG\t");
+        if reserved {
+            // A reserved directive means nothing to YAML 1.2 readers, and the parser miscounts
+            // positions after one that holds a non-ASCII character (found by fuzzing): refused,
+            // like every other input two readers could take differently.
+            let offset = text[..line_start].chars().count();
+            let name: String = line
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .take(32)
+                .collect();
+            return Err(YamlError::spanning(
+                Span {
+                    start: offset,
+                    end: offset + line.trim_end().chars().count(),
+                },
+                format!(
+                    "the directive {name} is not one agentgate reads (only %YAML 1.2 and %TAG); remove it"
+                ),
+            ));
+        }
         if let Some(rest) = line.strip_prefix("%YAML") {
             let version = rest.split('#').next().unwrap_or_default().trim();
             if rest.starts_with([' ', '\t']) && version != "1.2" {
@@ -700,6 +725,13 @@ mod tests {
             ("a: !custom x\n", "outside the YAML 1.2 core schema"),
             ("1: a\n", "keys must be strings"),
             ("a: 1\nb: 2\na: 3\n", "first defined on line 1"),
+            // Found by fuzzing: positions after a reserved directive with a non-ASCII
+            // character ran past the end of the text.
+            (
+                "%\u{f1}\r---",
+                "the directive %\u{f1} is not one agentgate reads",
+            ),
+            ("%FOO bar\n--- x\n", "the directive %FOO is not one"),
         ] {
             let err = read(text).expect_err(text);
             assert!(err.message.contains(needle), "{text}: {}", err.message);

@@ -3,8 +3,8 @@
 //! `claude_desktop_config.json`, an agent card (`.well-known/agent-card.json`), a YAML MCP
 //! configuration, a `.env` file and Python/TypeScript/Go code — and read through the public
 //! `footprints::footprints`. Invariants: no panic; every finding points inside its file; the
-//! message of a finding on a secret does not quote it (nor, with `AGENTGATE_FUZZ_STRICT=1`, any
-//! other text that looks like a secret: see `known::strict`).
+//! message of a finding on a secret does not quote it, nor any other text that looks like a
+//! secret.
 #![no_main]
 
 use std::path::PathBuf;
@@ -14,7 +14,6 @@ use agentgate::footprints::{self, detect, Context};
 use agentgate::registry::Registry;
 use libfuzzer_sys::fuzz_target;
 
-mod known;
 
 const FILES: &[&str] = &[
     ".mcp.json",
@@ -70,12 +69,11 @@ fuzz_target!(|data: &[u8]| {
         selected: &selected,
     };
     let (findings, problems) = footprints::footprints(&ctx);
-    let drift = known::directive_drift(&String::from_utf8_lossy(data));
     for finding in &findings {
         let chars = finding.place.source.text.chars().count();
         let label = finding.place.label;
         assert!(
-            drift || finding.place.at <= chars && label.start <= label.end && label.end <= chars,
+            finding.place.at <= chars && label.start <= label.end && label.end <= chars,
             "{} {:?} placed at {}, {label:?}, outside its {chars} characters",
             finding.rule,
             finding.message,
@@ -98,25 +96,22 @@ fuzz_target!(|data: &[u8]| {
                 finding.rule,
                 finding.message
             );
-            // Nor any other text that looks like a secret. Known to fail (`known::strict`): a
-            // `.env` line such as `token sk-… OPENAI_API_KEY=sk-…` is read as the variable
-            // `token sk-… OPENAI_API_KEY`, and AG101's message quotes that name, key and all.
-            if known::strict() {
-                assert_eq!(
-                    detect(&finding.message),
-                    None,
-                    "{} shows a secret: {:?}",
-                    finding.rule,
-                    finding.message
-                );
-            }
+            // Nor any other text that looks like a secret (a `.env` line such as
+            // `token sk-… OPENAI_API_KEY=sk-…` once had its "variable" quoted, key and all).
+            assert_eq!(
+                detect(&finding.message),
+                None,
+                "{} shows a secret: {:?}",
+                finding.rule,
+                finding.message
+            );
         }
     }
     for problem in &problems {
         if let Some(place) = &problem.place {
             let chars = place.source.text.chars().count();
             assert!(
-                drift || place.at <= chars,
+                place.at <= chars,
                 "problem placed outside the text: {problem:?}"
             );
         }

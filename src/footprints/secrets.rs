@@ -342,7 +342,8 @@ pub(super) fn llm_key_name(variable: &str) -> bool {
 pub(super) fn env_secrets(text: &str) -> Vec<(String, Span, String)> {
     let mut found = Vec::new();
     let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
+    for (index, raw) in text.split_inclusive('\n').enumerate() {
+        let line_number = index + 1;
         let start = offset;
         offset += raw.chars().count();
         let line = raw.trim_end_matches(['\n', '\r']);
@@ -355,6 +356,12 @@ pub(super) fn env_secrets(text: &str) -> Vec<(String, Span, String)> {
             continue;
         };
         let variable = variable.trim();
+        if !is_env_name(variable) {
+            // Not `NAME=value`: the text before `=` is no name to quote (it may hold a key
+            // itself). Every word that looks like a secret is one, wherever it sits.
+            found.extend(secret_words(line, start, line_number));
+            continue;
+        }
         let value_raw = value.trim_end();
         let value_trim = value_raw.trim_start();
         let unquoted = value_trim
@@ -398,6 +405,47 @@ pub(super) fn env_secrets(text: &str) -> Vec<(String, Span, String)> {
                 redacted(unquoted)
             ),
         ));
+    }
+    found
+}
+
+/// A shell variable name: what a `.env` line assigns to.
+fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The words of a line (split at whitespace and `=`) that look like secrets, each with its span
+/// (`start` is the line's offset in characters), named by the line number.
+fn secret_words(line: &str, start: usize, line_number: usize) -> Vec<(String, Span, String)> {
+    let mut found = Vec::new();
+    let mut at = start;
+    let mut word = String::new();
+    let mut word_start = start;
+    for c in line.chars().chain(std::iter::once(' ')) {
+        if c.is_whitespace() || c == '=' {
+            if let Some(kind) = (!word.is_empty()).then(|| detect(&word)).flatten() {
+                found.push((
+                    format!("line {line_number}"),
+                    Span {
+                        start: word_start,
+                        end: word_start + word.chars().count(),
+                    },
+                    format!(
+                        "line {line_number} holds a literal {kind} ({}) committed to the repository; keep it in a secret store and rotate it",
+                        redacted(&word)
+                    ),
+                ));
+            }
+            word.clear();
+            word_start = at + 1;
+        } else {
+            word.push(c);
+        }
+        at += 1;
     }
     found
 }

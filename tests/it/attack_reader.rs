@@ -528,3 +528,34 @@ fn other_commands_cannot_inject_workflow_commands() {
         run.stderr
     );
 }
+
+/// Found by fuzzing: a `.env` line whose left side is no variable name (`token sk-… NAME=sk-…`)
+/// was read as one variable, and AG101's message quoted that "name", key and all.
+#[test]
+fn an_env_line_that_is_no_assignment_quotes_no_key() {
+    let dir = repo();
+    let first = "sk-abcdefghijklmnopqrstuvwxyz";
+    let second = "sk-abcdefghijklmnopqrstuvwxyz0123";
+    write(
+        dir.path(),
+        ".env",
+        format!("token {first} OPENAI_API_KEY={second}\n"),
+    );
+    for format in ["human", "json", "sarif", "markdown", "github", "junit"] {
+        let run = agentgate(
+            dir.path(),
+            &["discover", "--format", format, "--today", TODAY],
+        );
+        assert_eq!(run.code, 1, "{format}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("AG101"), "{format}: {}", run.stdout);
+        for secret in [first, second] {
+            assert!(!run.stdout.contains(secret), "{format}: {}", run.stdout);
+        }
+    }
+    let json = agentgate(
+        dir.path(),
+        &["discover", "--format", "json", "--today", TODAY],
+    )
+    .json();
+    assert_eq!(json["findings"].as_array().map(Vec::len), Some(2), "{json}");
+}
