@@ -20,7 +20,6 @@ use agentgate::yaml::{self, Limits};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
-
 const PLACEHOLDER: &str = "@@";
 /// `ghp_` and 36 letters and digits: a GitHub token to the AG025 detectors.
 const TOKEN: &str = "ghp_FuzzFuzzFuzz0123456789abcdefghijklmn";
@@ -125,9 +124,7 @@ fuzz_target!(|data: &[u8]| {
             if in_value && !in_key {
                 let leaks: Vec<&(Format, String)> = rendered
                     .iter()
-                    .filter(|(_, output)| {
-                        output.contains(TOKEN)
-                    })
+                    .filter(|(_, output)| output.contains(TOKEN))
                     .collect();
                 if let Some((_, output)) = leaks.first() {
                     let names: Vec<&str> = leaks.iter().map(|(f, _)| f.name()).collect();

@@ -9,7 +9,6 @@ use std::sync::OnceLock;
 use agentgate::config::{Config, FILE_NAME};
 use libfuzzer_sys::fuzz_target;
 
-
 fn path() -> &'static PathBuf {
     static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = DIR.get_or_init(|| {

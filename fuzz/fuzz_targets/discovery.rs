@@ -14,7 +14,6 @@ use agentgate::footprints::{self, detect, Context};
 use agentgate::registry::Registry;
 use libfuzzer_sys::fuzz_target;
 
-
 const FILES: &[&str] = &[
     ".mcp.json",
     ".vscode/mcp.json",

@@ -9,7 +9,6 @@ use agentgate::yaml::{self, locate, Children, Limits, Node, NodeKind};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
-
 /// Pointers located per document: aliases can expand a small file into many values.
 const MAX_POINTERS: usize = 20_000;
 
