@@ -1,0 +1,185 @@
+//! Open attacks found by the adversary pass: each test is what the gate should do, and fails on
+//! the current binary (so it is `#[ignore]`d with the reason until the product is fixed). Each
+//! builds a real git repository and runs the real binary as CI does.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::*;
+
+fn today() -> i64 {
+    agentgate::units::parse_date(TODAY).expect("TODAY is a date")
+}
+
+/// The git CLI in `dir`, with an identity and no system or global configuration.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .expect("git runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "git {args:?} failed:\n{text}");
+    text
+}
+
+fn head(dir: &Path) -> String {
+    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+fn check(dir: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["check", "--format", "json", "--today", TODAY];
+    args.extend_from_slice(extra);
+    agentgate(dir, &args)
+}
+
+/// A repository that trusts the test key, with one compliant, signed agent, committed.
+fn base_repo(dir: &Path, config: &str) -> String {
+    write(dir, ".agentgate.yaml", config);
+    trust_test_key(dir);
+    write(
+        dir,
+        "agents/pay.agent.yaml",
+        compliant_manifest("pay", today()),
+    );
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "base"]);
+    head(dir)
+}
+
+/// A wildcard-granting, unreviewed agent: AG011, AG013 and AG040 at least.
+fn escalated(name: &str) -> String {
+    unsigned_compliant_manifest(name, today())
+        .replace("actions: [read]", r#"actions: ["*"]"#)
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("review:"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// A manifest whose file name is not UTF-8 (`ev\xffil.agent.yaml`: a legal name on Linux and
+/// in git, and a manifest place by the documented rule `*.agent.yaml`) is dropped by the walk
+/// (`is_manifest_place` gives up when the name is not UTF-8), so a wildcard-granting,
+/// unreviewed agent passes the full run, `--changed-since` and the inventory.
+#[test]
+#[ignore = "open: a manifest whose file name is not UTF-8 is silently skipped (full run, --changed-since, inventory)"]
+#[cfg(unix)]
+fn a_manifest_with_a_non_utf8_file_name_is_not_skipped() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let base = base_repo(dir, "version: 1\n");
+    assert_eq!(check(dir, &[]).code, 0);
+
+    let name = std::ffi::OsStr::from_bytes(b"ev\xffil.agent.yaml");
+    std::fs::write(dir.join("agents").join(name), escalated("evil")).unwrap();
+    let dotted = std::ffi::OsStr::from_bytes(b"\xfe.yaml");
+    std::fs::create_dir_all(dir.join(".agents")).unwrap();
+    std::fs::write(dir.join(".agents").join(dotted), escalated("evil2")).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "pr"]);
+
+    for (what, run) in [
+        ("full", check(dir, &[])),
+        ("changed-since", check(dir, &["--changed-since", &base])),
+    ] {
+        // Either the agents are checked (exit 1: AG011, AG040) or the files are refused (exit
+        // 2); never a pass.
+        assert_ne!(run.code, 0, "{what}: {}", run.stdout);
+    }
+    let run = agentgate(dir, &["inventory", "--format", "json", "--today", TODAY]);
+    assert!(
+        run.stdout.contains("evil") || run.code == 2,
+        "the inventory lists the agent: {}",
+        run.stdout
+    );
+}
+
+const MCP: &str = r#"{"mcpServers": {"shell": {"command": "npx", "args": ["-y", "shell-mcp"]}}}"#;
+
+/// An MCP configuration that is a symlink inside the repository (`services/bot/.mcp.json ->
+/// mcp-settings.txt`, which MCP clients follow) is never read by discovery: the listing keeps
+/// one path per real file and prefers the target's own path, which is no agent-config place, so
+/// the unregistered MCP server (AG100) disappears. The same file committed as a regular
+/// `.mcp.json` fails the gate.
+#[test]
+#[ignore = "open: a symlinked .mcp.json (to an in-repo file with another name) hides an unregistered MCP server from discovery"]
+#[cfg(unix)]
+fn a_symlinked_mcp_configuration_is_still_discovered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let base = base_repo(dir, "version: 1\ndiscover: true\n");
+    write(dir, "services/bot/package.json", "{}\n");
+    write(dir, "services/bot/.mcp.json", MCP);
+    let plain = check(dir, &[]);
+    assert_eq!(plain.code, 1, "{}", plain.stdout);
+    assert!(plain.stdout.contains("AG100"), "{}", plain.stdout);
+
+    std::fs::remove_file(dir.join("services/bot/.mcp.json")).unwrap();
+    write(dir, "services/bot/mcp-settings.txt", MCP);
+    std::os::unix::fs::symlink("mcp-settings.txt", dir.join("services/bot/.mcp.json")).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "pr"]);
+    for (what, run) in [
+        ("full", check(dir, &[])),
+        ("changed-since", check(dir, &["--changed-since", &base])),
+        (
+            "discover",
+            agentgate(dir, &["discover", "--format", "json", "--today", TODAY]),
+        ),
+    ] {
+        assert_ne!(run.code, 0, "{what}: {}", run.stdout);
+        assert!(run.stdout.contains("AG100"), "{what}: {}", run.stdout);
+    }
+}
+
+/// A report path that the pull request commits as a symlink (`agentgate.sarif ->
+/// /anywhere/the/runner/can/write`) is written through: agentgate overwrites a file outside
+/// the repository that the author chose (a shell profile, a cached tool, another report). It
+/// should refuse a symlink at the output path (or replace the link, never follow it).
+#[test]
+#[ignore = "open: --format NAME=FILE follows a committed symlink and overwrites a file outside the repository"]
+#[cfg(unix)]
+fn a_report_path_symlinked_out_of_the_repository_is_not_written_through() {
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.txt");
+    std::fs::write(&victim, "ORIGINAL\n").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    base_repo(dir, "version: 1\n");
+    std::os::unix::fs::symlink(&victim, dir.join("agentgate.sarif")).unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("agentgate-junit.xml")).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "pr"]);
+    let run = agentgate(
+        dir,
+        &[
+            "check",
+            "--today",
+            TODAY,
+            "--format",
+            "human",
+            "--format",
+            "sarif=agentgate.sarif",
+            "--format",
+            "junit=agentgate-junit.xml",
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "ORIGINAL\n",
+        "exit {}: the file outside the repository was overwritten",
+        run.code
+    );
+}
