@@ -183,3 +183,79 @@ fn a_report_path_symlinked_out_of_the_repository_is_not_written_through() {
         run.code
     );
 }
+
+/// A submodule that the CI checkout did not initialise (`actions/checkout` does not fetch
+/// submodules unless told to; `git clone` without `--recurse-submodules`) is skipped silently:
+/// the wildcard-granting, unreviewed agent the pull request adds inside it passes the full run
+/// and `--changed-since`. The gate passes what it did not read; it should fail closed (exit 2,
+/// naming the gitlink) when a tracked submodule is not checked out.
+#[test]
+#[ignore = "open: manifests in a submodule that is not checked out are skipped silently (exit 0)"]
+fn a_submodule_that_is_not_checked_out_fails_closed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = tmp.path().join("sub");
+    write(&sub, "agents/evil.agent.yaml", escalated("evil"));
+    git(&sub, &["init", "-q"]);
+    git(&sub, &["add", "-A"]);
+    git(&sub, &["commit", "-qm", "agents"]);
+
+    let origin = tmp.path().join("origin");
+    let base = base_repo(&origin, "version: 1\n");
+    git(
+        &origin,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            sub.to_str().unwrap(),
+            "vendor-agents",
+        ],
+    );
+    git(&origin, &["commit", "-qm", "pr: add a submodule of agents"]);
+    // Checked out with the submodule, the agent is read and fails the gate.
+    assert_eq!(check(&origin, &[]).code, 1);
+
+    // CI's clone: the pull request's commit, submodules not initialised.
+    let ci = tmp.path().join("ci");
+    git(
+        tmp.path(),
+        &["clone", "-q", origin.to_str().unwrap(), ci.to_str().unwrap()],
+    );
+    assert!(ci.join("vendor-agents").is_dir());
+    for (what, run) in [
+        ("full", check(&ci, &[])),
+        ("changed-since", check(&ci, &["--changed-since", &base])),
+    ] {
+        assert_ne!(run.code, 0, "{what}: {}", run.stdout);
+    }
+}
+
+/// rules-v1: "Discovery runs by default in `check` (`discover: false` in the configuration
+/// turns it off; `--no-discover` for one run), so a repository with agent footprints and no
+/// manifests fails the gate". The binary only discovers with `discover: true` or
+/// `--discover`: an MCP server and Anthropic SDK code with no manifest pass `agentgate check`,
+/// with and without a configuration.
+#[test]
+#[ignore = "open: check does not run discovery by default (rules-v1 says it does): footprints with no manifest pass"]
+fn check_discovers_by_default_as_rules_v1_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "services/bot/package.json", "{}\n");
+    write(
+        dir,
+        "services/bot/index.ts",
+        "import Anthropic from \"@anthropic-ai/sdk\";\nconst client = new Anthropic();\n",
+    );
+    write(dir, ".mcp.json", MCP);
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "an agent with no manifest"]);
+    let run = check(dir, &[]);
+    assert_eq!(run.code, 1, "no configuration: {}", run.stdout);
+    assert!(run.stdout.contains("AG100"), "{}", run.stdout);
+    write(dir, ".agentgate.yaml", "version: 1\n");
+    let run = check(dir, &[]);
+    assert_eq!(run.code, 1, "version: 1 only: {}", run.stdout);
+}
