@@ -259,3 +259,47 @@ fn check_discovers_by_default_as_rules_v1_says() {
     let run = check(dir, &[]);
     assert_eq!(run.code, 1, "version: 1 only: {}", run.stdout);
 }
+
+/// "Values that look like secrets are redacted in every format" (threat model): `check`
+/// redacts a token written into a grant's resource (AG025), but `diff` (human, JSON, and the
+/// Markdown meant for a pull-request comment) and `inventory` (Markdown, JSON, CSV) print it in
+/// full: the pull request's author gets a live token posted into the CI log, the PR comment and
+/// the inventory artifact.
+#[test]
+#[ignore = "open: diff and inventory print secrets from resources unredacted (check redacts them)"]
+fn diff_and_inventory_redact_secrets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let base = base_repo(dir, "version: 1\n");
+    let token = "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let leaky = signed(
+        &unsigned_compliant_manifest("pay", today()).replace(
+            "postgres://ledger/public.payouts",
+            &format!("postgres://svc:{token}@db/ledger"),
+        ),
+    );
+    write(dir, "agents/pay.agent.yaml", leaky);
+    git(dir, &["commit", "-qam", "pr"]);
+    let run = check(dir, &["--changed-since", &base]);
+    assert!(run.stdout.contains("AG025"), "{}", run.stdout);
+    assert!(!run.stdout.contains(token), "check redacts: {}", run.stdout);
+    // The token's body, as it shows also when Markdown escapes its `_`.
+    let body = &token[4..];
+    let mut leaks = Vec::new();
+    for format in ["human", "json", "markdown"] {
+        let run = agentgate(dir, &["diff", "--base", &base, "--format", format]);
+        if run.stdout.contains(body) || run.stderr.contains(body) {
+            leaks.push(format!("diff --format {format}"));
+        }
+    }
+    for format in ["human", "json", "markdown", "csv"] {
+        let run = agentgate(
+            dir,
+            &["inventory", "--format", format, "--today", TODAY],
+        );
+        if run.stdout.contains(body) || run.stderr.contains(body) {
+            leaks.push(format!("inventory --format {format}"));
+        }
+    }
+    assert!(leaks.is_empty(), "the token is printed by: {leaks:?}");
+}
