@@ -303,3 +303,42 @@ fn diff_and_inventory_redact_secrets() {
     }
     assert!(leaks.is_empty(), "the token is printed by: {leaks:?}");
 }
+
+/// Discovery skips files over `--max-file-size` (1 MiB) silently unless they have one of the
+/// known MCP configuration names: an MCP configuration with a top-level `mcpServers` under any
+/// other name (`mcp-config.json`, handed to a client with `--mcp-config`) and agent SDK code are
+/// found when small, and vanish (exit 0, no problem reported) once padded with a megabyte of
+/// whitespace or a comment. A file that could hold a footprint and was not read should be a
+/// problem (exit 2), as it is for `.mcp.json`.
+#[test]
+#[ignore = "open: padding an MCP config (not named .mcp.json) or SDK code past 1 MiB hides it from discovery (exit 0)"]
+fn padding_past_the_size_limit_does_not_hide_a_footprint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let base = base_repo(dir, "version: 1\ndiscover: true\n");
+    write(dir, "services/bot/package.json", "{}\n");
+    write(dir, "services/bot/mcp-config.json", format!("{MCP}\n"));
+    let code = "import Anthropic from \"@anthropic-ai/sdk\";\nconst client = new Anthropic();\n";
+    write(dir, "services/chat/package.json", "{}\n");
+    write(dir, "services/chat/index.ts", code);
+    let small = check(dir, &[]);
+    assert_eq!(small.code, 1, "{}", small.stdout);
+    assert!(small.stdout.contains("services/bot/mcp-config.json"));
+    assert!(small.stdout.contains("services/chat/index.ts"));
+
+    let pad = " ".repeat(1 << 20);
+    write(
+        dir,
+        "services/bot/mcp-config.json",
+        format!("{MCP}{pad}\n"),
+    );
+    write(dir, "services/chat/index.ts", format!("{code}//{pad}x\n"));
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "pr"]);
+    for (what, run) in [
+        ("full", check(dir, &[])),
+        ("changed-since", check(dir, &["--changed-since", &base])),
+    ] {
+        assert_ne!(run.code, 0, "{what}: {}", run.stdout);
+    }
+}
