@@ -221,7 +221,12 @@ fn a_submodule_that_is_not_checked_out_fails_closed() {
     let ci = tmp.path().join("ci");
     git(
         tmp.path(),
-        &["clone", "-q", origin.to_str().unwrap(), ci.to_str().unwrap()],
+        &[
+            "clone",
+            "-q",
+            origin.to_str().unwrap(),
+            ci.to_str().unwrap(),
+        ],
     );
     assert!(ci.join("vendor-agents").is_dir());
     for (what, run) in [
@@ -272,12 +277,10 @@ fn diff_and_inventory_redact_secrets() {
     let dir = tmp.path();
     let base = base_repo(dir, "version: 1\n");
     let token = "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let leaky = signed(
-        &unsigned_compliant_manifest("pay", today()).replace(
-            "postgres://ledger/public.payouts",
-            &format!("postgres://svc:{token}@db/ledger"),
-        ),
-    );
+    let leaky = signed(&unsigned_compliant_manifest("pay", today()).replace(
+        "postgres://ledger/public.payouts",
+        &format!("postgres://svc:{token}@db/ledger"),
+    ));
     write(dir, "agents/pay.agent.yaml", leaky);
     git(dir, &["commit", "-qam", "pr"]);
     let run = check(dir, &["--changed-since", &base]);
@@ -293,10 +296,7 @@ fn diff_and_inventory_redact_secrets() {
         }
     }
     for format in ["human", "json", "markdown", "csv"] {
-        let run = agentgate(
-            dir,
-            &["inventory", "--format", format, "--today", TODAY],
-        );
+        let run = agentgate(dir, &["inventory", "--format", format, "--today", TODAY]);
         if run.stdout.contains(body) || run.stderr.contains(body) {
             leaks.push(format!("inventory --format {format}"));
         }
@@ -327,11 +327,7 @@ fn padding_past_the_size_limit_does_not_hide_a_footprint() {
     assert!(small.stdout.contains("services/chat/index.ts"));
 
     let pad = " ".repeat(1 << 20);
-    write(
-        dir,
-        "services/bot/mcp-config.json",
-        format!("{MCP}{pad}\n"),
-    );
+    write(dir, "services/bot/mcp-config.json", format!("{MCP}{pad}\n"));
     write(dir, "services/chat/index.ts", format!("{code}//{pad}x\n"));
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-qm", "pr"]);
