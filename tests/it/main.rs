@@ -20,6 +20,7 @@
 mod common;
 
 mod action;
+mod adversary;
 mod at;
 mod attack_reader;
 mod attack_reviews;

@@ -1,0 +1,340 @@
+//! Open attacks found by the adversary pass: each test is what the gate should do, and fails on
+//! the current binary (so it is `#[ignore]`d with the reason until the product is fixed). Each
+//! builds a real git repository and runs the real binary as CI does.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::*;
+
+fn today() -> i64 {
+    agentgate::units::parse_date(TODAY).expect("TODAY is a date")
+}
+
+/// The git CLI in `dir`, with an identity and no system or global configuration.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .expect("git runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "git {args:?} failed:\n{text}");
+    text
+}
+
+fn head(dir: &Path) -> String {
+    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+fn check(dir: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["check", "--format", "json", "--today", TODAY];
+    args.extend_from_slice(extra);
+    agentgate(dir, &args)
+}
+
+/// A repository that trusts the test key, with one compliant, signed agent, committed.
+fn base_repo(dir: &Path, config: &str) -> String {
+    write(dir, ".agentgate.yaml", config);
+    trust_test_key(dir);
+    write(
+        dir,
+        "agents/pay.agent.yaml",
+        compliant_manifest("pay", today()),
+    );
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "base"]);
+    head(dir)
+}
+
+/// A wildcard-granting, unreviewed agent: AG011, AG013 and AG040 at least.
+fn escalated(name: &str) -> String {
+    unsigned_compliant_manifest(name, today())
+        .replace("actions: [read]", r#"actions: ["*"]"#)
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("review:"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// A manifest whose file name is not UTF-8 (`ev\xffil.agent.yaml`: a legal name on Linux and
+/// in git, and a manifest place by the documented rule `*.agent.yaml`) is dropped by the walk
+/// (`is_manifest_place` gives up when the name is not UTF-8), so a wildcard-granting,
+/// unreviewed agent passes the full run, `--changed-since` and the inventory.
+#[test]
+#[ignore = "open: a manifest whose file name is not UTF-8 is silently skipped (full run, --changed-since, inventory)"]
+#[cfg(unix)]
+fn a_manifest_with_a_non_utf8_file_name_is_not_skipped() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let base = base_repo(dir, "version: 1\n");
+    assert_eq!(check(dir, &[]).code, 0);
+
+    let name = std::ffi::OsStr::from_bytes(b"ev\xffil.agent.yaml");
+    std::fs::write(dir.join("agents").join(name), escalated("evil")).unwrap();
+    let dotted = std::ffi::OsStr::from_bytes(b"\xfe.yaml");
+    std::fs::create_dir_all(dir.join(".agents")).unwrap();
+    std::fs::write(dir.join(".agents").join(dotted), escalated("evil2")).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "pr"]);
+
+    for (what, run) in [
+        ("full", check(dir, &[])),
+        ("changed-since", check(dir, &["--changed-since", &base])),
+    ] {
+        // Either the agents are checked (exit 1: AG011, AG040) or the files are refused (exit
+        // 2); never a pass.
+        assert_ne!(run.code, 0, "{what}: {}", run.stdout);
+    }
+    let run = agentgate(dir, &["inventory", "--format", "json", "--today", TODAY]);
+    assert!(
+        run.stdout.contains("evil") || run.code == 2,
+        "the inventory lists the agent: {}",
+        run.stdout
+    );
+}
+
+const MCP: &str = r#"{"mcpServers": {"shell": {"command": "npx", "args": ["-y", "shell-mcp"]}}}"#;
+
+/// An MCP configuration that is a symlink inside the repository (`services/bot/.mcp.json ->
+/// mcp-settings.txt`, which MCP clients follow) is never read by discovery: the listing keeps
+/// one path per real file and prefers the target's own path, which is no agent-config place, so
+/// the unregistered MCP server (AG100) disappears. The same file committed as a regular
+/// `.mcp.json` fails the gate.
+#[test]
+#[ignore = "open: a symlinked .mcp.json (to an in-repo file with another name) hides an unregistered MCP server from discovery"]
+#[cfg(unix)]
+fn a_symlinked_mcp_configuration_is_still_discovered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let base = base_repo(dir, "version: 1\ndiscover: true\n");
+    write(dir, "services/bot/package.json", "{}\n");
+    write(dir, "services/bot/.mcp.json", MCP);
+    let plain = check(dir, &[]);
+    assert_eq!(plain.code, 1, "{}", plain.stdout);
+    assert!(plain.stdout.contains("AG100"), "{}", plain.stdout);
+
+    std::fs::remove_file(dir.join("services/bot/.mcp.json")).unwrap();
+    write(dir, "services/bot/mcp-settings.txt", MCP);
+    std::os::unix::fs::symlink("mcp-settings.txt", dir.join("services/bot/.mcp.json")).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "pr"]);
+    for (what, run) in [
+        ("full", check(dir, &[])),
+        ("changed-since", check(dir, &["--changed-since", &base])),
+        (
+            "discover",
+            agentgate(dir, &["discover", "--format", "json", "--today", TODAY]),
+        ),
+    ] {
+        assert_ne!(run.code, 0, "{what}: {}", run.stdout);
+        assert!(run.stdout.contains("AG100"), "{what}: {}", run.stdout);
+    }
+}
+
+/// A report path that the pull request commits as a symlink (`agentgate.sarif ->
+/// /anywhere/the/runner/can/write`) is written through: agentgate overwrites a file outside
+/// the repository that the author chose (a shell profile, a cached tool, another report). It
+/// should refuse a symlink at the output path (or replace the link, never follow it).
+#[test]
+#[ignore = "open: --format NAME=FILE follows a committed symlink and overwrites a file outside the repository"]
+#[cfg(unix)]
+fn a_report_path_symlinked_out_of_the_repository_is_not_written_through() {
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.txt");
+    std::fs::write(&victim, "ORIGINAL\n").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    base_repo(dir, "version: 1\n");
+    std::os::unix::fs::symlink(&victim, dir.join("agentgate.sarif")).unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("agentgate-junit.xml")).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "pr"]);
+    let run = agentgate(
+        dir,
+        &[
+            "check",
+            "--today",
+            TODAY,
+            "--format",
+            "human",
+            "--format",
+            "sarif=agentgate.sarif",
+            "--format",
+            "junit=agentgate-junit.xml",
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "ORIGINAL\n",
+        "exit {}: the file outside the repository was overwritten",
+        run.code
+    );
+}
+
+/// A submodule that the CI checkout did not initialise (`actions/checkout` does not fetch
+/// submodules unless told to; `git clone` without `--recurse-submodules`) is skipped silently:
+/// the wildcard-granting, unreviewed agent the pull request adds inside it passes the full run
+/// and `--changed-since`. The gate passes what it did not read; it should fail closed (exit 2,
+/// naming the gitlink) when a tracked submodule is not checked out.
+#[test]
+#[ignore = "open: manifests in a submodule that is not checked out are skipped silently (exit 0)"]
+fn a_submodule_that_is_not_checked_out_fails_closed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = tmp.path().join("sub");
+    write(&sub, "agents/evil.agent.yaml", escalated("evil"));
+    git(&sub, &["init", "-q"]);
+    git(&sub, &["add", "-A"]);
+    git(&sub, &["commit", "-qm", "agents"]);
+
+    let origin = tmp.path().join("origin");
+    let base = base_repo(&origin, "version: 1\n");
+    git(
+        &origin,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            sub.to_str().unwrap(),
+            "vendor-agents",
+        ],
+    );
+    git(&origin, &["commit", "-qm", "pr: add a submodule of agents"]);
+    // Checked out with the submodule, the agent is read and fails the gate.
+    assert_eq!(check(&origin, &[]).code, 1);
+
+    // CI's clone: the pull request's commit, submodules not initialised.
+    let ci = tmp.path().join("ci");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            origin.to_str().unwrap(),
+            ci.to_str().unwrap(),
+        ],
+    );
+    assert!(ci.join("vendor-agents").is_dir());
+    for (what, run) in [
+        ("full", check(&ci, &[])),
+        ("changed-since", check(&ci, &["--changed-since", &base])),
+    ] {
+        assert_ne!(run.code, 0, "{what}: {}", run.stdout);
+    }
+}
+
+/// rules-v1: "Discovery runs by default in `check` (`discover: false` in the configuration
+/// turns it off; `--no-discover` for one run), so a repository with agent footprints and no
+/// manifests fails the gate". The binary only discovers with `discover: true` or
+/// `--discover`: an MCP server and Anthropic SDK code with no manifest pass `agentgate check`,
+/// with and without a configuration.
+#[test]
+#[ignore = "open: check does not run discovery by default (rules-v1 says it does): footprints with no manifest pass"]
+fn check_discovers_by_default_as_rules_v1_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "services/bot/package.json", "{}\n");
+    write(
+        dir,
+        "services/bot/index.ts",
+        "import Anthropic from \"@anthropic-ai/sdk\";\nconst client = new Anthropic();\n",
+    );
+    write(dir, ".mcp.json", MCP);
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "an agent with no manifest"]);
+    let run = check(dir, &[]);
+    assert_eq!(run.code, 1, "no configuration: {}", run.stdout);
+    assert!(run.stdout.contains("AG100"), "{}", run.stdout);
+    write(dir, ".agentgate.yaml", "version: 1\n");
+    let run = check(dir, &[]);
+    assert_eq!(run.code, 1, "version: 1 only: {}", run.stdout);
+}
+
+/// "Values that look like secrets are redacted in every format" (threat model): `check`
+/// redacts a token written into a grant's resource (AG025), but `diff` (human, JSON, and the
+/// Markdown meant for a pull-request comment) and `inventory` (Markdown, JSON, CSV) print it in
+/// full: the pull request's author gets a live token posted into the CI log, the PR comment and
+/// the inventory artifact.
+#[test]
+#[ignore = "open: diff and inventory print secrets from resources unredacted (check redacts them)"]
+fn diff_and_inventory_redact_secrets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let base = base_repo(dir, "version: 1\n");
+    let token = "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let leaky = signed(&unsigned_compliant_manifest("pay", today()).replace(
+        "postgres://ledger/public.payouts",
+        &format!("postgres://svc:{token}@db/ledger"),
+    ));
+    write(dir, "agents/pay.agent.yaml", leaky);
+    git(dir, &["commit", "-qam", "pr"]);
+    let run = check(dir, &["--changed-since", &base]);
+    assert!(run.stdout.contains("AG025"), "{}", run.stdout);
+    assert!(!run.stdout.contains(token), "check redacts: {}", run.stdout);
+    // The token's body, as it shows also when Markdown escapes its `_`.
+    let body = &token[4..];
+    let mut leaks = Vec::new();
+    for format in ["human", "json", "markdown"] {
+        let run = agentgate(dir, &["diff", "--base", &base, "--format", format]);
+        if run.stdout.contains(body) || run.stderr.contains(body) {
+            leaks.push(format!("diff --format {format}"));
+        }
+    }
+    for format in ["human", "json", "markdown", "csv"] {
+        let run = agentgate(dir, &["inventory", "--format", format, "--today", TODAY]);
+        if run.stdout.contains(body) || run.stderr.contains(body) {
+            leaks.push(format!("inventory --format {format}"));
+        }
+    }
+    assert!(leaks.is_empty(), "the token is printed by: {leaks:?}");
+}
+
+/// Discovery skips files over `--max-file-size` (1 MiB) silently unless they have one of the
+/// known MCP configuration names: an MCP configuration with a top-level `mcpServers` under any
+/// other name (`mcp-config.json`, handed to a client with `--mcp-config`) and agent SDK code are
+/// found when small, and vanish (exit 0, no problem reported) once padded with a megabyte of
+/// whitespace or a comment. A file that could hold a footprint and was not read should be a
+/// problem (exit 2), as it is for `.mcp.json`.
+#[test]
+#[ignore = "open: padding an MCP config (not named .mcp.json) or SDK code past 1 MiB hides it from discovery (exit 0)"]
+fn padding_past_the_size_limit_does_not_hide_a_footprint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let base = base_repo(dir, "version: 1\ndiscover: true\n");
+    write(dir, "services/bot/package.json", "{}\n");
+    write(dir, "services/bot/mcp-config.json", format!("{MCP}\n"));
+    let code = "import Anthropic from \"@anthropic-ai/sdk\";\nconst client = new Anthropic();\n";
+    write(dir, "services/chat/package.json", "{}\n");
+    write(dir, "services/chat/index.ts", code);
+    let small = check(dir, &[]);
+    assert_eq!(small.code, 1, "{}", small.stdout);
+    assert!(small.stdout.contains("services/bot/mcp-config.json"));
+    assert!(small.stdout.contains("services/chat/index.ts"));
+
+    let pad = " ".repeat(1 << 20);
+    write(dir, "services/bot/mcp-config.json", format!("{MCP}{pad}\n"));
+    write(dir, "services/chat/index.ts", format!("{code}//{pad}x\n"));
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "pr"]);
+    for (what, run) in [
+        ("full", check(dir, &[])),
+        ("changed-since", check(dir, &["--changed-since", &base])),
+    ] {
+        assert_ne!(run.code, 0, "{what}: {}", run.stdout);
+    }
+}
