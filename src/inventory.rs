@@ -246,16 +246,22 @@ pub struct Inventory {
 }
 
 impl InventoryOptions {
-    pub fn context(&self) -> ContextOptions {
-        ContextOptions {
-            cwd: self.cwd.clone(),
+    /// The check an inventory is built from: the whole selection, no change filter.
+    fn check_options(&self) -> CheckOptions {
+        CheckOptions {
             paths: self.paths.clone(),
             config: self.config.clone(),
-            packs: self.packs.clone(),
+            fail_on: None,
             today: self.today,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
-            root: None,
+            cwd: self.cwd.clone(),
+            changes: None,
+            packs: self.packs.clone(),
         }
+    }
+
+    pub fn context(&self) -> ContextOptions {
+        self.check_options().context()
     }
 }
 
@@ -267,17 +273,7 @@ pub fn build(options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
 /// [`build`] in a prepared context. The rows read what the check computed (documents and
 /// facts), so no manifest is read, parsed or verified twice.
 pub fn build_in(ctx: &RunContext, options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
-    let check_options = CheckOptions {
-        paths: options.paths.clone(),
-        config: options.config.clone(),
-        fail_on: None,
-        today: options.today,
-        max_file_size: DEFAULT_MAX_FILE_SIZE,
-        cwd: options.cwd.clone(),
-        changes: None,
-        packs: options.packs.clone(),
-    };
-    let outcome = check::run_in(ctx, &check_options, Discovery::Configured);
+    let outcome = check::run_in(ctx, &options.check_options(), Discovery::Configured);
     if !outcome.problems.is_empty() {
         return Err(outcome.problems);
     }
