@@ -126,6 +126,17 @@ pub struct Listing {
     /// Symlinks that agentgate does not follow: out of the repository, or into a folder that
     /// holds them (a loop).
     pub refused: Vec<RefusedLink>,
+    /// What the listing could not read, each a problem (exit 2) naming the path and the fix:
+    /// a path that is not UTF-8, a submodule that is not checked out.
+    pub unread: Vec<Unread>,
+}
+
+/// A path the listing found and could not read: the run fails closed on it.
+#[derive(Debug, Clone)]
+pub struct Unread {
+    /// Absolute (the root joined with the path found).
+    pub path: PathBuf,
+    pub message: String,
 }
 
 /// A symlink that agentgate does not follow.
@@ -209,6 +220,17 @@ pub fn listing(root: &Path, exclude: &GlobSet) -> Listing {
             entries.insert(relative.to_path_buf());
         }
     }
+    let mut unread = Vec::new();
+    // Names are compared as text (manifest places, `exclude`, `spec.sources`, `--changed-since`),
+    // so a path that is not UTF-8 could be nothing of the kind: it is refused, never skipped.
+    for relative in &entries {
+        if relative.to_str().is_none() && !exclude.is_match(relative) {
+            unread.push(Unread {
+                path: root.join(relative),
+                message: "a path that is not UTF-8: agentgate matches manifest places, discovery and `exclude` on UTF-8 names, so it cannot tell whether this file is a manifest or an agent configuration, and refuses it rather than skip it; rename it to UTF-8, or add it to `exclude` in .agentgate.yaml".to_string(),
+            });
+        }
+    }
     let mut walk = Walk {
         root,
         real_root: &real_root,
@@ -246,6 +268,7 @@ pub fn listing(root: &Path, exclude: &GlobSet) -> Listing {
         files,
         listed_as,
         refused,
+        unread,
     }
 }
 

@@ -73,7 +73,6 @@ fn escalated(name: &str) -> String {
 /// (`is_manifest_place` gives up when the name is not UTF-8), so a wildcard-granting,
 /// unreviewed agent passes the full run, `--changed-since` and the inventory.
 #[test]
-#[ignore = "open: a manifest whose file name is not UTF-8 is silently skipped (full run, --changed-since, inventory)"]
 #[cfg(unix)]
 fn a_manifest_with_a_non_utf8_file_name_is_not_skipped() {
     use std::os::unix::ffi::OsStrExt;
