@@ -189,7 +189,6 @@ fn a_report_path_symlinked_out_of_the_repository_is_not_written_through() {
 /// and `--changed-since`. The gate passes what it did not read; it should fail closed (exit 2,
 /// naming the gitlink) when a tracked submodule is not checked out.
 #[test]
-#[ignore = "open: manifests in a submodule that is not checked out are skipped silently (exit 0)"]
 fn a_submodule_that_is_not_checked_out_fails_closed() {
     let tmp = tempfile::tempdir().unwrap();
     let sub = tmp.path().join("sub");
@@ -232,8 +231,20 @@ fn a_submodule_that_is_not_checked_out_fails_closed() {
         ("full", check(&ci, &[])),
         ("changed-since", check(&ci, &["--changed-since", &base])),
     ] {
-        assert_ne!(run.code, 0, "{what}: {}", run.stdout);
+        let text = format!("{}{}", run.stdout, run.stderr);
+        assert_eq!(run.code, 2, "{what}: {text}");
+        assert!(text.contains("vendor-agents"), "{what}: {text}");
+        assert!(text.contains("submodules: recursive"), "{what}: {text}");
     }
+    // A submodule the configuration excludes is no loss.
+    let config = std::fs::read_to_string(ci.join(".agentgate.yaml")).unwrap();
+    write(
+        &ci,
+        ".agentgate.yaml",
+        format!("{config}exclude: [\"vendor-agents/**\"]\n"),
+    );
+    let run = check(&ci, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
 /// rules-v1: "Discovery runs by default in `check` (`discover: false` in the configuration
