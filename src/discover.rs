@@ -121,6 +121,10 @@ pub struct Listing {
     /// Every file, one path per file (a file reached through several symlinks is listed once),
     /// sorted by path.
     pub files: Vec<PathBuf>,
+    /// Every path a file is reached by (its own, and each symlink to it or to a folder above
+    /// it), sorted: discovery reads a file under each, since a symlink named `.mcp.json` is an
+    /// MCP configuration whatever its target is called.
+    pub paths: Vec<PathBuf>,
     /// Each real file (symlinks resolved) and the one path it is listed under.
     listed_as: BTreeMap<PathBuf, PathBuf>,
     /// Symlinks that agentgate does not follow: out of the repository, or into a folder that
@@ -250,6 +254,9 @@ pub fn listing(root: &Path, exclude: &GlobSet) -> Listing {
     let Walk { found, refused, .. } = walk;
     // One path per real file: its own when it is a manifest place or when no manifest place
     // reaches it, else the first linked path that is one.
+    let mut paths: Vec<PathBuf> = found.iter().map(|(path, _, _)| path.clone()).collect();
+    paths.sort();
+    paths.dedup();
     let mut listed_as: BTreeMap<PathBuf, (bool, bool, PathBuf)> = BTreeMap::new();
     for (path, real, linked) in found {
         let relative = path.strip_prefix(root).unwrap_or(&path);
@@ -271,6 +278,7 @@ pub fn listing(root: &Path, exclude: &GlobSet) -> Listing {
     Listing {
         root: root.to_path_buf(),
         files,
+        paths,
         listed_as,
         refused,
         unread,

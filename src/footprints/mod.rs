@@ -197,7 +197,9 @@ pub fn run(
         return (Vec::new(), Vec::new());
     }
     let listing = crate::discover::listing(root, exclude);
-    let files = listing.files;
+    // Every path a file is reached by: a symlink `.mcp.json -> mcp-settings.txt` is an MCP
+    // configuration, though the listing keeps the target's own path for it.
+    let files = listing.paths;
     let ctx = Context {
         root,
         cwd,

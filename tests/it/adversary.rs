@@ -113,7 +113,6 @@ const MCP: &str = r#"{"mcpServers": {"shell": {"command": "npx", "args": ["-y", 
 /// the unregistered MCP server (AG100) disappears. The same file committed as a regular
 /// `.mcp.json` fails the gate.
 #[test]
-#[ignore = "open: a symlinked .mcp.json (to an in-repo file with another name) hides an unregistered MCP server from discovery"]
 #[cfg(unix)]
 fn a_symlinked_mcp_configuration_is_still_discovered() {
     let tmp = tempfile::tempdir().unwrap();
