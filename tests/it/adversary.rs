@@ -320,7 +320,6 @@ fn diff_and_inventory_redact_secrets() {
 /// whitespace or a comment. A file that could hold a footprint and was not read should be a
 /// problem (exit 2), as it is for `.mcp.json`.
 #[test]
-#[ignore = "open: padding an MCP config (not named .mcp.json) or SDK code past 1 MiB hides it from discovery (exit 0)"]
 fn padding_past_the_size_limit_does_not_hide_a_footprint() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
@@ -344,6 +343,15 @@ fn padding_past_the_size_limit_does_not_hide_a_footprint() {
         ("full", check(dir, &[])),
         ("changed-since", check(dir, &["--changed-since", &base])),
     ] {
-        assert_ne!(run.code, 0, "{what}: {}", run.stdout);
+        let text = format!("{}{}", run.stdout, run.stderr);
+        assert_eq!(run.code, 2, "{what}: {text}");
+        for file in ["services/bot/mcp-config.json", "services/chat/index.ts"] {
+            assert!(text.contains(file), "{what}: {file}: {text}");
+        }
+        assert!(text.contains("--max-file-size"), "{what}: {text}");
     }
+    // Raising the limit reads them: the footprints are found.
+    let run = check(dir, &["--max-file-size", "4194304"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("services/bot/mcp-config.json"));
 }
