@@ -147,7 +147,6 @@ fn a_symlinked_mcp_configuration_is_still_discovered() {
 /// the repository that the author chose (a shell profile, a cached tool, another report). It
 /// should refuse a symlink at the output path (or replace the link, never follow it).
 #[test]
-#[ignore = "open: --format NAME=FILE follows a committed symlink and overwrites a file outside the repository"]
 #[cfg(unix)]
 fn a_report_path_symlinked_out_of_the_repository_is_not_written_through() {
     let outside = tempfile::tempdir().unwrap();
@@ -180,6 +179,13 @@ fn a_report_path_symlinked_out_of_the_repository_is_not_written_through() {
         "exit {}: the file outside the repository was overwritten",
         run.code
     );
+    // The reports replace the links, as regular files.
+    for report in ["agentgate.sarif", "agentgate-junit.xml"] {
+        let path = dir.join(report);
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        assert!(meta.is_file(), "{report} is still a symlink");
+        assert!(!std::fs::read_to_string(&path).unwrap().is_empty());
+    }
 }
 
 /// A submodule that the CI checkout did not initialise (`actions/checkout` does not fetch
