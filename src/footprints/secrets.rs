@@ -422,10 +422,9 @@ fn is_env_name(name: &str) -> bool {
 /// (`start` is the line's offset in characters), named by the line number.
 fn secret_words(line: &str, start: usize, line_number: usize) -> Vec<(String, Span, String)> {
     let mut found = Vec::new();
-    let mut at = start;
     let mut word = String::new();
     let mut word_start = start;
-    for c in line.chars().chain(std::iter::once(' ')) {
+    for (at, c) in (start..).zip(line.chars().chain(std::iter::once(' '))) {
         if c.is_whitespace() || c == '=' {
             if let Some(kind) = (!word.is_empty()).then(|| detect(&word)).flatten() {
                 found.push((
@@ -445,7 +444,6 @@ fn secret_words(line: &str, start: usize, line_number: usize) -> Vec<(String, Sp
         } else {
             word.push(c);
         }
-        at += 1;
     }
     found
 }
