@@ -121,11 +121,26 @@ pub struct Listing {
     /// Every file, one path per file (a file reached through several symlinks is listed once),
     /// sorted by path.
     pub files: Vec<PathBuf>,
+    /// Every path a file is reached by (its own, and each symlink to it or to a folder above
+    /// it), sorted: discovery reads a file under each, since a symlink named `.mcp.json` is an
+    /// MCP configuration whatever its target is called.
+    pub paths: Vec<PathBuf>,
     /// Each real file (symlinks resolved) and the one path it is listed under.
     listed_as: BTreeMap<PathBuf, PathBuf>,
     /// Symlinks that agentgate does not follow: out of the repository, or into a folder that
     /// holds them (a loop).
     pub refused: Vec<RefusedLink>,
+    /// What the listing could not read, each a problem (exit 2) naming the path and the fix:
+    /// a path that is not UTF-8, a submodule that is not checked out.
+    pub unread: Vec<Unread>,
+}
+
+/// A path the listing found and could not read: the run fails closed on it.
+#[derive(Debug, Clone)]
+pub struct Unread {
+    /// Absolute (the root joined with the path found).
+    pub path: PathBuf,
+    pub message: String,
 }
 
 /// A symlink that agentgate does not follow.
@@ -195,7 +210,13 @@ const MAX_LINK_DEPTH: usize = 16;
 pub fn listing(root: &Path, exclude: &GlobSet) -> Listing {
     let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut entries = BTreeSet::new();
-    tracked_files(root, &real_root, &mut entries);
+    let mut unread = Vec::new();
+    tracked_files(root, &real_root, &mut entries, &mut unread);
+    // A submodule `exclude` removes (its path, or what lies below it: `vendor/**`) is no loss.
+    unread.retain(|u: &Unread| {
+        let relative = u.path.strip_prefix(root).unwrap_or(&u.path);
+        !exclude.is_match(relative) && !exclude.is_match(relative.join("x"))
+    });
     for entry in ignore::WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
@@ -207,6 +228,16 @@ pub fn listing(root: &Path, exclude: &GlobSet) -> Listing {
     {
         if let Ok(relative) = entry.path().strip_prefix(root) {
             entries.insert(relative.to_path_buf());
+        }
+    }
+    // Names are compared as text (manifest places, `exclude`, `spec.sources`, `--changed-since`),
+    // so a path that is not UTF-8 could be nothing of the kind: it is refused, never skipped.
+    for relative in &entries {
+        if relative.to_str().is_none() && !exclude.is_match(relative) {
+            unread.push(Unread {
+                path: root.join(relative),
+                message: "a path that is not UTF-8: agentgate matches manifest places, discovery and `exclude` on UTF-8 names, so it cannot tell whether this file is a manifest or an agent configuration, and refuses it rather than skip it; rename it to UTF-8, or add it to `exclude` in .agentgate.yaml".to_string(),
+            });
         }
     }
     let mut walk = Walk {
@@ -223,6 +254,9 @@ pub fn listing(root: &Path, exclude: &GlobSet) -> Listing {
     let Walk { found, refused, .. } = walk;
     // One path per real file: its own when it is a manifest place or when no manifest place
     // reaches it, else the first linked path that is one.
+    let mut paths: Vec<PathBuf> = found.iter().map(|(path, _, _)| path.clone()).collect();
+    paths.sort();
+    paths.dedup();
     let mut listed_as: BTreeMap<PathBuf, (bool, bool, PathBuf)> = BTreeMap::new();
     for (path, real, linked) in found {
         let relative = path.strip_prefix(root).unwrap_or(&path);
@@ -244,8 +278,10 @@ pub fn listing(root: &Path, exclude: &GlobSet) -> Listing {
     Listing {
         root: root.to_path_buf(),
         files,
+        paths,
         listed_as,
         refused,
+        unread,
     }
 }
 
@@ -332,7 +368,12 @@ impl Walk<'_> {
 
 /// The files git tracks under `root` (relative to it): the index, and the index of each
 /// checked-out submodule, so that an ignore file cannot hide a committed manifest.
-fn tracked_files(root: &Path, real_root: &Path, out: &mut BTreeSet<PathBuf>) {
+fn tracked_files(
+    root: &Path,
+    real_root: &Path,
+    out: &mut BTreeSet<PathBuf>,
+    unread: &mut Vec<Unread>,
+) {
     let Ok(repo) = Repository::discover(root) else {
         return;
     };
@@ -342,46 +383,60 @@ fn tracked_files(root: &Path, real_root: &Path, out: &mut BTreeSet<PathBuf>) {
     let Ok(prefix) = real_root.strip_prefix(&workdir) else {
         return;
     };
-    index_files(&repo, &workdir, prefix, Path::new(""), out, 0);
+    let mut walk = IndexWalk { root, out, unread };
+    walk.files(&repo, &workdir, prefix, Path::new(""), 0);
 }
 
 /// Git's mode for a submodule's commit in its superproject's index.
 const GITLINK: u32 = 0o160000;
 
-fn index_files(
-    repo: &Repository,
-    workdir: &Path,
-    prefix: &Path,
-    base: &Path,
-    out: &mut BTreeSet<PathBuf>,
-    depth: usize,
-) {
-    let Ok(index) = repo.index() else {
-        return;
-    };
-    for entry in index.iter() {
-        let path = index_path(&entry.path);
-        let Ok(relative) = path.strip_prefix(prefix) else {
-            continue;
+struct IndexWalk<'a> {
+    root: &'a Path,
+    out: &'a mut BTreeSet<PathBuf>,
+    unread: &'a mut Vec<Unread>,
+}
+
+impl IndexWalk<'_> {
+    fn files(
+        &mut self,
+        repo: &Repository,
+        workdir: &Path,
+        prefix: &Path,
+        base: &Path,
+        depth: usize,
+    ) {
+        let Ok(index) = repo.index() else {
+            return;
         };
-        let relative = base.join(relative);
-        if entry.mode & 0o170000 == GITLINK {
-            if let Ok(submodule) = Repository::open(workdir.join(&path)) {
-                if depth < MAX_LINK_DEPTH {
-                    let sub_workdir = workdir.join(&path);
-                    index_files(
-                        &submodule,
-                        &sub_workdir,
-                        Path::new(""),
-                        &relative,
-                        out,
-                        depth + 1,
-                    );
-                }
+        for entry in index.iter() {
+            let path = index_path(&entry.path);
+            let Ok(relative) = path.strip_prefix(prefix) else {
+                continue;
+            };
+            let relative = base.join(relative);
+            if entry.mode & 0o170000 != GITLINK {
+                self.out.insert(relative);
+                continue;
             }
-            continue;
+            // A submodule that is not checked out (actions/checkout and `git clone` leave them
+            // empty by default) holds files that were never read: fail closed, never skip.
+            let sub_workdir = workdir.join(&path);
+            match Repository::open(&sub_workdir) {
+                Ok(submodule) if depth < MAX_LINK_DEPTH => {
+                    self.files(&submodule, &sub_workdir, Path::new(""), &relative, depth + 1);
+                }
+                Ok(_) => self.unread.push(Unread {
+                    path: self.root.join(&relative),
+                    message: format!(
+                        "a submodule nested more than {MAX_LINK_DEPTH} deep: agentgate does not read it, so the agents it holds cannot be checked; add it to `exclude` in .agentgate.yaml if it holds none"
+                    ),
+                }),
+                Err(_) => self.unread.push(Unread {
+                    path: self.root.join(&relative),
+                    message: "a submodule (a gitlink in the index) that is not checked out: the manifests and agent code it holds cannot be read, so the run fails rather than pass them; check out submodules (`git submodule update --init --recursive`, or `submodules: recursive` for actions/checkout), or add its path to `exclude` in .agentgate.yaml".to_string(),
+                }),
+            }
         }
-        out.insert(relative);
     }
 }
 

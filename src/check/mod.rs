@@ -278,6 +278,13 @@ fn select_files(
             .filter(|link| link.hides_manifests(&ctx.root))
             .map(refused),
     );
+    // Nor may a path the listing could not read (not UTF-8, a submodule not checked out).
+    problems.extend(
+        listing
+            .unread
+            .iter()
+            .map(|unread| Problem::whole(display_path(&unread.path, &ctx.cwd), &unread.message)),
+    );
     let arguments: Vec<PathBuf> = if paths.is_empty() {
         vec![ctx.cwd.clone()]
     } else {

@@ -197,7 +197,9 @@ pub fn run(
         return (Vec::new(), Vec::new());
     }
     let listing = crate::discover::listing(root, exclude);
-    let files = listing.files;
+    // Every path a file is reached by: a symlink `.mcp.json -> mcp-settings.txt` is an MCP
+    // configuration, though the listing keeps the target's own path for it.
+    let files = listing.paths;
     let ctx = Context {
         root,
         cwd,
@@ -484,6 +486,18 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                 problems.push(Problem::whole(display, unreadable(&e.message)));
                 continue;
             }
+            // Any file discovery reads could hold a footprint (padding hides none): one too big
+            // to read fails closed. Other errors (not UTF-8) leave it as no JSON/YAML/code.
+            Err(_) if oversized(path, ctx.max_file_size) => {
+                problems.push(Problem::whole(
+                    display,
+                    format!(
+                        "larger than {} bytes (--max-file-size), so discovery did not read it and cannot tell whether it declares an MCP server, an agent card or agent code; raise --max-file-size, or add it to `exclude` in .agentgate.yaml if it is vendored or generated",
+                        ctx.max_file_size
+                    ),
+                ));
+                continue;
+            }
             Err(_) => continue,
         };
         let text = if rel.to_ascii_lowercase().ends_with(".json") {
@@ -675,6 +689,11 @@ struct Hit {
 
 fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Whether a file is over the size limit (so it was not read for that reason).
+fn oversized(path: &Path, max_file_size: u64) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() > max_file_size)
 }
 
 fn is_well_known_card(rel: &str) -> bool {

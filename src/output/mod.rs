@@ -170,11 +170,7 @@ pub fn emit(outcome: &Outcome, outputs: &[Output], info: &RunInfo) -> Vec<String
         match &output.file {
             Some(path) => {
                 let text = render(output.format, outcome, false, info);
-                let written = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    Some(parent) => std::fs::create_dir_all(parent),
-                    None => Ok(()),
-                }
-                .and_then(|()| std::fs::write(path, text));
+                let written = write_report(path, text.as_bytes());
                 if let Err(e) = written {
                     errors.push(format!(
                         "cannot write the {} report to {}: {e}",
@@ -201,6 +197,30 @@ pub fn emit(outcome: &Outcome, outputs: &[Output], info: &RunInfo) -> Vec<String
         }
     }
     errors
+}
+
+/// Writes a report file without following a symlink at its path: the text goes to a new
+/// temporary file in the same folder (created exclusively, so never through a link), which is
+/// then renamed over the path. A committed `agentgate.sarif -> /elsewhere` is replaced by the
+/// report, and what it pointed to is left alone. Folders are created as needed.
+fn write_report(path: &std::path::Path, text: &[u8]) -> std::io::Result<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".agentgate-report-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // As `std::fs::write` creates files: 0666 less the umask, not tempfile's 0600.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut file = builder.tempfile_in(parent)?;
+    file.write_all(text)?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn print(text: &str) {
