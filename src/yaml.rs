@@ -242,8 +242,7 @@ fn refuse_yaml_1_1_readings(text: &str) -> Result<(), YamlError> {
             ),
         ));
     }
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
+    for (line_start, line) in lines_with_starts(text) {
         let reserved = line.starts_with('%')
             && !line.starts_with("%YAML")
             && !line.starts_with("%TAG ")
@@ -283,9 +282,28 @@ fn refuse_yaml_1_1_readings(text: &str) -> Result<(), YamlError> {
                 ));
             }
         }
-        line_start += line.len();
     }
     Ok(())
+}
+
+/// The lines of `text` as YAML breaks them (at LF, CRLF or a lone CR: a directive can follow a
+/// lone CR, found by fuzzing), each with the byte offset where it starts.
+fn lines_with_starts(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let rest = &text[start..];
+        let (line, skip) = match rest.find(['\n', '\r']) {
+            Some(end) if rest[end..].starts_with("\r\n") => (&rest[..end], end + 2),
+            Some(end) => (&rest[..end], end + 1),
+            None => (rest, rest.len()),
+        };
+        let here = start;
+        start += skip;
+        Some((here, line))
+    })
 }
 
 fn syntax_message(info: &str) -> String {
@@ -732,6 +750,9 @@ mod tests {
                 "the directive %\u{f1} is not one agentgate reads",
             ),
             ("%FOO bar\n--- x\n", "the directive %FOO is not one"),
+            // A lone CR is a line break too: the directive after it counts.
+            ("\r%\u{e9}\n---", "the directive %\u{e9} is not one"),
+            ("a: 1\r%YAML 1.1\r--- x", "asks for other reading rules"),
         ] {
             let err = read(text).expect_err(text);
             assert!(err.message.contains(needle), "{text}: {}", err.message);
