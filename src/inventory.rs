@@ -286,6 +286,8 @@ pub fn build_in(ctx: &RunContext, options: &InventoryOptions) -> Result<Inventor
                 .push(text(&checked.document, "/metadata/name"));
         }
     }
+    // Rows quote the manifests: a value a rule flagged as a secret is shown redacted.
+    let secrets = crate::output::Secrets::of(&outcome);
     let rows = outcome
         .checked
         .iter()
@@ -307,7 +309,7 @@ pub fn build_in(ctx: &RunContext, options: &InventoryOptions) -> Result<Inventor
                     }
                 }
             }
-            row
+            secrets.scrub_serde(row)
         })
         .collect();
     Ok(Inventory {

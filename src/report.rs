@@ -282,6 +282,8 @@ pub fn build(
     let registry = &ctx.registry;
     let catalogue = Catalogue::builtin();
     let outcome = &inventory.outcome;
+    // Findings quote the manifests: a flagged secret is shown redacted, as in the rows.
+    let secrets = crate::output::Secrets::of(outcome);
     let root = &ctx.root;
     let config_path = Config::path_for(&options.cwd, root, options.config.as_deref());
     let repo = match options.commit {
@@ -356,7 +358,7 @@ pub fn build(
                     rule: f.rule.clone(),
                     file: f.file.clone(),
                     line: f.line,
-                    message: f.message.clone(),
+                    message: secrets.scrub(&f.message),
                 });
         }
         let failing_count = agents.iter().filter(|a| failing.contains_key(a)).count();
@@ -367,7 +369,7 @@ pub fn build(
             .map(|w| WaiverInForce {
                 rule: w.waiver.rule.clone(),
                 agent: w.finding.agent.clone().unwrap_or_default(),
-                path: w.finding.path.clone(),
+                path: secrets.scrub(&w.finding.path),
                 reason: w.waiver.reason.clone(),
                 approved_by: w.waiver.approved_by.clone(),
                 expires: w.waiver.expires.clone(),
