@@ -2,7 +2,9 @@
 //! test results (GitLab, Jenkins, Azure Pipelines and others).
 //!
 //! One `testsuite` per file. In it, one `testcase` per checked agent and rule the run
-//! evaluated (`classname` is the agent, `name` the rule), so passes show too. The schema allows
+//! evaluated on it (`classname` is the agent, `name` the rule), so passes show too; a file that
+//! only discovery read (a `.env`, agent code) or the configuration has cases only for the rules
+//! that found something in it. A waived finding is a `skipped` case carrying its waiver. The schema allows
 //! one `failure` per test case, so when a rule finds several things in one agent each finding
 //! is its own test case, its name followed by the JSON pointer of the field at fault. Each
 //! problem (a file that cannot be parsed, a configuration or policy error) is a test case with
@@ -43,6 +45,10 @@ pub fn escape(text: &str, attribute: bool) -> String {
 fn attr(text: &str) -> String {
     escape(text, true)
 }
+
+/// Rules that never run on a manifest: discovery's rules about other files, and the rules
+/// about the configuration's waivers.
+const NOT_ON_MANIFESTS: [&str; 6] = ["AG090", "AG091", "AG100", "AG101", "AG102", "AG105"];
 
 /// One test case, written as XML.
 struct Case {
@@ -237,7 +243,22 @@ pub fn render(outcome: &Outcome, info: &RunInfo) -> String {
                 .get(&(*file, *agent))
                 .map_or(&[][..], Vec::as_slice);
             let exempt = waived.get(&(*file, *agent)).map_or(&[][..], Vec::as_slice);
-            cases.extend(agent_cases(file, *agent, &rules, findings, exempt));
+            // A case only for a rule that ran on this file: on a manifest, the manifest
+            // rules; on a file only discovery read (a `.env`, agent code), or the
+            // configuration, the rules that found something in it.
+            let manifest = outcome
+                .checked
+                .iter()
+                .any(|c| c.file == *file && c.agent.as_deref() == *agent);
+            let found = |id: &str| {
+                findings.iter().any(|f| f.rule == id) || exempt.iter().any(|w| w.finding.rule == id)
+            };
+            let ran: Vec<(&str, &str)> = rules
+                .iter()
+                .filter(|(id, _)| found(id) || (manifest && !NOT_ON_MANIFESTS.contains(id)))
+                .copied()
+                .collect();
+            cases.extend(agent_cases(file, *agent, &ran, findings, exempt));
         }
         cases.extend(
             problems
