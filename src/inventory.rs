@@ -281,7 +281,8 @@ pub fn build(options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
 /// [`build`] in a prepared context. The rows read what the check computed (documents and
 /// facts), so no manifest is read, parsed or verified twice.
 pub fn build_in(ctx: &RunContext, options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
-    let outcome = check::run_in(ctx, &options.check_options(), Discovery::Configured);
+    // The same check as `check` without flags, discovery included as it is there.
+    let outcome = check::run_in(ctx, &options.check_options(), Discovery::default());
     if !outcome.problems.is_empty() {
         return Err(outcome.problems);
     }
