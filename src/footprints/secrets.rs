@@ -491,9 +491,9 @@ fn secret_words(line: &str, start: usize, line_number: usize) -> Vec<(String, Sp
     found
 }
 
-/// A secret shown safely: its first characters and its length ([`crate::output::redacted`],
+/// A secret shown safely: its first characters and its length ([`crate::redact::redacted`],
 /// the one form every output uses).
-pub use crate::output::redacted;
+pub use crate::redact::redacted;
 
 pub(super) fn followed(
     text: &str,

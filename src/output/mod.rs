@@ -278,14 +278,7 @@ pub fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-/// How a secret is shown: its first four characters and its length, nothing more.
-pub fn redacted(secret: &str) -> String {
-    let prefix: String = secret.chars().take(4).collect();
-    format!(
-        "{prefix}… ({} characters, redacted)",
-        secret.chars().count()
-    )
-}
+pub use crate::redact::redacted;
 
 /// Every value a rule flagged as a secret in a run (AG025, AG101 and any rule whose finding
 /// says `redact`), waived or not: what no output of any command may show. Renderers of the
