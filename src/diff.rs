@@ -57,8 +57,14 @@ pub fn diff(root: &Path, rev: &str, max_bytes: u64) -> Result<Vec<AgentDiff>, St
             collect_documents(&shown.display().to_string(), &text, &mut after);
         }
     }
+    // `diff` runs no rule: every value the secret detectors (AG025's and AG101's) recognise,
+    // on either side, is shown redacted.
+    let mut secrets = crate::output::Secrets::default();
+    for (_, document) in before.values().chain(after.values()).flatten() {
+        secrets.add_detected(document);
+    }
     let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
-    Ok(names
+    let diffs: Vec<AgentDiff> = names
         .into_iter()
         .filter_map(|name| {
             let (old, new) = (before.get(name), after.get(name));
@@ -72,6 +78,16 @@ pub fn diff(root: &Path, rev: &str, max_bytes: u64) -> Result<Vec<AgentDiff>, St
                     new.map(|f| &f[0].1),
                 ),
             }
+        })
+        .collect();
+    Ok(diffs
+        .into_iter()
+        .map(|mut d| {
+            d.agent = secrets.scrub(&d.agent);
+            for change in &mut d.changes {
+                change.text = secrets.scrub(&change.text);
+            }
+            d
         })
         .collect())
 }

@@ -81,6 +81,11 @@ pub struct Row {
     /// `valid`, `invalid` or `absent` (no signature); empty without a review.
     pub review_signature: String,
     pub review_signature_reason: String,
+    /// The review rules (AG040 to AG044) that the check reported for this agent, waived or
+    /// not: the check's own verdict on the review, which `reviewStale` and `--unreviewed`
+    /// follow.
+    #[serde(default)]
+    pub review_findings: Vec<String>,
     pub errors: usize,
     pub warnings: usize,
 }
@@ -129,9 +134,10 @@ impl Filters {
 }
 
 impl Row {
-    /// No review, a stale one, or a signature that does not verify.
+    /// No review, a stale one, a signature that does not verify, or any review finding of
+    /// the check (AG040 to AG044).
     pub fn unreviewed(&self) -> bool {
-        self.review_stale || self.review_signature == "invalid"
+        self.review_stale || self.review_signature == "invalid" || !self.review_findings.is_empty()
     }
 
     /// The row as CSV cells, in [`Row::HEADERS`] order: lists are joined with `; `.
@@ -184,10 +190,11 @@ impl Row {
             self.review_signature_reason.clone(),
             self.errors.to_string(),
             self.warnings.to_string(),
+            join(&self.review_findings),
         ]
     }
 
-    pub const HEADERS: [&'static str; 31] = [
+    pub const HEADERS: [&'static str; 32] = [
         "name",
         "file",
         "purpose",
@@ -219,6 +226,7 @@ impl Row {
         "reviewSignatureReason",
         "errors",
         "warnings",
+        "reviewFindings",
     ];
 }
 
@@ -273,7 +281,8 @@ pub fn build(options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
 /// [`build`] in a prepared context. The rows read what the check computed (documents and
 /// facts), so no manifest is read, parsed or verified twice.
 pub fn build_in(ctx: &RunContext, options: &InventoryOptions) -> Result<Inventory, Vec<Problem>> {
-    let outcome = check::run_in(ctx, &options.check_options(), Discovery::Configured);
+    // The same check as `check` without flags, discovery included as it is there.
+    let outcome = check::run_in(ctx, &options.check_options(), Discovery::default());
     if !outcome.problems.is_empty() {
         return Err(outcome.problems);
     }
@@ -286,6 +295,8 @@ pub fn build_in(ctx: &RunContext, options: &InventoryOptions) -> Result<Inventor
                 .push(text(&checked.document, "/metadata/name"));
         }
     }
+    // Rows quote the manifests: a value a rule flagged as a secret is shown redacted.
+    let secrets = crate::output::Secrets::of(&outcome);
     let rows = outcome
         .checked
         .iter()
@@ -299,15 +310,32 @@ pub fn build_in(ctx: &RunContext, options: &InventoryOptions) -> Result<Inventor
             row.delegated_by = delegated_by.get(&row.name).cloned().unwrap_or_default();
             row.delegated_by.sort();
             row.delegated_by.dedup();
-            for f in &outcome.findings {
-                if f.file == checked.file && f.agent.as_deref() == Some(row.name.as_str()) {
-                    match f.severity {
-                        Severity::Error => row.errors += 1,
-                        Severity::Warning => row.warnings += 1,
-                    }
+            let own = |f: &&crate::finding::Finding| {
+                f.file == checked.file && f.agent.as_deref() == Some(row.name.as_str())
+            };
+            for f in outcome.findings.iter().filter(own) {
+                match f.severity {
+                    Severity::Error => row.errors += 1,
+                    Severity::Warning => row.warnings += 1,
                 }
             }
-            row
+            // The review columns are the check's verdicts: a review the check calls stale
+            // (AG042: the manifest changed since it was signed) or expired (AG043) is stale.
+            let waived = outcome.waived.iter().map(|w| &w.finding);
+            for f in outcome.findings.iter().chain(waived).filter(own) {
+                if REVIEW_RULES.contains(&f.rule.as_str()) {
+                    push_unique(&mut row.review_findings, f.rule.clone());
+                }
+            }
+            row.review_findings.sort();
+            if row
+                .review_findings
+                .iter()
+                .any(|r| r == "AG042" || r == "AG043")
+            {
+                row.review_stale = true;
+            }
+            secrets.scrub_serde(row)
         })
         .collect();
     Ok(Inventory {
@@ -316,6 +344,9 @@ pub fn build_in(ctx: &RunContext, options: &InventoryOptions) -> Result<Inventor
         max_review_age_days: max_review_age_days(&ctx.config),
     })
 }
+
+/// The rules that judge an agent's review.
+const REVIEW_RULES: [&str; 5] = ["AG040", "AG041", "AG042", "AG043", "AG044"];
 
 fn text(value: &Value, pointer: &str) -> String {
     match value.pointer(pointer) {
@@ -443,6 +474,7 @@ fn row_of(file: &str, m: &Value, facts: &Value, config: &Config) -> Row {
         review_stale,
         review_signature: review("signature"),
         review_signature_reason: review("reason"),
+        review_findings: Vec::new(),
         errors: 0,
         warnings: 0,
     }
@@ -485,7 +517,10 @@ pub fn render_json(rows: &[Row]) -> String {
 
 fn review_cell(row: &Row) -> String {
     if row.reviewer.is_empty() && row.review_date.is_empty() {
-        return "none".into();
+        return match row.review_findings.is_empty() {
+            true => "none".into(),
+            false => format!("none ({})", row.review_findings.join(", ")),
+        };
     }
     let mut cell = format!("{} {}", row.reviewer, row.review_date);
     if row.review_stale {
@@ -493,6 +528,9 @@ fn review_cell(row: &Row) -> String {
     }
     if !row.review_signature.is_empty() {
         let _ = write!(cell, " signature {}", row.review_signature);
+    }
+    if !row.review_findings.is_empty() {
+        let _ = write!(cell, " ({})", row.review_findings.join(", "));
     }
     cell
 }

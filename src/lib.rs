@@ -30,6 +30,7 @@ pub mod inventory;
 pub mod output;
 pub mod pack_source;
 pub mod packtest;
+pub mod redact;
 pub mod registry;
 pub mod report;
 pub mod review;

@@ -205,6 +205,15 @@ pub struct FailingAgent {
     pub findings: Vec<FailingFinding>,
 }
 
+/// A file outside any manifest with findings against a control: an unregistered agent's
+/// footprint (AG100), a committed secret (AG101), a broad MCP server (AG102).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailingFile {
+    pub file: String,
+    pub findings: Vec<FailingFinding>,
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WaiverInForce {
@@ -229,6 +238,10 @@ pub struct ControlReport {
     pub agents_passing: usize,
     pub agents_failing: usize,
     pub failing: Vec<FailingAgent>,
+    /// Files outside manifests (footprints, committed secrets) with findings against the
+    /// control: a control with any is not passing, whatever the agents do.
+    pub files_failing: usize,
+    pub failing_files: Vec<FailingFile>,
     pub waivers: Vec<WaiverInForce>,
 }
 
@@ -282,6 +295,8 @@ pub fn build(
     let registry = &ctx.registry;
     let catalogue = Catalogue::builtin();
     let outcome = &inventory.outcome;
+    // Findings quote the manifests: a flagged secret is shown redacted, as in the rows.
+    let secrets = crate::output::Secrets::of(outcome);
     let root = &ctx.root;
     let config_path = Config::path_for(&options.cwd, root, options.config.as_deref());
     let repo = match options.commit {
@@ -347,17 +362,27 @@ pub fn build(
             None => ("(not in the control catalogue)".into(), "evidences".into()),
         };
         let mut failing: BTreeMap<(String, String), Vec<FailingFinding>> = BTreeMap::new();
+        let mut files: BTreeMap<String, Vec<FailingFinding>> = BTreeMap::new();
         for f in outcome.findings.iter().filter(|f| rules.contains(&f.rule)) {
-            let Some(agent) = &f.agent else { continue };
-            failing
-                .entry((f.file.clone(), agent.clone()))
-                .or_default()
-                .push(FailingFinding {
-                    rule: f.rule.clone(),
-                    file: f.file.clone(),
-                    line: f.line,
-                    message: f.message.clone(),
-                });
+            let finding = FailingFinding {
+                rule: f.rule.clone(),
+                file: f.file.clone(),
+                line: f.line,
+                message: secrets.scrub(&f.message),
+            };
+            let agent = f
+                .agent
+                .clone()
+                .filter(|a| agents.contains(&(f.file.clone(), a.clone())));
+            match agent {
+                Some(agent) => failing
+                    .entry((f.file.clone(), agent))
+                    .or_default()
+                    .push(finding),
+                // Findings without a checked agent (footprints, committed secrets) count
+                // against the control per file.
+                None => files.entry(f.file.clone()).or_default().push(finding),
+            }
         }
         let failing_count = agents.iter().filter(|a| failing.contains_key(a)).count();
         let waivers = outcome
@@ -367,7 +392,7 @@ pub fn build(
             .map(|w| WaiverInForce {
                 rule: w.waiver.rule.clone(),
                 agent: w.finding.agent.clone().unwrap_or_default(),
-                path: w.finding.path.clone(),
+                path: secrets.scrub(&w.finding.path),
                 reason: w.waiver.reason.clone(),
                 approved_by: w.waiver.approved_by.clone(),
                 expires: w.waiver.expires.clone(),
@@ -388,6 +413,11 @@ pub fn build(
                     file,
                     findings,
                 })
+                .collect(),
+            files_failing: files.len(),
+            failing_files: files
+                .into_iter()
+                .map(|(file, findings)| FailingFile { file, findings })
                 .collect(),
             waivers,
         });
@@ -451,11 +481,11 @@ pub fn render_markdown(report: &Report) -> String {
     );
     let _ = writeln!(out, "| framework | {} |\n", h.framework);
 
-    out.push_str("## Controls\n\n| control | title | rules | agents passing | agents failing |\n|---|---|---|---|---|\n");
+    out.push_str("## Controls\n\n| control | title | rules | agents passing | agents failing | other files failing |\n|---|---|---|---|---|---|\n");
     for c in &report.controls {
         let _ = writeln!(
             out,
-            "| {} | {}{} | {} | {} | {} |",
+            "| {} | {}{} | {} | {} | {} | {} |",
             escape(&c.id),
             escape(&c.title),
             if c.label == "supports" {
@@ -465,18 +495,32 @@ pub fn render_markdown(report: &Report) -> String {
             },
             c.rules.join(", "),
             c.agents_passing,
-            c.agents_failing
+            c.agents_failing,
+            c.files_failing
         );
     }
     for c in report
         .controls
         .iter()
-        .filter(|c| !c.failing.is_empty() || !c.waivers.is_empty())
+        .filter(|c| !c.failing.is_empty() || !c.failing_files.is_empty() || !c.waivers.is_empty())
     {
         let _ = writeln!(out, "\n### {} {}\n", escape(&c.id), escape(&c.title));
         for a in &c.failing {
             let _ = writeln!(out, "- **{}** ({})", escape(&a.agent), escape(&a.file));
             for f in &a.findings {
+                let _ = writeln!(
+                    out,
+                    "  - {} at {}:{}: {}",
+                    f.rule,
+                    escape(&f.file),
+                    f.line,
+                    escape(&f.message)
+                );
+            }
+        }
+        for file in &c.failing_files {
+            let _ = writeln!(out, "- file {} (no agent manifest)", escape(&file.file));
+            for f in &file.findings {
                 let _ = writeln!(
                     out,
                     "  - {} at {}:{}: {}",

@@ -45,11 +45,7 @@ fn secrets_in(value: &Value, is_secret: IsSecret, out: &mut Vec<String>) {
 /// A secret as schema messages may name it: its first characters and its length, as AG025
 /// shows it.
 fn redacted(secret: &str) -> String {
-    let prefix: String = secret.chars().take(4).collect();
-    format!(
-        "[{prefix}… ({} characters, redacted)]",
-        secret.chars().count()
-    )
+    format!("[{}]", crate::redact::redacted(secret))
 }
 
 /// `message` (which quotes `instance`, as jsonschema's messages do) with every secret in the

@@ -167,8 +167,16 @@ pub enum Discovery {
     Only,
 }
 
+/// What `check` does without `--discover`: `inventory` and `report` run the same check, so
+/// their evidence follows it.
+impl Default for Discovery {
+    fn default() -> Discovery {
+        Discovery::Configured
+    }
+}
+
 pub fn run(options: &CheckOptions) -> Outcome {
-    run_with(options, Discovery::Configured)
+    run_with(options, Discovery::default())
 }
 
 pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {

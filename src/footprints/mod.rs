@@ -27,7 +27,10 @@ use crate::yaml::{self, locate, Limits};
 mod code;
 mod secrets;
 
-pub(crate) use secrets::{clean_url, describe_server, literal_secret, parts, secret_name};
+pub(crate) use secrets::{
+    clean_url, describe_server, literal_argument, literal_secret, parts, redact_arguments,
+    secret_name, url_secret,
+};
 pub use secrets::{detect, redacted};
 
 use code::{scan_code, service_folder};
@@ -886,6 +889,49 @@ fn structured(rel: &str, value: &Value) -> Vec<Hit> {
                                     _ => redacted(text),
                                 },
                                 variable.to_ascii_lowercase().replace('_', "-")
+                            ),
+                        });
+                    }
+                }
+            }
+            // A URL with a credential in it (user information, `?api_key=…`), and an
+            // argument that is or carries one (`--api-key sk-…`).
+            if let Some(url) = config.get("url").and_then(Value::as_str) {
+                if let Some(kind) = url_secret(url) {
+                    hits.push(Hit {
+                        rule: Rule::Secret,
+                        subject: Some(server.clone()),
+                        pointer: format!("{pointer}/url"),
+                        place: None,
+                        message: format!(
+                            "MCP server {server:?} has a literal {kind} in its url ({}); pass it in a header that references it instead, e.g. ${{input:token}}",
+                            clean_url(url)
+                        ),
+                    });
+                }
+            }
+            if let Some(Value::Array(args)) = config.get("args") {
+                let texts: Vec<&str> = args
+                    .iter()
+                    .map(|a| a.as_str().unwrap_or_default())
+                    .collect();
+                let shown = redact_arguments(&texts);
+                for (i, (arg, shown)) in texts.iter().zip(&shown).enumerate() {
+                    let url = arg.contains("://") && !arg.contains(char::is_whitespace);
+                    let secret = if url {
+                        url_secret(arg).is_some()
+                    } else {
+                        shown != arg && literal_argument(arg)
+                    };
+                    if secret && !arg.is_empty() {
+                        hits.push(Hit {
+                            rule: Rule::Secret,
+                            subject: Some(server.clone()),
+                            pointer: format!("{pointer}/args/{i}"),
+                            place: None,
+                            message: format!(
+                                "MCP server {server:?} has a literal credential in args[{i}] ({}); reference it instead, e.g. ${{input:token}}",
+                                if url { clean_url(arg) } else { redacted(arg) }
                             ),
                         });
                     }

@@ -115,6 +115,49 @@ pub(crate) fn clean_url(url: &str) -> String {
     out
 }
 
+/// The credential a URL carries, if any: a literal password in its user information, a query
+/// or fragment parameter named like a secret (`?api_key=…`, `&token=…`) with a literal value,
+/// or any part a secret detector recognises. Returns what kind of secret it is.
+pub(crate) fn url_secret(url: &str) -> Option<&'static str> {
+    let (_, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if let Some((user_info, _)) = authority.rsplit_once('@') {
+        let (user, password) = user_info.split_once(':').unwrap_or((user_info, ""));
+        for part in [password, user] {
+            let found = parts(part);
+            let literal = without_scheme(&found.literal);
+            if !literal.is_empty() && !is_placeholder(literal) && found.references.is_empty() {
+                return Some("credential");
+            }
+            if detect(part).is_some() {
+                return detect(part);
+            }
+        }
+    }
+    let params = rest.split_once(['?', '#']).map_or("", |(_, q)| q);
+    for param in params.split(['&', '#', ';']) {
+        let (name, value) = param.split_once('=').unwrap_or(("", param));
+        if let Some(kind) = literal_secret(name, value) {
+            return Some(kind);
+        }
+    }
+    rest.split('/').find_map(detect)
+}
+
+/// Whether an argument that [`redact_arguments`] hides holds a literal value, not only a
+/// reference (`--api-key ${input:key}`) or a placeholder.
+pub(crate) fn literal_argument(arg: &str) -> bool {
+    let value = [arg.split_once('='), arg.split_once(':')]
+        .into_iter()
+        .flatten()
+        .map(|(_, v)| v)
+        .next()
+        .unwrap_or(arg);
+    let found = parts(value);
+    let literal = without_scheme(&found.literal);
+    detect(arg).is_some() || (!literal.trim().is_empty() && !is_placeholder(literal.trim()))
+}
+
 /// A `.env` value that points elsewhere (`$VAR`, `${VAR}`, `%VAR%`, `{{ var }}`): shells and
 /// dotenv loaders expand all of these.
 pub(super) fn is_env_reference(text: &str) -> bool {
@@ -448,11 +491,9 @@ fn secret_words(line: &str, start: usize, line_number: usize) -> Vec<(String, Sp
     found
 }
 
-/// A secret shown safely: its first characters and its length.
-pub fn redacted(secret: &str) -> String {
-    let prefix: String = secret.chars().take(4).collect();
-    format!("{prefix}… {} characters", secret.chars().count())
-}
+/// A secret shown safely: its first characters and its length ([`crate::redact::redacted`],
+/// the one form every output uses).
+pub use crate::redact::redacted;
 
 pub(super) fn followed(
     text: &str,
@@ -626,7 +667,7 @@ mod tests {
         );
         // Not a name at all: literal.
         assert_eq!(parts("${9abc}").references, Vec::<String>::new());
-        assert_eq!(redacted("sk-abcdef"), "sk-a… 9 characters");
+        assert_eq!(redacted("sk-abcdef"), "sk-a… (9 characters, redacted)");
     }
 
     #[test]

@@ -36,6 +36,20 @@ fn command(finding: &Finding) -> String {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
+    annotation(name, finding, "")
+}
+
+/// A waived finding: a `notice`, with the waiver after the message.
+fn waived_command(waived: &crate::waiver::Waived) -> String {
+    let w = &waived.waiver;
+    let note = format!(
+        "\nwaived until {} by {}: {}",
+        w.expires, w.approved_by, w.reason
+    );
+    annotation("notice", &waived.finding, &note)
+}
+
+fn annotation(name: &str, finding: &Finding, note: &str) -> String {
     let mut properties = format!(
         "file={},line={}",
         escape_property(&finding.file),
@@ -59,9 +73,14 @@ fn command(finding: &Finding) -> String {
     let _ = write!(
         properties,
         ",title={}",
-        escape_property(&format!("{} {}", finding.rule, finding.slug))
+        escape_property(&format!(
+            "{} {}{}",
+            finding.rule,
+            finding.slug,
+            if note.is_empty() { "" } else { " (waived)" }
+        ))
     );
-    let message = format!("{}\nhelp: {}", finding.message, finding.help);
+    let message = format!("{}{note}\nhelp: {}", finding.message, finding.help);
     format!("::{name} {properties}::{}", escape_data(&message))
 }
 
@@ -83,6 +102,7 @@ pub fn render(outcome: &Outcome) -> String {
         .findings
         .iter()
         .map(command)
+        .chain(outcome.waived.iter().map(waived_command))
         .chain(outcome.problems.iter().map(problem_command))
     {
         out.push_str(&line);

@@ -2,7 +2,9 @@
 //! test results (GitLab, Jenkins, Azure Pipelines and others).
 //!
 //! One `testsuite` per file. In it, one `testcase` per checked agent and rule the run
-//! evaluated (`classname` is the agent, `name` the rule), so passes show too. The schema allows
+//! evaluated on it (`classname` is the agent, `name` the rule), so passes show too; a file that
+//! only discovery read (a `.env`, agent code) or the configuration has cases only for the rules
+//! that found something in it. A waived finding is a `skipped` case carrying its waiver. The schema allows
 //! one `failure` per test case, so when a rule finds several things in one agent each finding
 //! is its own test case, its name followed by the JSON pointer of the field at fault. Each
 //! problem (a file that cannot be parsed, a configuration or policy error) is a test case with
@@ -13,6 +15,7 @@ use std::fmt::Write as _;
 
 use crate::check::Outcome;
 use crate::finding::{Finding, Problem};
+use crate::waiver::Waived;
 
 use super::RunInfo;
 
@@ -43,6 +46,10 @@ fn attr(text: &str) -> String {
     escape(text, true)
 }
 
+/// Rules that never run on a manifest: discovery's rules about other files, and the rules
+/// about the configuration's waivers.
+const NOT_ON_MANIFESTS: [&str; 6] = ["AG090", "AG091", "AG100", "AG101", "AG102", "AG105"];
+
 /// One test case, written as XML.
 struct Case {
     name: String,
@@ -61,9 +68,14 @@ impl Case {
         match &self.outcome {
             None => out.push_str("/>\n"),
             Some((element, kind, message, body)) => {
+                // The schema gives `skipped` a message and no type.
+                let kind = match *element {
+                    "skipped" => String::new(),
+                    _ => format!(" type=\"{kind}\""),
+                };
                 let _ = writeln!(
                     out,
-                    ">\n      <{element} message=\"{}\" type=\"{kind}\">{}</{element}>\n    </testcase>",
+                    ">\n      <{element} message=\"{}\"{kind}>{}</{element}>\n    </testcase>",
                     attr(message),
                     escape(body, false)
                 );
@@ -109,19 +121,43 @@ fn problem_case(p: &Problem) -> Case {
     }
 }
 
-/// The test cases of one agent: one per rule, or one per finding when a rule found several.
+/// The test cases of one agent: one per rule, or one per finding when a rule found several. A
+/// waived finding is a `skipped` case whose message is the waiver.
 fn agent_cases(
     file: &str,
     agent: Option<&str>,
     rules: &[(&str, &str)],
     findings: &[&Finding],
+    waived: &[&Waived],
 ) -> Vec<Case> {
     let classname = agent.unwrap_or(file).to_string();
     let mut cases = Vec::new();
     for &(id, slug) in rules {
         let found: Vec<&&Finding> = findings.iter().filter(|f| f.rule == id).collect();
+        let exempt: Vec<&&Waived> = waived.iter().filter(|w| w.finding.rule == id).collect();
         let name = format!("{id} {slug}");
-        if found.is_empty() {
+        let several = found.len() + exempt.len() > 1;
+        for w in &exempt {
+            let waiver = &w.waiver;
+            cases.push(Case {
+                name: if several {
+                    format!("{name} at {}", w.finding.path)
+                } else {
+                    name.clone()
+                },
+                classname: classname.clone(),
+                outcome: Some((
+                    "skipped",
+                    "waived",
+                    format!(
+                        "waived until {} by {}: {}",
+                        waiver.expires, waiver.approved_by, waiver.reason
+                    ),
+                    failure_body(&w.finding),
+                )),
+            });
+        }
+        if found.is_empty() && exempt.is_empty() {
             cases.push(Case {
                 name: name.clone(),
                 classname: classname.clone(),
@@ -130,10 +166,10 @@ fn agent_cases(
         }
         for f in &found {
             cases.push(Case {
-                name: if found.len() == 1 {
-                    name.clone()
-                } else {
+                name: if several {
                     format!("{name} at {}", f.path)
+                } else {
+                    name.clone()
                 },
                 classname: classname.clone(),
                 outcome: Some((
@@ -160,6 +196,7 @@ pub fn render(outcome: &Outcome, info: &RunInfo) -> String {
             outcome
                 .findings
                 .iter()
+                .chain(outcome.waived.iter().map(|w| &w.finding))
                 .map(|f| (f.file.as_str(), f.agent.as_deref())),
         );
     for (file, agent) in keys {
@@ -174,6 +211,13 @@ pub fn render(outcome: &Outcome, info: &RunInfo) -> String {
             .entry((f.file.as_str(), f.agent.as_deref()))
             .or_default()
             .push(f);
+    }
+    let mut waived: BTreeMap<(&str, Option<&str>), Vec<&Waived>> = BTreeMap::new();
+    for w in &outcome.waived {
+        waived
+            .entry((w.finding.file.as_str(), w.finding.agent.as_deref()))
+            .or_default()
+            .push(w);
     }
     let mut problems: BTreeMap<&str, Vec<&Problem>> = BTreeMap::new();
     for p in &outcome.problems {
@@ -198,7 +242,23 @@ pub fn render(outcome: &Outcome, info: &RunInfo) -> String {
             let findings = by_agent
                 .get(&(*file, *agent))
                 .map_or(&[][..], Vec::as_slice);
-            cases.extend(agent_cases(file, *agent, &rules, findings));
+            let exempt = waived.get(&(*file, *agent)).map_or(&[][..], Vec::as_slice);
+            // A case only for a rule that ran on this file: on a manifest, the manifest
+            // rules; on a file only discovery read (a `.env`, agent code), or the
+            // configuration, the rules that found something in it.
+            let manifest = outcome
+                .checked
+                .iter()
+                .any(|c| c.file == *file && c.agent.as_deref() == *agent);
+            let found = |id: &str| {
+                findings.iter().any(|f| f.rule == id) || exempt.iter().any(|w| w.finding.rule == id)
+            };
+            let ran: Vec<(&str, &str)> = rules
+                .iter()
+                .filter(|(id, _)| found(id) || (manifest && !NOT_ON_MANIFESTS.contains(id)))
+                .copied()
+                .collect();
+            cases.extend(agent_cases(file, *agent, &ran, findings, exempt));
         }
         cases.extend(
             problems
@@ -209,12 +269,13 @@ pub fn render(outcome: &Outcome, info: &RunInfo) -> String {
         );
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{name}\" package=\"{name}\" id=\"{id}\" timestamp=\"{}\" hostname=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" time=\"0\">",
+            "  <testsuite name=\"{name}\" package=\"{name}\" id=\"{id}\" timestamp=\"{}\" hostname=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"0\">",
             attr(&info.timestamp),
             attr(&info.hostname),
             cases.len(),
             cases.iter().filter(|c| c.is("failure")).count(),
             cases.iter().filter(|c| c.is("error")).count(),
+            cases.iter().filter(|c| c.is("skipped")).count(),
             // The schema wants a non-blank suite name; a problem may concern no file.
             name = attr(if file.trim().is_empty() { "agentgate" } else { file }),
         );

@@ -116,6 +116,29 @@ pub fn render(outcome: &Outcome) -> String {
         out.push('\n');
         worst_agents(outcome, &mut out);
     }
+    if !outcome.waived.is_empty() {
+        // Every waived finding, with its waiver: an exception is evidence too.
+        out.push_str("**Waived** (not counted against failOn)\n\n| rule | severity | file | agent | message | waiver |\n|---|---|---|---|---|---|\n");
+        for w in &outcome.waived {
+            let (f, waiver) = (&w.finding, &w.waiver);
+            let _ = writeln!(
+                out,
+                "| {} {} | {} | {}:{}:{} | {} | {} | {} (approved by {}, expires {}) |",
+                f.rule,
+                escape(&f.slug),
+                f.severity,
+                escape(&f.file),
+                f.line,
+                f.column,
+                escape(f.agent.as_deref().unwrap_or("")),
+                escape(&f.message),
+                escape(&waiver.reason),
+                escape(&waiver.approved_by),
+                escape(&waiver.expires)
+            );
+        }
+        out.push('\n');
+    }
     if !outcome.problems.is_empty() {
         out.push_str(
             "**Problems** (files, configuration or policies agentgate could not check)\n\n",

@@ -278,13 +278,116 @@ pub fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-/// How a secret is shown: its first four characters and its length, nothing more.
-pub fn redacted(secret: &str) -> String {
-    let prefix: String = secret.chars().take(4).collect();
-    format!(
-        "{prefix}… ({} characters, redacted)",
-        secret.chars().count()
-    )
+pub use crate::redact::redacted;
+
+/// Every value a rule flagged as a secret in a run (AG025, AG101 and any rule whose finding
+/// says `redact`), waived or not: what no output of any command may show. Renderers of the
+/// inventory, the report and `diff` pass their text through [`Secrets::scrub`] before escaping
+/// it for their format, so the one redacted form ([`redacted`]) is all that is ever printed.
+#[derive(Debug, Clone, Default)]
+pub struct Secrets(Vec<String>);
+
+impl Secrets {
+    /// The secrets of an outcome: the flagged token as written in its file (quotes removed)
+    /// and, for a manifest, the value at the finding's path.
+    pub fn of(outcome: &Outcome) -> Secrets {
+        let mut secrets = Secrets::default();
+        let flagged = outcome
+            .findings
+            .iter()
+            .chain(outcome.waived.iter().map(|w| &w.finding))
+            .filter(|f| f.redact);
+        for f in flagged {
+            let text = &f.place.source.text;
+            let token: String = text
+                .chars()
+                .skip(f.place.label.start)
+                .take(f.place.label.end.saturating_sub(f.place.label.start))
+                .collect();
+            let token = token.trim();
+            let unquoted = token
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .or_else(|| token.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')))
+                .unwrap_or(token);
+            secrets.add(unquoted);
+            let value = outcome
+                .checked
+                .iter()
+                .filter(|c| c.file == f.file && c.agent == f.agent)
+                .find_map(|c| c.document.pointer(&f.path));
+            if let Some(value) = value {
+                match value {
+                    serde_json::Value::String(s) => secrets.add(s),
+                    other => secrets.add_strings(other),
+                }
+            }
+        }
+        secrets
+    }
+
+    /// Adds one secret (too short a text is no secret and would redact ordinary words).
+    pub fn add(&mut self, secret: &str) {
+        let secret = secret.trim();
+        if secret.chars().count() >= 8 && !self.0.iter().any(|s| s == secret) {
+            self.0.push(secret.to_string());
+            // Longest first, so that a secret inside another is not replaced first.
+            self.0.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+    }
+
+    /// Every string in `value` that the secret detector recognises (for `diff`, which runs no
+    /// rule: the same detectors as AG025 and AG101).
+    pub fn add_detected(&mut self, value: &serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) if crate::footprints::detect(s).is_some() => self.add(s),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| self.add_detected(v)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| self.add_detected(v)),
+            _ => {}
+        }
+    }
+
+    fn add_strings(&mut self, value: &serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => self.add(s),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| self.add_strings(v)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| self.add_strings(v)),
+            _ => {}
+        }
+    }
+
+    /// `text` with every secret replaced by its redacted form.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for secret in &self.0 {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), &redacted(secret));
+            }
+        }
+        out
+    }
+
+    /// Every string in `value` scrubbed.
+    pub fn scrub_value(&self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => *s = self.scrub(s),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.scrub_value(v)),
+            _ => {}
+        }
+    }
+
+    /// A serialisable value with every string in it scrubbed.
+    pub fn scrub_serde<T: serde::Serialize + serde::de::DeserializeOwned>(&self, item: T) -> T {
+        if self.0.is_empty() {
+            return item;
+        }
+        let Ok(mut value) = serde_json::to_value(&item) else {
+            return item;
+        };
+        self.scrub_value(&mut value);
+        serde_json::from_value(value).unwrap_or(item)
+    }
 }
 
 /// The text of a finding's file with every secret that `findings` flag in it masked, keeping

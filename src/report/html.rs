@@ -129,25 +129,27 @@ pub fn render_html(report: &Report) -> String {
         report.today,
         report.max_review_age_days,
     ));
-    out.push_str("<h2>Controls</h2><table id=\"controls\"><thead><tr><th>control</th><th>title</th><th>rules</th><th>agents passing</th><th>agents failing</th></tr></thead><tbody>");
+    out.push_str("<h2>Controls</h2><table id=\"controls\"><thead><tr><th>control</th><th>title</th><th>rules</th><th>agents passing</th><th>agents failing</th><th>other files failing</th></tr></thead><tbody>");
     for c in &report.controls {
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}{}</td><td>{}</td><td class=\"pass\">{}</td><td class=\"{}\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}{}</td><td>{}</td><td class=\"pass\">{}</td><td class=\"{}\">{}</td><td class=\"{}\">{}</td></tr>",
             html(&c.id),
             html(&c.title),
             if c.label == "supports" { " <em>(supports)</em>" } else { "" },
             html(&c.rules.join(", ")),
             c.agents_passing,
             if c.agents_failing > 0 { "fail" } else { "pass" },
-            c.agents_failing
+            c.agents_failing,
+            if c.files_failing > 0 { "fail" } else { "pass" },
+            c.files_failing
         );
     }
     out.push_str("</tbody></table>");
     for c in report
         .controls
         .iter()
-        .filter(|c| !c.failing.is_empty() || !c.waivers.is_empty())
+        .filter(|c| !c.failing.is_empty() || !c.failing_files.is_empty() || !c.waivers.is_empty())
     {
         let _ = write!(
             out,
@@ -163,6 +165,24 @@ pub fn render_html(report: &Report) -> String {
                 html(&a.file)
             );
             for f in &a.findings {
+                let _ = write!(
+                    out,
+                    "<li>{} at {}:{}: {}</li>",
+                    html(&f.rule),
+                    html(&f.file),
+                    f.line,
+                    html(&f.message)
+                );
+            }
+            out.push_str("</ul></li>");
+        }
+        for file in &c.failing_files {
+            let _ = write!(
+                out,
+                "<li><strong>{}</strong> (no agent manifest)<ul>",
+                html(&file.file)
+            );
+            for f in &file.findings {
                 let _ = write!(
                     out,
                     "<li>{} at {}:{}: {}</li>",

@@ -473,6 +473,7 @@ mod tests {
             review_stale: false,
             review_signature: String::new(),
             review_signature_reason: String::new(),
+            review_findings: Vec::new(),
             errors: 0,
             warnings: 0,
         }

@@ -286,7 +286,6 @@ fn check_discovers_by_default_as_rules_v1_says() {
 /// full: the pull request's author gets a live token posted into the CI log, the PR comment and
 /// the inventory artifact.
 #[test]
-#[ignore = "open: diff and inventory print secrets from resources unredacted (check redacts them)"]
 fn diff_and_inventory_redact_secrets() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

@@ -75,7 +75,11 @@ fn discover_reports_exactly_the_unregistered_agents() {
     // Secrets never reach the output, only their prefix and length.
     assert!(!run.stdout.contains("ghp_R8x2Lq9Z"), "{}", run.stdout);
     assert!(!run.stdout.contains("sk-ant-api03-Xy7Q"), "{}", run.stdout);
-    assert!(run.stdout.contains("ghp_… 40 characters"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("ghp_… (40 characters, redacted)"),
+        "{}",
+        run.stdout
+    );
     let messages: Vec<&str> = json["findings"]
         .as_array()
         .unwrap()

@@ -374,7 +374,13 @@ fn junit_validates_and_has_a_test_case_per_agent_and_rule() {
     xmllint_validates(&file);
     let xml = std::fs::read_to_string(&file).unwrap();
 
-    let rules = rule_ids_of_the_registry().len();
+    // Every rule that runs on a manifest: not discovery's rules about other files, nor the
+    // waiver rules about the configuration.
+    let not_on_manifests = ["AG090", "AG091", "AG100", "AG101", "AG102", "AG105"];
+    let rules = rule_ids_of_the_registry()
+        .iter()
+        .filter(|id| !not_on_manifests.contains(&id.as_str()))
+        .count();
     assert!(xml.contains(
         "<testsuite name=\"agents/support.agent.yaml\" package=\"agents/support.agent.yaml\" id=\"2\""
     ));
