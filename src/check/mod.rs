@@ -72,6 +72,8 @@ pub struct Outcome {
     pub checked: Vec<CheckedAgent>,
     /// Findings an active waiver covers: reported, but not counted against `failOn`.
     pub waived: Vec<Waived>,
+    /// What the run says about itself in human output (a partial run made a full run, say).
+    pub notes: Vec<String>,
 }
 
 /// An agent that was checked: its manifest file, `metadata.name`, the document itself and its
@@ -192,7 +194,18 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         },
         None => None,
     };
-    let (manifests, reported) = read_all(ctx, &files, changes.as_ref(), &mut problems);
+    // A change to what the gate trusts (the configuration, a rule pack, the signers, the
+    // people directory) can fail any manifest: such a run is a full run, with the base revision
+    // kept for the review facts that need it.
+    let mut notes = Vec::new();
+    let trusted = changes.as_ref().and_then(|c| trusted_change(ctx, options, c));
+    if let Some(changed) = &trusted {
+        notes.push(format!(
+            "{changed} changed since the base revision: what the gate trusts changed, so this is a full run (every manifest is reported)"
+        ));
+    }
+    let narrowing = changes.as_ref().filter(|_| trusted.is_none());
+    let (manifests, reported) = read_all(ctx, &files, narrowing, &mut problems);
 
     let bases = changes.as_ref().map(|c| review_bases(c, &manifests));
     let mut sink = Sink::new(&ctx.config);
@@ -232,7 +245,7 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         sink.retain(|rule| BuiltinRule::from_id(rule).is_some_and(BuiltinRule::is_footprint));
     }
     // AG091 needs every manifest: a run narrowed to some of them cannot tell a waiver is unused.
-    let partial = options.changes.is_some() || files.selected.len() < files.inventory.len();
+    let partial = narrowing.is_some() || files.selected.len() < files.inventory.len();
     let settled = sink.settle(&ctx.registry, ctx.today, partial);
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     problems.dedup_by(|a, b| a.sort_key() == b.sort_key());
@@ -245,6 +258,49 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         fail_on: Some(options.fail_on.unwrap_or(ctx.config.fail_on)),
         rules: evaluated.rules,
         checked: evaluated.checked,
+        notes,
+    }
+}
+
+/// The first file of the trusted configuration that the change touched (added, modified,
+/// deleted or renamed), as shown to the user: the configuration file (the root's
+/// `.agentgate.yaml` even when the change added or deleted it), a local rule pack folder (from
+/// the configuration or `--pack`), the `allowed_signers` file or the people directory.
+fn trusted_change(
+    ctx: &RunContext,
+    options: &CheckOptions,
+    changes: &changes::Changes,
+) -> Option<String> {
+    let mut trusted: Vec<PathBuf> = vec![ctx.root.join(crate::config::FILE_NAME)];
+    trusted.extend(ctx.config.file.as_ref().map(|(s, _)| s.path.clone()));
+    trusted.extend(ctx.config.packs.iter().filter_map(|p| match p {
+        crate::pack_source::PackSource::Dir(dir) => Some(dir.clone()),
+        crate::pack_source::PackSource::Git { .. } => None,
+    }));
+    trusted.extend(options.packs.iter().map(|p| normalize(&ctx.cwd.join(p))));
+    trusted.extend(ctx.config.settings.allowed_signers.clone());
+    trusted.extend(ctx.config.settings.directory.clone());
+    let trusted: Vec<PathBuf> = trusted.iter().map(|p| real_path(&normalize(p))).collect();
+    changes
+        .present
+        .iter()
+        .chain(changes.removed.iter().map(|(path, _)| path))
+        .find(|changed| {
+            let changed = real_path(changed);
+            trusted.iter().any(|t| changed.starts_with(t))
+        })
+        .map(|changed| display_path(changed, &ctx.cwd))
+}
+
+/// A path with its folder's symlinks resolved (the file itself may be gone), so that paths
+/// from git and from the configuration compare.
+fn real_path(path: &Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => real_path(parent).join(name),
+        _ => path.to_path_buf(),
     }
 }
 
