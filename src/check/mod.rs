@@ -239,6 +239,10 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         ctx.max_file_size,
         footprints.then_some(&files.arguments[..]),
     );
+    let footprint_findings = match narrowing {
+        Some(changes) => narrow_footprints(ctx, changes, &manifests, footprint_findings),
+        None => footprint_findings,
+    };
     sink.extend(footprint_findings);
     problems.extend(unreadable);
     if discovery == Discovery::Only {
@@ -582,30 +586,113 @@ fn review_bases(changes: &changes::Changes, manifests: &[Manifest]) -> Vec<Revie
         .collect()
 }
 
-/// The manifest files (selected, or in the inventory) that the change reaches: a file that
-/// changed itself; a file below a changed path (a symlinked folder, or a submodule whose
-/// gitlink moved: the diff shows only the gitlink); a symlink whose target changed.
+/// The manifest files (selected, or in the inventory) that the change reaches (see
+/// [`Reach`]).
 fn changed_paths(
     selected: &BTreeSet<PathBuf>,
     changes: &changes::Changes,
     manifests: &[Manifest],
 ) -> BTreeSet<PathBuf> {
-    let real_changes: BTreeSet<PathBuf> = changes
-        .present
-        .iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .collect();
+    let reach = Reach::of(changes);
     selected
         .iter()
         .chain(manifests.iter().map(|m| &m.source.path))
-        .filter(|path| {
-            changes.present.contains(*path)
-                || path.ancestors().any(|a| changes.present.contains(a))
-                || path
-                    .canonicalize()
-                    .is_ok_and(|real| real.ancestors().any(|a| real_changes.contains(a)))
-        })
+        .filter(|path| reach.reaches(path))
         .cloned()
+        .collect()
+}
+
+/// Which files a change reaches: a file that changed itself; a file below a changed path (a
+/// symlinked folder, or a submodule whose gitlink moved: the diff shows only the gitlink); a
+/// symlink whose target changed.
+struct Reach<'a> {
+    present: &'a BTreeSet<PathBuf>,
+    real: BTreeSet<PathBuf>,
+}
+
+impl<'a> Reach<'a> {
+    fn of(changes: &'a changes::Changes) -> Self {
+        Reach {
+            present: &changes.present,
+            real: changes
+                .present
+                .iter()
+                .filter_map(|p| p.canonicalize().ok())
+                .collect(),
+        }
+    }
+
+    fn reaches(&self, path: &Path) -> bool {
+        path.ancestors().any(|a| self.present.contains(a))
+            || path
+                .canonicalize()
+                .is_ok_and(|real| real.ancestors().any(|a| self.real.contains(a)))
+    }
+}
+
+/// The discovery findings a partial run reports: a footprint (AG100), a committed secret
+/// (AG101) or a broad MCP server (AG102) in a file the change reaches; and an AG100 footprint
+/// that a manifest the change touched governs, or governed at the base (the manifest changed,
+/// was deleted or renamed away: the footprint may have lost its governor). Findings on
+/// manifests (AG103, AG104) follow the manifests' own selection.
+fn narrow_footprints(
+    ctx: &RunContext,
+    changes: &changes::Changes,
+    manifests: &[Manifest],
+    findings: Vec<Finding>,
+) -> Vec<Finding> {
+    let reach = Reach::of(changes);
+    let sources_of = |value: &Value| -> Vec<String> {
+        value
+            .pointer("/spec/sources")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let mut touched: Vec<Vec<String>> = manifests
+        .iter()
+        .filter(|m| reach.reaches(&m.source.path))
+        .map(|m| sources_of(&m.value))
+        .collect();
+    for (path, text) in changes.modified.iter().chain(&changes.removed) {
+        let rel = path.strip_prefix(&ctx.root).unwrap_or(path);
+        if !discover::is_manifest_place(rel) {
+            continue;
+        }
+        let source = SourceFile::new(path.clone(), String::new(), text.as_str());
+        for document in yaml::parse(&source, Limits::default()).unwrap_or_default() {
+            touched.push(sources_of(&document.value));
+        }
+    }
+    touched.retain(|sources| !sources.is_empty());
+    findings
+        .into_iter()
+        .filter(|f| {
+            let rule = BuiltinRule::from_id(&f.rule);
+            let discovered = matches!(
+                rule,
+                Some(
+                    BuiltinRule::UnregisteredAgent
+                        | BuiltinRule::McpInlineSecret
+                        | BuiltinRule::McpBroadServer
+                )
+            );
+            if !discovered || reach.reaches(&f.place.source.path) {
+                return true;
+            }
+            let rel = f
+                .place
+                .source
+                .path
+                .strip_prefix(&ctx.root)
+                .unwrap_or(&f.place.source.path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            rule == Some(BuiltinRule::UnregisteredAgent)
+                && touched
+                    .iter()
+                    .any(|sources| footprints::sources_cover(sources, &rel))
+        })
         .collect()
 }
 
