@@ -198,6 +198,18 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
     // people directory) can fail any manifest: such a run is a full run, with the base revision
     // kept for the review facts that need it.
     let mut notes = Vec::new();
+    if !files.excluded.is_empty() {
+        let shown: Vec<String> = files
+            .excluded
+            .iter()
+            .map(|p| display_path(p, &ctx.cwd))
+            .collect();
+        notes.push(format!(
+            "passed over {} named on the command line that `exclude` removes: {}",
+            if shown.len() == 1 { "1 file".to_string() } else { format!("{} files", shown.len()) },
+            shown.join(", ")
+        ));
+    }
     let trusted = changes.as_ref().and_then(|c| trusted_change(ctx, options, c));
     if let Some(changed) = &trusted {
         notes.push(format!(
@@ -317,6 +329,8 @@ struct Files {
     selected: BTreeSet<PathBuf>,
     /// The arguments, absolute (the working directory when none was given).
     arguments: Vec<PathBuf>,
+    /// Files named on the command line that `exclude` removes: passed over.
+    excluded: Vec<PathBuf>,
 }
 
 fn select_files(
@@ -350,6 +364,17 @@ fn select_files(
     } else {
         paths.iter().map(|p| normalize(&ctx.cwd.join(p))).collect()
     };
+    // `exclude` holds for a file named on the command line too (the pre-commit hook names the
+    // staged files), its globs relative to the configuration's folder, as everywhere.
+    let config_dir = real_path(&ctx.config.dir);
+    let (excluded, arguments): (Vec<PathBuf>, Vec<PathBuf>) =
+        arguments.into_iter().partition(|p| {
+            p.is_file()
+                && listing.listed_as(p).is_none()
+                && real_path(p)
+                    .strip_prefix(&config_dir)
+                    .is_ok_and(|rel| ctx.exclude.is_match(rel))
+        });
     // A file named on the command line that the walk lists under another path (a symlink to a
     // manifest) is that manifest, read once.
     let arguments: Vec<PathBuf> = arguments
@@ -396,6 +421,7 @@ fn select_files(
         inventory,
         selected: selection.files,
         arguments,
+        excluded,
     }
 }
 
