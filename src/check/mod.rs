@@ -217,7 +217,12 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         ));
     }
     let narrowing = changes.as_ref().filter(|_| trusted.is_none());
-    let (manifests, reported) = read_all(ctx, &files, narrowing, &mut problems);
+    let headless = match &changes {
+        Some(changes) => lost_headers(ctx, &files, changes),
+        None => BTreeMap::new(),
+    };
+    let (manifests, reported) = read_all(ctx, &files, narrowing, &headless, &mut problems);
+    problems.extend(headless.into_values());
 
     let bases = changes.as_ref().map(|c| review_bases(c, &manifests));
     let mut sink = Sink::new(&ctx.config);
@@ -432,6 +437,7 @@ fn read_all(
     ctx: &RunContext,
     files: &Files,
     changes: Option<&changes::Changes>,
+    headless: &BTreeMap<PathBuf, Problem>,
     problems: &mut Vec<Problem>,
 ) -> (Vec<Manifest>, usize) {
     let parsed: Vec<FileResult> = files
@@ -475,11 +481,69 @@ fn read_all(
         manifest.selected = reported.contains(&manifest.source.path);
     }
     for (path, found) in file_problems {
-        if reported.contains(&path) {
+        if reported.contains(&path) && !headless.contains_key(&path) {
             problems.extend(found);
         }
     }
     (manifests, reported.len())
+}
+
+/// The selected files in a manifest place that were an `agentgate/v1` `Agent` manifest at the
+/// base revision (modified in place, or renamed here) and now claim to be none (no
+/// `apiVersion` starting with `agentgate`, nor `kind: Agent` without one), each with its
+/// problem: an agent cannot leave the inventory by deleting two lines.
+fn lost_headers(
+    ctx: &RunContext,
+    files: &Files,
+    changes: &changes::Changes,
+) -> BTreeMap<PathBuf, Problem> {
+    let mut lost = BTreeMap::new();
+    for (path, base) in &changes.modified {
+        if !files.selected.contains(path) {
+            continue;
+        }
+        let was_manifest = {
+            let source = SourceFile::new(path.clone(), String::new(), base.as_str());
+            yaml::parse(&source, Limits::default())
+                .unwrap_or_default()
+                .iter()
+                .any(|d| manifest_kind_problem(&d.value).is_none())
+        };
+        if !was_manifest {
+            continue;
+        }
+        let Ok(text) = read_text(path, ctx.max_file_size) else {
+            continue; // reading it fails the run already
+        };
+        let source = SourceFile::new(path.clone(), String::new(), text);
+        let Ok(documents) = yaml::parse(&source, Limits::default()) else {
+            continue; // a parse error, reported already
+        };
+        if documents.is_empty() || documents.iter().any(|d| claims(&d.value)) {
+            continue;
+        }
+        lost.insert(
+            path.clone(),
+            Problem::whole(
+                display_path(path, &ctx.cwd),
+                "was an agent manifest at the base revision and no longer claims to be one (its `apiVersion: agentgate/v1` and `kind: Agent` are gone): an agent cannot leave the inventory by deleting its header; restore them, or delete the file to retire the agent",
+            ),
+        );
+    }
+    lost
+}
+
+/// Whether a document claims to be an agentgate manifest (manifest-v1, "Where manifests
+/// live"): its `apiVersion` is a string starting with `agentgate` (any case), or it has no
+/// `apiVersion` and its `kind` is `Agent`.
+fn claims(value: &Value) -> bool {
+    match value.get("apiVersion") {
+        Some(Value::String(version)) => version
+            .get(..9)
+            .is_some_and(|head| head.eq_ignore_ascii_case("agentgate")),
+        Some(_) => false,
+        None => value.get("kind").and_then(Value::as_str) == Some("Agent"),
+    }
 }
 
 fn read_manifests(
