@@ -267,7 +267,23 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
     }
     // AG091 needs every manifest: a run narrowed to some of them cannot tell a waiver is unused.
     let partial = narrowing.is_some() || files.selected.len() < files.inventory.len();
-    let settled = sink.settle(&ctx.registry, ctx.today, partial);
+    // A waiver is judged only by a command that evaluated its rule.
+    let judged = |rule: &str| {
+        let builtin = BuiltinRule::from_id(rule);
+        match discovery {
+            Discovery::Only => builtin.is_some_and(BuiltinRule::is_footprint),
+            _ if footprints => true,
+            _ => !matches!(
+                builtin,
+                Some(
+                    BuiltinRule::UnregisteredAgent
+                        | BuiltinRule::McpInlineSecret
+                        | BuiltinRule::McpBroadServer
+                )
+            ),
+        }
+    };
+    let settled = sink.settle(&ctx.registry, ctx.today, partial, judged);
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     problems.dedup_by(|a, b| a.sort_key() == b.sort_key());
     Outcome {
