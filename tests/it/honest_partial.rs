@@ -464,3 +464,312 @@ fn waivers_are_judged_only_by_runs_that_can_judge_them() {
     let named = check(dir, &["agents/calm.agent.yaml"]).json();
     assert_eq!(unused(&named), Vec::<String>::new(), "{named}");
 }
+
+/// A small deterministic generator (64-bit LCG, fixed seed): the same repositories and changes
+/// on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// One generated agent: its grants (resources read), delegates and governed service folders.
+#[derive(Clone)]
+struct Spec {
+    name: String,
+    grants: Vec<&'static str>,
+    delegates: Vec<String>,
+    sources: Vec<String>,
+}
+
+const RESOURCES: [&str; 3] = ["postgres://db/a", "postgres://db/b", "\"*\""];
+
+impl Spec {
+    fn random(rng: &mut Lcg, name: String, names: &[String], services: usize) -> Spec {
+        let mut grants: Vec<&str> = RESOURCES
+            .iter()
+            .copied()
+            .filter(|_| rng.chance(45))
+            .collect();
+        if grants.is_empty() {
+            grants.push(RESOURCES[0]);
+        }
+        let delegates = names
+            .iter()
+            .filter(|n| **n != name && rng.chance(30))
+            .cloned()
+            .collect();
+        let sources = (0..services)
+            .filter(|_| rng.chance(25))
+            .map(|k| format!("services/s{k}/**"))
+            .collect();
+        Spec {
+            name,
+            grants,
+            delegates,
+            sources,
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut permissions = String::new();
+        for resource in &self.grants {
+            permissions.push_str(&format!(
+                "    - resource: {resource}\n      actions: [read]\n      justification: Needed for the job\n"
+            ));
+        }
+        let mut extra = String::new();
+        if !self.delegates.is_empty() {
+            extra.push_str(&format!(
+                "  delegation:\n    delegatesTo: [{}]\n",
+                self.delegates.join(", ")
+            ));
+        }
+        if !self.sources.is_empty() {
+            let quoted: Vec<String> = self.sources.iter().map(|s| format!("{s:?}")).collect();
+            extra.push_str(&format!("  sources: [{}]\n", quoted.join(", ")));
+        }
+        signed(&agent(&self.name, &extra).replace(
+            "    - resource: postgres://db/public.t\n      actions: [read]\n      justification: Needed for the job\n",
+            &permissions,
+        ))
+    }
+}
+
+fn mcp(server: &str, secret: bool) -> String {
+    let env = if secret {
+        ", \"env\": {\"GITHUB_PERSONAL_ACCESS_TOKEN\": \"ghp_R8x2Lq9ZkT4mWv7NcY3bHs6PdJf1Ga5Ue0Qo\"}"
+    } else {
+        ""
+    };
+    format!("{{\"mcpServers\": {{\"{server}\": {{\"command\": \"npx\", \"args\": [\"-y\", \"{server}-mcp\"]{env}}}}}}}\n")
+}
+
+/// Every file of a generated repository, by relative path.
+type Tree = std::collections::BTreeMap<String, String>;
+
+fn materialise(dir: &Path, before: &Tree, after: &Tree) {
+    for path in before.keys().filter(|p| !after.contains_key(*p)) {
+        std::fs::remove_file(dir.join(path)).unwrap();
+    }
+    for (path, text) in after {
+        if before.get(path) != Some(text) {
+            write(dir, path, text);
+        }
+    }
+}
+
+/// The manifests of a tree: file → (name, delegates, sources), read back with the product's
+/// YAML reader.
+fn manifests_of(tree: &Tree) -> Vec<(String, String, Vec<String>, Vec<String>)> {
+    tree.iter()
+        .filter(|(p, _)| p.ends_with(".agent.yaml"))
+        .map(|(p, text)| {
+            let source =
+                agentgate::source::SourceFile::new(p.into(), p.clone(), text.as_str());
+            let value = agentgate::yaml::parse(&source, agentgate::yaml::Limits::default())
+                .unwrap()
+                .remove(0)
+                .value;
+            let list = |pointer: &str| -> Vec<String> {
+                value
+                    .pointer(pointer)
+                    .and_then(|v| v.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            (
+                p.clone(),
+                value["metadata"]["name"].as_str().unwrap().to_string(),
+                list("/spec/delegation/delegatesTo"),
+                list("/spec/sources"),
+            )
+        })
+        .collect()
+}
+
+/// The property over generated repositories and random change sets: the findings of
+/// `--changed-since` are exactly the full run's findings that the partial-run rule selects
+/// (a changed file; a delegator of a changed or deleted agent; an AG100 footprint in a changed
+/// file or whose governing manifest changed or was deleted; AG101 and AG102 in changed files),
+/// AG091 left out of both, so it never fails fewer files than the change makes fail. Reviews
+/// are all dated alike within `maxReviewBackdate`, so the base revision changes no review
+/// verdict and the full run (without a base) is comparable.
+#[test]
+fn changed_since_reports_exactly_what_the_partial_run_rule_selects() {
+    let mut rng = Lcg(0x5eed_a9e7_1313);
+    for case in 0..30 {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        write(dir, ".agentgate.yaml", "version: 1\ndiscover: true\n");
+        trust_test_key(dir);
+        let fixed: Tree = ["allowed_signers", ".agentgate.yaml"]
+            .iter()
+            .map(|p| (p.to_string(), std::fs::read_to_string(dir.join(p)).unwrap()))
+            .collect();
+
+        let services = 2 + rng.below(3);
+        let count = 2 + rng.below(4);
+        let names: Vec<String> = (0..count).map(|i| format!("agent-{i}")).collect();
+        let mut base = fixed.clone();
+        for name in &names {
+            let spec = Spec::random(&mut rng, name.clone(), &names, services);
+            base.insert(format!("agents/{name}.agent.yaml"), spec.text());
+        }
+        for k in 0..services {
+            if rng.chance(80) {
+                base.insert(
+                    format!("services/s{k}/.mcp.json"),
+                    mcp(&format!("srv{k}"), rng.chance(40)),
+                );
+            }
+        }
+        materialise(dir, &fixed, &base);
+        let repo = git_commit_all(dir, "base");
+        let base_rev = head(&repo);
+
+        let mut after = base.clone();
+        let mut all_names = names.clone();
+        for _ in 0..1 + rng.below(3) {
+            let manifests: Vec<String> = after
+                .keys()
+                .filter(|p| p.ends_with(".agent.yaml"))
+                .cloned()
+                .collect();
+            let footprints: Vec<String> = after
+                .keys()
+                .filter(|p| p.ends_with(".mcp.json"))
+                .cloned()
+                .collect();
+            match rng.below(7) {
+                0 | 1 if !manifests.is_empty() => {
+                    // Rewrite an agent: new grants, delegates, sources; sometimes a new name.
+                    let file = &manifests[rng.below(manifests.len())];
+                    let old = file
+                        .trim_start_matches("agents/")
+                        .trim_end_matches(".agent.yaml")
+                        .to_string();
+                    let name = if rng.chance(20) {
+                        all_names.push(format!("agent-{}", all_names.len()));
+                        all_names.last().unwrap().clone()
+                    } else {
+                        old
+                    };
+                    let spec = Spec::random(&mut rng, name, &all_names, services);
+                    after.insert(file.clone(), spec.text());
+                }
+                2 if !manifests.is_empty() => {
+                    after.remove(&manifests[rng.below(manifests.len())]);
+                }
+                3 => {
+                    let name = format!("agent-{}", all_names.len());
+                    all_names.push(name.clone());
+                    let spec = Spec::random(&mut rng, name.clone(), &all_names, services);
+                    after.insert(format!("agents/{name}.agent.yaml"), spec.text());
+                }
+                4 if !footprints.is_empty() => {
+                    let file = footprints[rng.below(footprints.len())].clone();
+                    let server = format!("srv{}", rng.below(100));
+                    after.insert(file, mcp(&server, rng.chance(50)));
+                }
+                5 if !footprints.is_empty() => {
+                    after.remove(&footprints[rng.below(footprints.len())]);
+                }
+                _ => {
+                    let k = rng.below(services + 1);
+                    after.insert(
+                        format!("services/s{k}/.mcp.json"),
+                        mcp(&format!("new{k}"), rng.chance(50)),
+                    );
+                }
+            }
+        }
+        materialise(dir, &base, &after);
+
+        // The partial-run rule, computed from the trees alone.
+        let changed: std::collections::BTreeSet<String> = base
+            .keys()
+            .chain(after.keys())
+            .filter(|p| base.get(*p) != after.get(*p))
+            .cloned()
+            .collect();
+        let (now, was) = (manifests_of(&after), manifests_of(&base));
+        let mut affected: std::collections::BTreeSet<String> = now
+            .iter()
+            .chain(&was)
+            .filter(|(file, ..)| changed.contains(file))
+            .map(|(_, name, ..)| name.clone())
+            .collect();
+        let mut selected: std::collections::BTreeSet<String> = now
+            .iter()
+            .filter(|(file, ..)| changed.contains(file))
+            .map(|(file, ..)| file.clone())
+            .collect();
+        loop {
+            let before = (affected.len(), selected.len());
+            for (file, name, delegates, _) in &now {
+                if delegates.iter().any(|d| affected.contains(d)) {
+                    selected.insert(file.clone());
+                    affected.insert(name.clone());
+                }
+            }
+            if (affected.len(), selected.len()) == before {
+                break;
+            }
+        }
+        let governed_by_touched = |file: &str| {
+            now.iter().chain(&was).any(|(m, _, _, sources)| {
+                changed.contains(m)
+                    && sources
+                        .iter()
+                        .any(|s| file.starts_with(s.trim_end_matches("**")))
+            })
+        };
+        let keep = |(rule, file, _): &(String, String, String)| match rule.as_str() {
+            "AG091" => false,
+            "AG100" => changed.contains(file) || governed_by_touched(file),
+            "AG101" | "AG102" => changed.contains(file),
+            _ => selected.contains(file),
+        };
+
+        let full = check(dir, &[]).json();
+        let partial = check(dir, &["--changed-since", &base_rev]);
+        let expected: Vec<_> = findings(&full).into_iter().filter(keep).collect();
+        let got: Vec<_> = findings(&partial.json())
+            .into_iter()
+            .filter(|(rule, ..)| rule != "AG091")
+            .collect();
+        assert_eq!(
+            got, expected,
+            "case {case}: changed {changed:?}\nfull: {full}\npartial: {}",
+            partial.stdout
+        );
+        let fails = expected.iter().any(|(rule, file, path)| {
+            full["findings"].as_array().unwrap().iter().any(|f| {
+                f["rule"] == rule.as_str()
+                    && f["file"] == file.as_str()
+                    && f["path"] == path.as_str()
+                    && f["severity"] == "error"
+            })
+        });
+        assert_eq!(partial.code, i32::from(fails), "case {case}: {}", partial.stdout);
+    }
+}
