@@ -610,7 +610,7 @@ fn read_manifests(
 
 /// Why a document in a manifest place is not an `agentgate/v1` `Agent`, if it is not.
 /// The manifests to report on when only changes count: the changed ones, and every manifest
-/// whose delegation reaches a changed or removed agent (a changed delegate can break an
+/// whose delegation reaches a changed, renamed or removed agent (a changed delegate can break an
 /// unchanged delegator), within what the paths selected.
 fn narrow_to_changes(
     selected: &BTreeSet<PathBuf>,
@@ -623,7 +623,9 @@ fn narrow_to_changes(
         .filter(|m| changed.contains(&m.source.path))
         .filter_map(|m| m.name.clone())
         .collect();
-    for (path, text) in &changes.removed {
+    // The base names of the agents in changed and removed files: a manifest renamed to another
+    // agent leaves its old name's delegators with an unknown delegate.
+    for (path, text) in changes.removed.iter().chain(&changes.modified) {
         let source = SourceFile::new(path.clone(), String::new(), text.as_str());
         for document in yaml::parse(&source, Limits::default()).unwrap_or_default() {
             if let Some(name) = document
