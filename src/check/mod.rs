@@ -206,11 +206,17 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
             .collect();
         notes.push(format!(
             "passed over {} named on the command line that `exclude` removes: {}",
-            if shown.len() == 1 { "1 file".to_string() } else { format!("{} files", shown.len()) },
+            if shown.len() == 1 {
+                "1 file".to_string()
+            } else {
+                format!("{} files", shown.len())
+            },
             shown.join(", ")
         ));
     }
-    let trusted = changes.as_ref().and_then(|c| trusted_change(ctx, options, c));
+    let trusted = changes
+        .as_ref()
+        .and_then(|c| trusted_change(ctx, options, c));
     if let Some(changed) = &trusted {
         notes.push(format!(
             "{changed} changed since the base revision: what the gate trusts changed, so this is a full run (every manifest is reported)"
@@ -754,7 +760,12 @@ fn narrow_footprints(
         value
             .pointer("/spec/sources")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut touched: Vec<Vec<String>> = manifests

@@ -201,7 +201,11 @@ fn a_full_run_forced_by_a_trusted_change_keeps_the_base_review_facts() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let base = trusted_repo(dir);
-    write(dir, "people.txt", "jane.doe@example.com\nraj.patel@example.com\n# new hire soon\n");
+    write(
+        dir,
+        "people.txt",
+        "jane.doe@example.com\nraj.patel@example.com\n# new hire soon\n",
+    );
     write(
         dir,
         "agents/late.agent.yaml",
@@ -212,11 +216,17 @@ fn a_full_run_forced_by_a_trusted_change_keeps_the_base_review_facts() {
     let backdated = json["findings"].as_array().unwrap().iter().any(|f| {
         f["rule"] == "AG041"
             && f["file"] == "agents/late.agent.yaml"
-            && f["message"].as_str().unwrap_or_default().contains("backdated")
+            && f["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("backdated")
     });
     assert!(backdated, "{json}");
     assert_eq!(since.code, 1);
-    assert_eq!(json["summary"]["files"], 3, "every manifest is reported: {json}");
+    assert_eq!(
+        json["summary"]["files"], 3,
+        "every manifest is reported: {json}"
+    );
     let text = human(dir, &["--changed-since", &base]);
     assert!(text.stdout.contains("full run"), "{}", text.stdout);
 }
@@ -288,7 +298,11 @@ fn discovery_findings_are_narrowed_to_what_the_change_reaches() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let base = footprint_repo(dir);
-    write(dir, old, OLD_MCP.replace("server-github", "server-github@1"));
+    write(
+        dir,
+        old,
+        OLD_MCP.replace("server-github", "server-github@1"),
+    );
     let since = check(dir, &["--changed-since", &base]).json();
     assert_eq!(
         reported(&since),
@@ -346,16 +360,28 @@ fn discovery_findings_are_narrowed_to_what_the_change_reaches() {
 fn exclude_applies_to_files_named_on_the_command_line() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    write(dir, ".agentgate.yaml", "version: 1\nexclude: [\"legacy/**\"]\n");
+    write(
+        dir,
+        ".agentgate.yaml",
+        "version: 1\nexclude: [\"legacy/**\"]\n",
+    );
     trust_test_key(dir);
-    write(dir, "legacy/old.agent.yaml", "apiVersion: agentgate/v0\nkind: Agent\n");
+    write(
+        dir,
+        "legacy/old.agent.yaml",
+        "apiVersion: agentgate/v0\nkind: Agent\n",
+    );
     write(dir, "agents/calm.agent.yaml", agent("calm", ""));
     git_commit_all(dir, "base");
 
     let whole = check(dir, &[]);
     assert_eq!(whole.code, 0, "{}", whole.stdout);
     let named = check(dir, &["legacy/old.agent.yaml"]);
-    assert_eq!(named.code, 0, "an excluded file named is passed over: {}", named.stdout);
+    assert_eq!(
+        named.code, 0,
+        "an excluded file named is passed over: {}",
+        named.stdout
+    );
     let both = check(dir, &["legacy/old.agent.yaml", "agents/calm.agent.yaml"]);
     assert_eq!(both.code, 0, "{}", both.stdout);
     assert_eq!(both.json()["summary"]["files"], 1, "{}", both.stdout);
@@ -363,7 +389,11 @@ fn exclude_applies_to_files_named_on_the_command_line() {
     let inside = check(&dir.join("legacy"), &["old.agent.yaml"]);
     assert_eq!(inside.code, 0, "{}", inside.stdout);
     // What is not excluded is still checked when named.
-    write(dir, "agents/broken.agent.yaml", "apiVersion: agentgate/v0\nkind: Agent\n");
+    write(
+        dir,
+        "agents/broken.agent.yaml",
+        "apiVersion: agentgate/v0\nkind: Agent\n",
+    );
     let broken = check(dir, &["agents/broken.agent.yaml"]);
     assert_eq!(broken.code, 2, "{}", broken.stdout);
 }
@@ -579,8 +609,7 @@ fn manifests_of(tree: &Tree) -> Vec<(String, String, Vec<String>, Vec<String>)> 
     tree.iter()
         .filter(|(p, _)| p.ends_with(".agent.yaml"))
         .map(|(p, text)| {
-            let source =
-                agentgate::source::SourceFile::new(p.into(), p.clone(), text.as_str());
+            let source = agentgate::source::SourceFile::new(p.into(), p.clone(), text.as_str());
             let value = agentgate::yaml::parse(&source, agentgate::yaml::Limits::default())
                 .unwrap()
                 .remove(0)
@@ -770,6 +799,11 @@ fn changed_since_reports_exactly_what_the_partial_run_rule_selects() {
                     && f["severity"] == "error"
             })
         });
-        assert_eq!(partial.code, i32::from(fails), "case {case}: {}", partial.stdout);
+        assert_eq!(
+            partial.code,
+            i32::from(fails),
+            "case {case}: {}",
+            partial.stdout
+        );
     }
 }
