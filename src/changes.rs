@@ -21,7 +21,8 @@ pub struct Changes {
     /// Files deleted or renamed away, with their old content: a removed delegate still
     /// matters to the agents that delegated to it.
     pub removed: Vec<(PathBuf, String)>,
-    /// YAML files modified in place, with their content at the base revision: with `removed`,
+    /// YAML files modified in place (or renamed here), with their content at the base revision:
+    /// with `removed`,
     /// the base version of every agent the change touches (a review the change adds, alters or
     /// rolls back is judged against the base's review of the same agent).
     pub modified: Vec<(PathBuf, String)>,
@@ -116,10 +117,14 @@ fn collect(repo: &Repository, diff: &Diff<'_>, workdir: &Path) -> Changes {
                 }
             }
             Delta::Renamed => {
+                let old_text = blob_text(repo, delta.old_file().id());
+                // The renamed file's base version, under its new name too: a manifest renamed
+                // and stripped of its header is still judged against what it was.
+                if let Some(path) = new_path.as_ref().filter(|p| is_yaml(p)) {
+                    changes.modified.push((path.clone(), old_text.clone()));
+                }
                 if let Some(path) = old_path {
-                    changes
-                        .removed
-                        .push((path, blob_text(repo, delta.old_file().id())));
+                    changes.removed.push((path, old_text));
                 }
                 changes.present.extend(new_path);
             }

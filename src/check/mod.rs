@@ -72,6 +72,8 @@ pub struct Outcome {
     pub checked: Vec<CheckedAgent>,
     /// Findings an active waiver covers: reported, but not counted against `failOn`.
     pub waived: Vec<Waived>,
+    /// What the run says about itself in human output (a partial run made a full run, say).
+    pub notes: Vec<String>,
 }
 
 /// An agent that was checked: its manifest file, `metadata.name`, the document itself and its
@@ -200,7 +202,41 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         },
         None => None,
     };
-    let (manifests, reported) = read_all(ctx, &files, changes.as_ref(), &mut problems);
+    // A change to what the gate trusts (the configuration, a rule pack, the signers, the
+    // people directory) can fail any manifest: such a run is a full run, with the base revision
+    // kept for the review facts that need it.
+    let mut notes = Vec::new();
+    if !files.excluded.is_empty() {
+        let shown: Vec<String> = files
+            .excluded
+            .iter()
+            .map(|p| display_path(p, &ctx.cwd))
+            .collect();
+        notes.push(format!(
+            "passed over {} named on the command line that `exclude` removes: {}",
+            if shown.len() == 1 {
+                "1 file".to_string()
+            } else {
+                format!("{} files", shown.len())
+            },
+            shown.join(", ")
+        ));
+    }
+    let trusted = changes
+        .as_ref()
+        .and_then(|c| trusted_change(ctx, options, c));
+    if let Some(changed) = &trusted {
+        notes.push(format!(
+            "{changed} changed since the base revision: what the gate trusts changed, so this is a full run (every manifest is reported)"
+        ));
+    }
+    let narrowing = changes.as_ref().filter(|_| trusted.is_none());
+    let headless = match &changes {
+        Some(changes) => lost_headers(ctx, &files, changes),
+        None => BTreeMap::new(),
+    };
+    let (manifests, reported) = read_all(ctx, &files, narrowing, &headless, &mut problems);
+    problems.extend(headless.into_values());
 
     let bases = changes.as_ref().map(|c| review_bases(c, &manifests));
     let mut sink = Sink::new(&ctx.config);
@@ -234,14 +270,34 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         ctx.max_file_size,
         footprints.then_some(&files.arguments[..]),
     );
+    let footprint_findings = match narrowing {
+        Some(changes) => narrow_footprints(ctx, changes, &manifests, footprint_findings),
+        None => footprint_findings,
+    };
     sink.extend(footprint_findings);
     problems.extend(unreadable);
     if discovery == Discovery::Only {
         sink.retain(|rule| BuiltinRule::from_id(rule).is_some_and(BuiltinRule::is_footprint));
     }
     // AG091 needs every manifest: a run narrowed to some of them cannot tell a waiver is unused.
-    let partial = options.changes.is_some() || files.selected.len() < files.inventory.len();
-    let settled = sink.settle(&ctx.registry, ctx.today, partial);
+    let partial = narrowing.is_some() || files.selected.len() < files.inventory.len();
+    // A waiver is judged only by a command that evaluated its rule.
+    let judged = |rule: &str| {
+        let builtin = BuiltinRule::from_id(rule);
+        match discovery {
+            Discovery::Only => builtin.is_some_and(BuiltinRule::is_footprint),
+            _ if footprints => true,
+            _ => !matches!(
+                builtin,
+                Some(
+                    BuiltinRule::UnregisteredAgent
+                        | BuiltinRule::McpInlineSecret
+                        | BuiltinRule::McpBroadServer
+                )
+            ),
+        }
+    };
+    let settled = sink.settle(&ctx.registry, ctx.today, partial, judged);
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     problems.dedup_by(|a, b| a.sort_key() == b.sort_key());
     Outcome {
@@ -253,6 +309,49 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         fail_on: Some(options.fail_on.unwrap_or(ctx.config.fail_on)),
         rules: evaluated.rules,
         checked: evaluated.checked,
+        notes,
+    }
+}
+
+/// The first file of the trusted configuration that the change touched (added, modified,
+/// deleted or renamed), as shown to the user: the configuration file (the root's
+/// `.agentgate.yaml` even when the change added or deleted it), a local rule pack folder (from
+/// the configuration or `--pack`), the `allowed_signers` file or the people directory.
+fn trusted_change(
+    ctx: &RunContext,
+    options: &CheckOptions,
+    changes: &changes::Changes,
+) -> Option<String> {
+    let mut trusted: Vec<PathBuf> = vec![ctx.root.join(crate::config::FILE_NAME)];
+    trusted.extend(ctx.config.file.as_ref().map(|(s, _)| s.path.clone()));
+    trusted.extend(ctx.config.packs.iter().filter_map(|p| match p {
+        crate::pack_source::PackSource::Dir(dir) => Some(dir.clone()),
+        crate::pack_source::PackSource::Git { .. } => None,
+    }));
+    trusted.extend(options.packs.iter().map(|p| normalize(&ctx.cwd.join(p))));
+    trusted.extend(ctx.config.settings.allowed_signers.clone());
+    trusted.extend(ctx.config.settings.directory.clone());
+    let trusted: Vec<PathBuf> = trusted.iter().map(|p| real_path(&normalize(p))).collect();
+    changes
+        .present
+        .iter()
+        .chain(changes.removed.iter().map(|(path, _)| path))
+        .find(|changed| {
+            let changed = real_path(changed);
+            trusted.iter().any(|t| changed.starts_with(t))
+        })
+        .map(|changed| display_path(changed, &ctx.cwd))
+}
+
+/// A path with its folder's symlinks resolved (the file itself may be gone), so that paths
+/// from git and from the configuration compare.
+fn real_path(path: &Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => real_path(parent).join(name),
+        _ => path.to_path_buf(),
     }
 }
 
@@ -265,6 +364,8 @@ struct Files {
     selected: BTreeSet<PathBuf>,
     /// The arguments, absolute (the working directory when none was given).
     arguments: Vec<PathBuf>,
+    /// Files named on the command line that `exclude` removes: passed over.
+    excluded: Vec<PathBuf>,
 }
 
 fn select_files(
@@ -298,6 +399,17 @@ fn select_files(
     } else {
         paths.iter().map(|p| normalize(&ctx.cwd.join(p))).collect()
     };
+    // `exclude` holds for a file named on the command line too (the pre-commit hook names the
+    // staged files), its globs relative to the configuration's folder, as everywhere.
+    let config_dir = real_path(&ctx.config.dir);
+    let (excluded, arguments): (Vec<PathBuf>, Vec<PathBuf>) =
+        arguments.into_iter().partition(|p| {
+            p.is_file()
+                && listing.listed_as(p).is_none()
+                && real_path(p)
+                    .strip_prefix(&config_dir)
+                    .is_ok_and(|rel| ctx.exclude.is_match(rel))
+        });
     // A file named on the command line that the walk lists under another path (a symlink to a
     // manifest) is that manifest, read once.
     let arguments: Vec<PathBuf> = arguments
@@ -344,6 +456,7 @@ fn select_files(
         inventory,
         selected: selection.files,
         arguments,
+        excluded,
     }
 }
 
@@ -354,6 +467,7 @@ fn read_all(
     ctx: &RunContext,
     files: &Files,
     changes: Option<&changes::Changes>,
+    headless: &BTreeMap<PathBuf, Problem>,
     problems: &mut Vec<Problem>,
 ) -> (Vec<Manifest>, usize) {
     let parsed: Vec<FileResult> = files
@@ -397,11 +511,69 @@ fn read_all(
         manifest.selected = reported.contains(&manifest.source.path);
     }
     for (path, found) in file_problems {
-        if reported.contains(&path) {
+        if reported.contains(&path) && !headless.contains_key(&path) {
             problems.extend(found);
         }
     }
     (manifests, reported.len())
+}
+
+/// The selected files in a manifest place that were an `agentgate/v1` `Agent` manifest at the
+/// base revision (modified in place, or renamed here) and now claim to be none (no
+/// `apiVersion` starting with `agentgate`, nor `kind: Agent` without one), each with its
+/// problem: an agent cannot leave the inventory by deleting two lines.
+fn lost_headers(
+    ctx: &RunContext,
+    files: &Files,
+    changes: &changes::Changes,
+) -> BTreeMap<PathBuf, Problem> {
+    let mut lost = BTreeMap::new();
+    for (path, base) in &changes.modified {
+        if !files.selected.contains(path) {
+            continue;
+        }
+        let was_manifest = {
+            let source = SourceFile::new(path.clone(), String::new(), base.as_str());
+            yaml::parse(&source, Limits::default())
+                .unwrap_or_default()
+                .iter()
+                .any(|d| manifest_kind_problem(&d.value).is_none())
+        };
+        if !was_manifest {
+            continue;
+        }
+        let Ok(text) = read_text(path, ctx.max_file_size) else {
+            continue; // reading it fails the run already
+        };
+        let source = SourceFile::new(path.clone(), String::new(), text);
+        let Ok(documents) = yaml::parse(&source, Limits::default()) else {
+            continue; // a parse error, reported already
+        };
+        if documents.is_empty() || documents.iter().any(|d| claims(&d.value)) {
+            continue;
+        }
+        lost.insert(
+            path.clone(),
+            Problem::whole(
+                display_path(path, &ctx.cwd),
+                "was an agent manifest at the base revision and no longer claims to be one (its `apiVersion: agentgate/v1` and `kind: Agent` are gone): an agent cannot leave the inventory by deleting its header; restore them, or delete the file to retire the agent",
+            ),
+        );
+    }
+    lost
+}
+
+/// Whether a document claims to be an agentgate manifest (manifest-v1, "Where manifests
+/// live"): its `apiVersion` is a string starting with `agentgate` (any case), or it has no
+/// `apiVersion` and its `kind` is `Agent`.
+fn claims(value: &Value) -> bool {
+    match value.get("apiVersion") {
+        Some(Value::String(version)) => version
+            .get(..9)
+            .is_some_and(|head| head.eq_ignore_ascii_case("agentgate")),
+        Some(_) => false,
+        None => value.get("kind").and_then(Value::as_str) == Some("Agent"),
+    }
 }
 
 fn read_manifests(
@@ -452,7 +624,7 @@ fn read_manifests(
 
 /// Why a document in a manifest place is not an `agentgate/v1` `Agent`, if it is not.
 /// The manifests to report on when only changes count: the changed ones, and every manifest
-/// whose delegation reaches a changed or removed agent (a changed delegate can break an
+/// whose delegation reaches a changed, renamed or removed agent (a changed delegate can break an
 /// unchanged delegator), within what the paths selected.
 fn narrow_to_changes(
     selected: &BTreeSet<PathBuf>,
@@ -465,7 +637,9 @@ fn narrow_to_changes(
         .filter(|m| changed.contains(&m.source.path))
         .filter_map(|m| m.name.clone())
         .collect();
-    for (path, text) in &changes.removed {
+    // The base names of the agents in changed and removed files: a manifest renamed to another
+    // agent leaves its old name's delegators with an unknown delegate.
+    for (path, text) in changes.removed.iter().chain(&changes.modified) {
         let source = SourceFile::new(path.clone(), String::new(), text.as_str());
         for document in yaml::parse(&source, Limits::default()).unwrap_or_default() {
             if let Some(name) = document
@@ -534,30 +708,118 @@ fn review_bases(changes: &changes::Changes, manifests: &[Manifest]) -> Vec<Revie
         .collect()
 }
 
-/// The manifest files (selected, or in the inventory) that the change reaches: a file that
-/// changed itself; a file below a changed path (a symlinked folder, or a submodule whose
-/// gitlink moved: the diff shows only the gitlink); a symlink whose target changed.
+/// The manifest files (selected, or in the inventory) that the change reaches (see
+/// [`Reach`]).
 fn changed_paths(
     selected: &BTreeSet<PathBuf>,
     changes: &changes::Changes,
     manifests: &[Manifest],
 ) -> BTreeSet<PathBuf> {
-    let real_changes: BTreeSet<PathBuf> = changes
-        .present
-        .iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .collect();
+    let reach = Reach::of(changes);
     selected
         .iter()
         .chain(manifests.iter().map(|m| &m.source.path))
-        .filter(|path| {
-            changes.present.contains(*path)
-                || path.ancestors().any(|a| changes.present.contains(a))
-                || path
-                    .canonicalize()
-                    .is_ok_and(|real| real.ancestors().any(|a| real_changes.contains(a)))
-        })
+        .filter(|path| reach.reaches(path))
         .cloned()
+        .collect()
+}
+
+/// Which files a change reaches: a file that changed itself; a file below a changed path (a
+/// symlinked folder, or a submodule whose gitlink moved: the diff shows only the gitlink); a
+/// symlink whose target changed.
+struct Reach<'a> {
+    present: &'a BTreeSet<PathBuf>,
+    real: BTreeSet<PathBuf>,
+}
+
+impl<'a> Reach<'a> {
+    fn of(changes: &'a changes::Changes) -> Self {
+        Reach {
+            present: &changes.present,
+            real: changes
+                .present
+                .iter()
+                .filter_map(|p| p.canonicalize().ok())
+                .collect(),
+        }
+    }
+
+    fn reaches(&self, path: &Path) -> bool {
+        path.ancestors().any(|a| self.present.contains(a))
+            || path
+                .canonicalize()
+                .is_ok_and(|real| real.ancestors().any(|a| self.real.contains(a)))
+    }
+}
+
+/// The discovery findings a partial run reports: a footprint (AG100), a committed secret
+/// (AG101) or a broad MCP server (AG102) in a file the change reaches; and an AG100 footprint
+/// that a manifest the change touched governs, or governed at the base (the manifest changed,
+/// was deleted or renamed away: the footprint may have lost its governor). Findings on
+/// manifests (AG103, AG104) follow the manifests' own selection.
+fn narrow_footprints(
+    ctx: &RunContext,
+    changes: &changes::Changes,
+    manifests: &[Manifest],
+    findings: Vec<Finding>,
+) -> Vec<Finding> {
+    let reach = Reach::of(changes);
+    let sources_of = |value: &Value| -> Vec<String> {
+        value
+            .pointer("/spec/sources")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut touched: Vec<Vec<String>> = manifests
+        .iter()
+        .filter(|m| reach.reaches(&m.source.path))
+        .map(|m| sources_of(&m.value))
+        .collect();
+    for (path, text) in changes.modified.iter().chain(&changes.removed) {
+        let rel = path.strip_prefix(&ctx.root).unwrap_or(path);
+        if !discover::is_manifest_place(rel) {
+            continue;
+        }
+        let source = SourceFile::new(path.clone(), String::new(), text.as_str());
+        for document in yaml::parse(&source, Limits::default()).unwrap_or_default() {
+            touched.push(sources_of(&document.value));
+        }
+    }
+    touched.retain(|sources| !sources.is_empty());
+    findings
+        .into_iter()
+        .filter(|f| {
+            let rule = BuiltinRule::from_id(&f.rule);
+            let discovered = matches!(
+                rule,
+                Some(
+                    BuiltinRule::UnregisteredAgent
+                        | BuiltinRule::McpInlineSecret
+                        | BuiltinRule::McpBroadServer
+                )
+            );
+            if !discovered || reach.reaches(&f.place.source.path) {
+                return true;
+            }
+            let rel = f
+                .place
+                .source
+                .path
+                .strip_prefix(&ctx.root)
+                .unwrap_or(&f.place.source.path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            rule == Some(BuiltinRule::UnregisteredAgent)
+                && touched
+                    .iter()
+                    .any(|sources| footprints::sources_cover(sources, &rel))
+        })
         .collect()
 }
 

@@ -68,8 +68,16 @@ impl<'a> Sink<'a> {
     /// Applies the waivers: waived findings move aside; expired waivers (AG090) and, in a full
     /// run, waivers that matched nothing or name a disabled rule (AG091) become findings in
     /// the configuration file. `partial`: the run saw only some manifests, so it cannot tell
-    /// that a waiver is unused.
-    pub fn settle(mut self, registry: &Registry, today: i64, partial: bool) -> Settled {
+    /// that a waiver is unused. `judged`: whether the running command evaluates a rule (`check`
+    /// without discovery never evaluates AG100, `discover` never a manifest rule); only the
+    /// waivers of those rules are judged.
+    pub fn settle(
+        mut self,
+        registry: &Registry,
+        today: i64,
+        partial: bool,
+        judged: impl Fn(&str) -> bool,
+    ) -> Settled {
         sort_unique(&mut self.findings);
         let config = self.config;
         let (refused, waivable): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut self.findings)
@@ -107,14 +115,18 @@ impl<'a> Sink<'a> {
             );
             meta.push((BuiltinRule::WaiverExpired, waiver, message));
         }
-        for waiver in config.waivers.iter().filter(|w| !w.is_expired(today)) {
+        let judging = config
+            .waivers
+            .iter()
+            .filter(|w| !partial && judged(&w.rule) && !w.is_expired(today));
+        for waiver in judging {
             let unused = applied.unused.iter().any(|u| u.pointer == waiver.pointer);
             let message = if disabled(waiver) {
                 format!(
                     "the waiver of {} names a disabled rule; remove it",
                     waiver.rule
                 )
-            } else if unused && !partial {
+            } else if unused {
                 format!(
                     "the waiver of {} matched no finding; remove it, the exception is no longer needed",
                     waiver.rule

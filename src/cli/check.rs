@@ -29,7 +29,8 @@ pub struct Args {
     #[arg(long)]
     no_fail: bool,
     /// Report only manifests changed since this git revision (compared from the merge
-    /// base), and the unchanged ones whose delegation reaches a changed agent.
+    /// base), and the unchanged ones whose delegation reaches a changed agent; a change to the
+    /// configuration, a rule pack, allowed_signers or the people directory makes a full run.
     #[arg(long, value_name = "REV", conflicts_with = "staged")]
     changed_since: Option<String>,
     /// Report only manifests staged in the git index (as a pre-commit hook sees them).

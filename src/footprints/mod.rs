@@ -129,6 +129,15 @@ impl Source {
     }
 }
 
+/// Whether any of a manifest's `spec.sources` entries covers a repository-relative file, by its
+/// glob alone (a `#NAME` entry counts for its whole file).
+pub fn sources_cover(sources: &[String], rel: &str) -> bool {
+    sources
+        .iter()
+        .filter_map(|entry| matcher(split_source(entry).0))
+        .any(|m| covers(&m, rel))
+}
+
 fn matcher(glob: &str) -> Option<GlobMatcher> {
     let glob = glob.trim_start_matches("./").trim_end_matches('/');
     GlobBuilder::new(glob)

@@ -179,6 +179,12 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
         }
         out.push('\n');
     }
+    for note in &outcome.notes {
+        out.push_str(&format!(
+            "note: {}\n",
+            crate::escape::visible_controls(note, false)
+        ));
+    }
     out.push_str(&super::summary_line(outcome));
     out.push('\n');
     crate::escape::without_workflow_commands(&out)

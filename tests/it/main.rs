@@ -36,6 +36,7 @@ mod discover;
 mod docs;
 mod formats;
 mod honest_evidence;
+mod honest_partial;
 mod init;
 mod inventory;
 mod packs;
