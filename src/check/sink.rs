@@ -68,8 +68,15 @@ impl<'a> Sink<'a> {
     /// Applies the waivers: waived findings move aside; expired waivers (AG090) and, in a full
     /// run, waivers that matched nothing or name a disabled rule (AG091) become findings in
     /// the configuration file. `partial`: the run saw only some manifests, so it cannot tell
-    /// that a waiver is unused.
-    pub fn settle(mut self, registry: &Registry, today: i64, partial: bool) -> Settled {
+    /// that a waiver is unused; `discovered`: the run looked for footprints, so a waiver of
+    /// AG100 to AG102 that matched nothing is unused (without discovery it was not judged).
+    pub fn settle(
+        mut self,
+        registry: &Registry,
+        today: i64,
+        partial: bool,
+        discovered: bool,
+    ) -> Settled {
         sort_unique(&mut self.findings);
         let config = self.config;
         let (refused, waivable): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut self.findings)
@@ -114,7 +121,7 @@ impl<'a> Sink<'a> {
                     "the waiver of {} names a disabled rule; remove it",
                     waiver.rule
                 )
-            } else if unused && !partial {
+            } else if unused && !partial && (discovered || !is_discovery_rule(&waiver.rule)) {
                 format!(
                     "the waiver of {} matched no finding; remove it, the exception is no longer needed",
                     waiver.rule
@@ -156,4 +163,16 @@ impl<'a> Sink<'a> {
 fn sort_unique(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+}
+
+/// The rules only discovery reports (AG100 to AG102): not evaluated by `check --no-discover`.
+fn is_discovery_rule(id: &str) -> bool {
+    matches!(
+        BuiltinRule::from_id(id),
+        Some(
+            BuiltinRule::UnregisteredAgent
+                | BuiltinRule::McpInlineSecret
+                | BuiltinRule::McpBroadServer
+        )
+    )
 }
