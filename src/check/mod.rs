@@ -244,8 +244,10 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         &governors,
         &ctx.registry,
         ctx.max_file_size,
-        footprints.then_some(&files.arguments[..]),
-        &other_tools,
+        footprints::Scope {
+            footprints: footprints.then_some(&files.arguments[..]),
+            other_tools: &other_tools,
+        },
     );
     sink.extend(footprint_findings);
     problems.extend(unreadable);

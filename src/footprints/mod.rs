@@ -165,6 +165,14 @@ pub struct Context<'a> {
     pub other_tools: &'a std::collections::BTreeSet<PathBuf>,
 }
 
+/// What discovery looks at: footprints below these paths (none: only the manifests'
+/// `spec.sources`, AG103 and AG104), and which files in manifest places are other tools'.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    pub footprints: Option<&'a [PathBuf]>,
+    pub other_tools: &'a std::collections::BTreeSet<PathBuf>,
+}
+
 impl Context<'_> {
     /// Whether a file is an agentgate manifest (or claims to be one), which discovery leaves
     /// to `check`: in a manifest place and not another tool's file.
@@ -199,9 +207,12 @@ pub fn run(
     governors: &[Governor],
     registry: &Registry,
     max_file_size: u64,
-    footprints: Option<&[PathBuf]>,
-    other_tools: &std::collections::BTreeSet<PathBuf>,
+    scope: Scope,
 ) -> (Vec<Finding>, Vec<Problem>) {
+    let Scope {
+        footprints,
+        other_tools,
+    } = scope;
     let needs_sources = governors
         .iter()
         .any(|g| g.selected && !g.sources.is_empty());
