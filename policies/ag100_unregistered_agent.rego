@@ -4,12 +4,13 @@
 #   An agent footprint in the repository that no manifest governs: an MCP server in an MCP
 #   client configuration (.mcp.json, .vscode/mcp.json, .cursor/mcp.json,
 #   claude_desktop_config.json, or a JSON/YAML file with a top-level mcpServers or servers map
-#   of MCP servers), an A2A agent card, or code that imports an agent framework or LLM SDK
-#   (one footprint per service folder). A manifest governs a file when one of its
+#   of MCP servers), an A2A agent card, a declarative agent definition (a top-level model plus
+#   instructions or tools, as an Azure AI Foundry agent.yaml has), or code that imports an
+#   agent framework or LLM SDK (one footprint per service folder). A manifest governs a file when one of its
 #   spec.sources globs (repository-relative) matches the file or a folder above it. An agent
 #   without a manifest has no owner, no declared permissions, no review and no expiry: the
 #   gate cannot see it. agentgate computes this rule itself, in Rust, when discovery runs
-#   (`agentgate discover`, `check --discover`, or `discover: true` in the configuration); this
+#   (`agentgate discover`, and `check` unless `discover: false` or `--no-discover`); this
 #   package only carries the rule's metadata. The path is the JSON pointer of the MCP server
 #   in its configuration, or "" for an agent card or for code (the line is the first import).
 # custom:

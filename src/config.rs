@@ -75,7 +75,8 @@ pub struct Config {
     pub waivers: Vec<Arc<Waiver>>,
     /// Rule packs beside the built-in one, in the order given.
     pub packs: Vec<PackSource>,
-    /// `discover: true`: every `check` also looks for unregistered agents (as `--discover`).
+    /// Whether `check` also looks for unregistered agents: on unless the configuration says
+    /// `discover: false` (`--no-discover` turns it off for one run).
     pub discover: bool,
 }
 
@@ -90,7 +91,7 @@ impl Config {
             settings: Settings::default(),
             waivers: Vec::new(),
             packs: Vec::new(),
-            discover: false,
+            discover: true,
         }
     }
 
@@ -176,7 +177,7 @@ impl Config {
             self.fail_on = level;
         }
         self.exclude = strings(value.pointer("/exclude"));
-        self.discover = value.get("discover").and_then(Value::as_bool) == Some(true);
+        self.discover = value.get("discover").and_then(Value::as_bool) != Some(false);
         if let Some(Value::Object(rules)) = value.get("rules") {
             for (id, entry) in rules {
                 let pointer = format!("/rules/{}", id.replace('~', "~0").replace('/', "~1"));

@@ -74,6 +74,11 @@ pub struct Outcome {
     pub waived: Vec<Waived>,
     /// What the run says about itself in human output (a partial run made a full run, say).
     pub notes: Vec<String>,
+    /// Whether the run looked for agent footprints (discovery), not only at manifests.
+    pub discovered: bool,
+    /// Files in manifest places, among those reported on, that do not claim to be manifests
+    /// (other tools' files): passed over as manifests, read by discovery.
+    pub other_tools: usize,
 }
 
 /// An agent that was checked: its manifest file, `metadata.name`, the document itself and its
@@ -147,8 +152,17 @@ impl Outcome {
     }
 }
 
-/// One manifest document, parsed, with where it came from.
-type FileResult = (PathBuf, Result<Vec<Manifest>, Vec<Problem>>);
+/// One file in a manifest place, read: its manifests (none for another tool's file), or why
+/// it cannot be checked.
+type FileResult = (PathBuf, Result<Read, Vec<Problem>>);
+
+/// What a file in a manifest place turned out to be.
+enum Read {
+    /// It claims to be a manifest: its documents.
+    Manifests(Vec<Manifest>),
+    /// It does not claim to be one: another tool's file (manifest-v1).
+    OtherTool,
+}
 
 struct Manifest {
     source: Arc<SourceFile>,
@@ -161,10 +175,12 @@ struct Manifest {
 /// Whether a run also looks for agent footprints that no manifest governs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Discovery {
-    /// Only when the configuration says `discover: true`.
+    /// Unless the configuration says `discover: false` (discovery is on by default).
     Configured,
-    /// `check --discover`: manifests and footprints in one pass.
+    /// `check --discover`: manifests and footprints in one pass, whatever the configuration.
     Also,
+    /// `check --no-discover`: manifests only, for one run.
+    Off,
     /// `agentgate discover`: footprints only (AG100 to AG103); paths need not hold manifests.
     Only,
 }
@@ -191,7 +207,7 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
 /// The check in a prepared context: select, parse, evaluate, look for footprints, settle.
 pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) -> Outcome {
     let mut problems = Vec::new();
-    let files = select_files(ctx, &options.paths, discovery, &mut problems);
+    let files = select_files(ctx, &options.paths, &mut problems);
     let changes = match &options.changes {
         Some(filter) => match changes::changed_files(&ctx.root, filter) {
             Ok(changes) => Some(changes),
@@ -235,7 +251,8 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         Some(changes) => lost_headers(ctx, &files, changes),
         None => BTreeMap::new(),
     };
-    let (manifests, reported) = read_all(ctx, &files, narrowing, &headless, &mut problems);
+    let (manifests, reported, other_tools) =
+        read_all(ctx, &files, narrowing, &headless, &mut problems);
     problems.extend(headless.into_values());
 
     let bases = changes.as_ref().map(|c| review_bases(c, &manifests));
@@ -260,7 +277,11 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
             governor
         })
         .collect();
-    let footprints = discovery != Discovery::Configured || ctx.config.discover;
+    let footprints = match discovery {
+        Discovery::Configured => ctx.config.discover,
+        Discovery::Also | Discovery::Only => true,
+        Discovery::Off => false,
+    };
     let (footprint_findings, unreadable) = footprints::run(
         &ctx.root,
         &ctx.cwd,
@@ -268,7 +289,10 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         &governors,
         &ctx.registry,
         ctx.max_file_size,
-        footprints.then_some(&files.arguments[..]),
+        footprints::Scope {
+            footprints: footprints.then_some(&files.arguments[..]),
+            other_tools: &other_tools,
+        },
     );
     let footprint_findings = match narrowing {
         Some(changes) => narrow_footprints(ctx, changes, &manifests, footprint_findings),
@@ -306,6 +330,11 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         problems,
         files: reported,
         agents: manifests.iter().filter(|m| m.selected).count(),
+        discovered: footprints,
+        other_tools: other_tools
+            .iter()
+            .filter(|p| files.selected.contains(*p))
+            .count(),
         fail_on: Some(options.fail_on.unwrap_or(ctx.config.fail_on)),
         rules: evaluated.rules,
         checked: evaluated.checked,
@@ -368,12 +397,7 @@ struct Files {
     excluded: Vec<PathBuf>,
 }
 
-fn select_files(
-    ctx: &RunContext,
-    paths: &[PathBuf],
-    discovery: Discovery,
-    problems: &mut Vec<Problem>,
-) -> Files {
+fn select_files(ctx: &RunContext, paths: &[PathBuf], problems: &mut Vec<Problem>) -> Files {
     let listing = discover::listing(&ctx.root, &ctx.exclude);
     let mut inventory = listing.manifests();
     // A symlink that agentgate does not follow must not hide a manifest.
@@ -439,19 +463,19 @@ fn select_files(
     }
     inventory.sort();
     let selection = discover::select(&arguments, &inventory);
-    // Only a path the user named must match something; an empty repository checked by
-    // default has simply nothing to report.
-    let named = if paths.is_empty() || discovery == Discovery::Only {
-        &[][..]
-    } else {
-        &selection.unmatched[..]
-    };
-    problems.extend(named.iter().map(|path| {
-        Problem::whole(
-            display_path(Path::new(path), &ctx.cwd),
-            "matches no agent manifest (agent.yaml, *.agent.yaml, or .agents/*.yaml); nothing would be checked",
-        )
-    }));
+    // A path the user named must exist: a typo must not pass as a clean run. An existing
+    // folder or file with no manifest is looked at by discovery, and may hold no agent at all.
+    problems.extend(
+        arguments
+            .iter()
+            .filter(|path| std::fs::symlink_metadata(path).is_err())
+            .map(|path| {
+                Problem::whole(
+                    display_path(path, &ctx.cwd),
+                    "does not exist; nothing there can be checked (name an existing file or folder)",
+                )
+            }),
+    );
     Files {
         inventory,
         selected: selection.files,
@@ -469,7 +493,7 @@ fn read_all(
     changes: Option<&changes::Changes>,
     headless: &BTreeMap<PathBuf, Problem>,
     problems: &mut Vec<Problem>,
-) -> (Vec<Manifest>, usize) {
+) -> (Vec<Manifest>, usize, BTreeSet<PathBuf>) {
     let parsed: Vec<FileResult> = files
         .inventory
         .par_iter()
@@ -483,9 +507,13 @@ fn read_all(
         .collect();
     let mut manifests = Vec::new();
     let mut file_problems = BTreeMap::new();
+    let mut other_tools = BTreeSet::new();
     for (path, result) in parsed {
         match result {
-            Ok(found) => manifests.extend(found),
+            Ok(Read::Manifests(found)) => manifests.extend(found),
+            Ok(Read::OtherTool) => {
+                other_tools.insert(path);
+            }
             Err(found) => {
                 file_problems.insert(path, found);
             }
@@ -495,6 +523,7 @@ fn read_all(
         Some(changes) => narrow_to_changes(&files.selected, changes, &manifests),
         None => files.selected.clone(),
     };
+    reported.retain(|path| !other_tools.contains(path));
     // Both (all) files of a duplicated name, whenever one of them is reported: a decoy named
     // alone must not hide the AG080 of the manifest it shadows, nor the other way round.
     let names: BTreeSet<&str> = manifests
@@ -515,7 +544,7 @@ fn read_all(
             problems.extend(found);
         }
     }
-    (manifests, reported.len())
+    (manifests, reported.len(), other_tools)
 }
 
 /// The selected files in a manifest place that were an `agentgate/v1` `Agent` manifest at the
@@ -537,7 +566,7 @@ fn lost_headers(
             yaml::parse(&source, Limits::default())
                 .unwrap_or_default()
                 .iter()
-                .any(|d| manifest_kind_problem(&d.value).is_none())
+                .any(|d| matches!(claim(&d.value), Claim::Manifest))
         };
         if !was_manifest {
             continue;
@@ -549,7 +578,11 @@ fn lost_headers(
         let Ok(documents) = yaml::parse(&source, Limits::default()) else {
             continue; // a parse error, reported already
         };
-        if documents.is_empty() || documents.iter().any(|d| claims(&d.value)) {
+        if documents.is_empty()
+            || documents
+                .iter()
+                .any(|d| !matches!(claim(&d.value), Claim::None))
+        {
             continue;
         }
         lost.insert(
@@ -563,24 +596,7 @@ fn lost_headers(
     lost
 }
 
-/// Whether a document claims to be an agentgate manifest (manifest-v1, "Where manifests
-/// live"): its `apiVersion` is a string starting with `agentgate` (any case), or it has no
-/// `apiVersion` and its `kind` is `Agent`.
-fn claims(value: &Value) -> bool {
-    match value.get("apiVersion") {
-        Some(Value::String(version)) => version
-            .get(..9)
-            .is_some_and(|head| head.eq_ignore_ascii_case("agentgate")),
-        Some(_) => false,
-        None => value.get("kind").and_then(Value::as_str) == Some("Agent"),
-    }
-}
-
-fn read_manifests(
-    path: &Path,
-    display: String,
-    max_bytes: u64,
-) -> Result<Vec<Manifest>, Vec<Problem>> {
+fn read_manifests(path: &Path, display: String, max_bytes: u64) -> Result<Read, Vec<Problem>> {
     let text = read_text(path, max_bytes).map_err(|e| {
         vec![Problem {
             line: e.line,
@@ -589,15 +605,23 @@ fn read_manifests(
         }]
     })?;
     let source = Arc::new(SourceFile::new(path.to_path_buf(), display.clone(), text));
-    let documents = yaml::parse(&source, Limits::default())
-        .map_err(|e| vec![Problem::at(&source, e.offset, e.span, e.message)])?;
-    if documents.is_empty() {
-        return Err(vec![Problem::whole(display, "the file is empty; an agent manifest starts with `apiVersion: agentgate/v1` and `kind: Agent`")]);
+    let documents = match yaml::parse(&source, Limits::default()) {
+        Ok(documents) => documents,
+        // A file that cannot be read as YAML is a manifest's problem when its text claims to
+        // be one (or looks like a manifest that lost its header); otherwise another tool's.
+        Err(_) if !text_claims(&source.text) => return Ok(Read::OtherTool),
+        Err(e) => return Err(vec![Problem::at(&source, e.offset, e.span, e.message)]),
+    };
+    let claims: Vec<Claim> = documents.iter().map(|d| claim(&d.value)).collect();
+    // A file is a manifest when one of its documents claims to be one (then every document
+    // must be an `agentgate/v1` `Agent`), or looks like a manifest that lost its header.
+    if claims.iter().all(|c| matches!(c, Claim::None)) {
+        return Ok(Read::OtherTool);
     }
     let mut manifests = Vec::new();
     let mut problems = Vec::new();
-    for document in documents {
-        match manifest_kind_problem(&document.value) {
+    for (document, claim) in documents.into_iter().zip(claims) {
+        match claim.problem() {
             Some(message) => {
                 let (at, label) = locate(&document.root, "/apiVersion");
                 problems.push(Problem::at(&source, at, label, message));
@@ -616,13 +640,125 @@ fn read_manifests(
         }
     }
     if problems.is_empty() {
-        Ok(manifests)
+        Ok(Read::Manifests(manifests))
     } else {
         Err(problems)
     }
 }
 
-/// Why a document in a manifest place is not an `agentgate/v1` `Agent`, if it is not.
+/// What a document in a manifest place says it is (manifest-v1, "Where manifests live").
+enum Claim {
+    /// `apiVersion: agentgate/v1`, `kind: Agent`.
+    Manifest,
+    /// It claims to be a manifest (an `apiVersion` starting with `agentgate`, any case, or no
+    /// `apiVersion` and `kind: Agent`) and is not exactly one. `other_tool`: nothing else in it
+    /// looks like a manifest (no `metadata`, no `spec`).
+    Wrong { message: String, other_tool: bool },
+    /// No claim, but top-level `metadata` and `spec`: a manifest that lost its header.
+    Headless,
+    /// No claim: another tool's document.
+    None,
+}
+
+impl Claim {
+    fn problem(&self) -> Option<String> {
+        match self {
+            Claim::Manifest => None,
+            Claim::Wrong {
+                message,
+                other_tool: true,
+            } => Some(format!(
+                "{message}; if this file belongs to another tool, add it to `exclude` in .agentgate.yaml"
+            )),
+            Claim::Wrong { message, .. } => Some(message.clone()),
+            Claim::Headless => Some(
+                "a manifest without its header: it has `metadata` and `spec` but no `apiVersion: agentgate/v1` and `kind: Agent`; add them (a file in a manifest place that looks like a manifest is never skipped)"
+                    .into(),
+            ),
+            Claim::None => Some(
+                "not an agent manifest (no `apiVersion: agentgate/v1`, no `kind: Agent`), in a file whose other documents are; every document of a manifest file must be a manifest"
+                    .into(),
+            ),
+        }
+    }
+}
+
+fn claim(value: &Value) -> Claim {
+    let Value::Object(map) = value else {
+        return Claim::None;
+    };
+    let api = map.get("apiVersion");
+    let kind = map.get("kind");
+    let claimed = match api {
+        Some(Value::String(v)) => v.to_ascii_lowercase().starts_with("agentgate"),
+        None => kind
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.eq_ignore_ascii_case("agent")),
+        Some(_) => false,
+    };
+    let looks_like_manifest = map.contains_key("metadata") || map.contains_key("spec");
+    if !claimed {
+        let headless = !matches!(api, Some(Value::String(_)))
+            && map.contains_key("metadata")
+            && map.contains_key("spec");
+        return if headless {
+            Claim::Headless
+        } else {
+            Claim::None
+        };
+    }
+    let message = match (api, kind) {
+        (Some(Value::String(v)), Some(Value::String(k))) if v == "agentgate/v1" && k == "Agent" => {
+            return Claim::Manifest
+        }
+        (Some(Value::String(v)), _) if v != "agentgate/v1" => format!(
+            "unknown apiVersion {v:?}: this agentgate reads `agentgate/v1`; upgrade agentgate or fix the version"
+        ),
+        (Some(_), kind) => format!(
+            "kind must be `Agent` for apiVersion agentgate/v1, found {}",
+            kind.map_or("nothing".to_string(), Value::to_string)
+        ),
+        (None, _) => {
+            "`kind: Agent` without `apiVersion: agentgate/v1`: a manifest needs both".to_string()
+        }
+    };
+    Claim::Wrong {
+        message,
+        other_tool: !looks_like_manifest,
+    }
+}
+
+/// Whether the text of a file that is not valid YAML claims to be a manifest, or looks like
+/// one: a top-level `apiVersion` line naming agentgate, a `kind: Agent` line, or both a
+/// `metadata:` and a `spec:` line. Such a file's parse error is reported (fail closed).
+fn text_claims(text: &str) -> bool {
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            l.trim_start_matches('\u{feff}')
+                .to_ascii_lowercase()
+                .replace(['"', '\''], "")
+        })
+        .collect();
+    let key = |name: &str| {
+        lines.iter().any(|l| {
+            l.strip_prefix(name)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+    };
+    let value = |name: &str, prefix: &str| {
+        lines.iter().any(|l| {
+            l.strip_prefix(name)
+                .and_then(|rest| rest.trim_start().strip_prefix(':'))
+                .is_some_and(|v| v.trim_start().starts_with(prefix))
+        })
+    };
+    value("apiversion", "agentgate")
+        || value("kind", "agent")
+        || lines.iter().any(|l| l.contains("agentgate/"))
+        || (key("metadata") && key("spec"))
+}
+
 /// The manifests to report on when only changes count: the changed ones, and every manifest
 /// whose delegation reaches a changed, renamed or removed agent (a changed delegate can break an
 /// unchanged delegator), within what the paths selected.
@@ -687,7 +823,7 @@ fn review_bases(changes: &changes::Changes, manifests: &[Manifest]) -> Vec<Revie
         let source = SourceFile::new(path.clone(), String::new(), text.as_str());
         for document in yaml::parse(&source, Limits::default()).unwrap_or_default() {
             let value = document.value;
-            if manifest_kind_problem(&value).is_some() {
+            if !matches!(claim(&value), Claim::Manifest) {
                 continue;
             }
             if let Some(name) = value.pointer("/metadata/name").and_then(Value::as_str) {
@@ -821,21 +957,4 @@ fn narrow_footprints(
                     .any(|sources| footprints::sources_cover(sources, &rel))
         })
         .collect()
-}
-
-fn manifest_kind_problem(value: &Value) -> Option<String> {
-    let Value::Object(map) = value else {
-        return Some("expected an agent manifest (a mapping with `apiVersion: agentgate/v1` and `kind: Agent`)".into());
-    };
-    match (map.get("apiVersion"), map.get("kind")) {
-        (Some(Value::String(v)), Some(Value::String(k))) if v == "agentgate/v1" && k == "Agent" => None,
-        (Some(Value::String(v)), _) if v != "agentgate/v1" => Some(format!(
-            "unknown apiVersion {v:?}: this agentgate reads `agentgate/v1`; upgrade agentgate or fix the version"
-        )),
-        (Some(Value::String(_)), kind) => Some(format!(
-            "kind must be `Agent` for apiVersion agentgate/v1, found {}",
-            kind.map_or("nothing".to_string(), Value::to_string)
-        )),
-        _ => Some("missing `apiVersion: agentgate/v1`: every file in a manifest place must be an agent manifest".into()),
-    }
 }

@@ -36,9 +36,13 @@ pub struct Args {
     /// Report only manifests staged in the git index (as a pre-commit hook sees them).
     #[arg(long)]
     staged: bool,
-    /// Also look for agents that no manifest governs (AG100 to AG102), in the same pass.
-    #[arg(long)]
+    /// Look for agents that no manifest governs (AG100 to AG102) in the same pass, even when
+    /// the configuration says `discover: false` (discovery is on by default).
+    #[arg(long, conflicts_with = "no_discover")]
     discover: bool,
+    /// Check manifests only, without looking for unregistered agents, for this run.
+    #[arg(long)]
+    no_discover: bool,
 }
 
 /// `--fail-on`: the severities a run can fail on.
@@ -74,6 +78,8 @@ pub fn run(args: Args) -> ExitStatus {
     };
     let discovery = if args.discover {
         check::Discovery::Also
+    } else if args.no_discover {
+        check::Discovery::Off
     } else {
         check::Discovery::Configured
     };

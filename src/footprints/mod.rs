@@ -172,6 +172,25 @@ pub struct Context<'a> {
     pub max_file_size: u64,
     /// Report footprints only in files below one of these (absolute) paths.
     pub selected: &'a [PathBuf],
+    /// Files in manifest places that do not claim to be manifests (other tools' files):
+    /// discovery reads them like any other file.
+    pub other_tools: &'a std::collections::BTreeSet<PathBuf>,
+}
+
+/// What discovery looks at: footprints below these paths (none: only the manifests'
+/// `spec.sources`, AG103 and AG104), and which files in manifest places are other tools'.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    pub footprints: Option<&'a [PathBuf]>,
+    pub other_tools: &'a std::collections::BTreeSet<PathBuf>,
+}
+
+impl Context<'_> {
+    /// Whether a file is an agentgate manifest (or claims to be one), which discovery leaves
+    /// to `check`: in a manifest place and not another tool's file.
+    fn is_manifest(&self, path: &Path, rel: &str) -> bool {
+        crate::discover::is_manifest_place(Path::new(rel)) && !self.other_tools.contains(path)
+    }
 }
 
 impl Context<'_> {
@@ -200,8 +219,12 @@ pub fn run(
     governors: &[Governor],
     registry: &Registry,
     max_file_size: u64,
-    footprints: Option<&[PathBuf]>,
+    scope: Scope,
 ) -> (Vec<Finding>, Vec<Problem>) {
+    let Scope {
+        footprints,
+        other_tools,
+    } = scope;
     let needs_sources = governors
         .iter()
         .any(|g| g.selected && !g.sources.is_empty());
@@ -220,6 +243,7 @@ pub fn run(
         registry,
         max_file_size,
         selected: footprints.unwrap_or_default(),
+        other_tools,
     };
     let mut found = missing_sources(&ctx);
     found.extend(too_broad(&ctx));
@@ -306,7 +330,7 @@ impl Subjects {
         self.0.entry(rel.to_string()).or_insert_with(|| {
             let name = rel.rsplit('/').next().unwrap_or_default();
             if FileKind::of(rel, name) != FileKind::Structured
-                || crate::discover::is_manifest_place(Path::new(rel))
+                || ctx.is_manifest(path, rel)
                 || name == crate::config::FILE_NAME
             {
                 return Vec::new();
@@ -373,7 +397,7 @@ pub fn too_broad(ctx: &Context) -> Vec<Finding> {
             let mut shared = None;
             for (path, rel) in ctx.files.iter().zip(&rels).filter(|(_, r)| covers(&m, r)) {
                 let file = rel.rsplit('/').next().unwrap_or_default();
-                if crate::discover::is_manifest_place(Path::new(rel)) {
+                if ctx.is_manifest(path, rel) {
                     continue;
                 }
                 let defines = subjects.of(ctx, path, rel).to_vec();
@@ -483,7 +507,7 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
         }
         let rel = relative(ctx.root, path);
         let name = rel.rsplit('/').next().unwrap_or_default().to_string();
-        if crate::discover::is_manifest_place(Path::new(&rel)) || name == crate::config::FILE_NAME {
+        if ctx.is_manifest(path, &rel) || name == crate::config::FILE_NAME {
             continue;
         }
         let kind = FileKind::of(&rel, &name);
@@ -980,7 +1004,47 @@ fn structured(rel: &str, value: &Value) -> Vec<Hit> {
             ),
         });
     }
+    if let Some((model, tools)) = agent_definition(top) {
+        let agent = top.get("name").and_then(Value::as_str);
+        let shown = agent.map_or_else(String::new, |a| format!(" {a:?}"));
+        hits.push(Hit {
+            rule: Rule::Unregistered,
+            subject: agent.map(str::to_string),
+            pointer: String::new(),
+            place: Some("/model".into()),
+            message: format!(
+                "agent definition{shown} (model {model:?}, {tools} tool{}) that no manifest governs; add a manifest whose spec.sources covers {rel}",
+                if tools == 1 { "" } else { "s" }
+            ),
+        });
+    }
     hits
+}
+
+/// A document that defines an agent the way Azure AI Foundry, the OpenAI Assistants API and
+/// similar declarative formats do: a top-level `model` (a name, or a mapping with `id` or
+/// `name`) plus non-empty `instructions` or `tools`. Returns the model and the tool count.
+fn agent_definition(top: &serde_json::Map<String, Value>) -> Option<(String, usize)> {
+    let model = match top.get("model")? {
+        Value::String(name) => name.clone(),
+        Value::Object(model) => ["id", "name", "deployment"]
+            .iter()
+            .find_map(|key| model.get(*key).and_then(Value::as_str))?
+            .to_string(),
+        _ => return None,
+    };
+    if model.trim().is_empty() {
+        return None;
+    }
+    let instructions = top
+        .get("instructions")
+        .and_then(Value::as_str)
+        .is_some_and(|text| !text.trim().is_empty());
+    let tools = top
+        .get("tools")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    (instructions || tools > 0).then_some((model, tools))
 }
 
 pub(crate) fn is_agent_card(rel: &str, top: &serde_json::Map<String, Value>) -> bool {

@@ -261,6 +261,26 @@ pub fn summary_line(outcome: &Outcome) -> String {
             plural(others, "file")
         ));
     }
+    if outcome.agents == 0 && others == 0 && outcome.problems.is_empty() {
+        line = if outcome.discovered {
+            "no agents found: no manifests and no agent footprints".to_string()
+        } else {
+            "no agents found: no manifests (discovery off, footprints not looked for)".to_string()
+        };
+        if outcome.count(Severity::Error) + outcome.count(Severity::Warning) > 0 {
+            line.push_str(&format!(
+                "; {}, {}",
+                plural(outcome.count(Severity::Error), "error"),
+                plural(outcome.count(Severity::Warning), "warning"),
+            ));
+        }
+    }
+    if outcome.other_tools > 0 {
+        line.push_str(&format!(
+            "; {} of other tools in manifest places",
+            plural(outcome.other_tools, "file")
+        ));
+    }
     if !outcome.waived.is_empty() {
         line.push_str(&format!("; {} waived", outcome.waived.len()));
     }

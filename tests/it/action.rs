@@ -258,16 +258,16 @@ fn sarif_is_uploaded_even_when_the_check_failed_and_the_job_fails_only_afterward
 
 /// One step as the simulated runner ran it.
 #[derive(Debug)]
-struct StepRun {
+pub(crate) struct StepRun {
     id: String,
     /// None: skipped (its condition was false, or it is a `uses:` step, which is not run).
     code: Option<i32>,
-    stdout: String,
+    pub(crate) stdout: String,
     stderr: String,
-    outputs: BTreeMap<String, String>,
+    pub(crate) outputs: BTreeMap<String, String>,
 }
 
-struct ActionRun {
+pub(crate) struct ActionRun {
     steps: Vec<StepRun>,
     /// The job's conclusion: the exit code of the first step that failed, 0 when none did.
     job: i32,
@@ -287,7 +287,7 @@ impl ActionRun {
             .unwrap_or_else(|| panic!("no step {id}"))
     }
 
-    fn check(&self) -> &StepRun {
+    pub(crate) fn check(&self) -> &StepRun {
         self.step("check")
     }
 
@@ -300,7 +300,7 @@ impl ActionRun {
             .collect()
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut out = String::new();
         for step in &self.steps {
             out.push_str(&format!(
@@ -314,9 +314,9 @@ impl ActionRun {
 }
 
 /// A temporary workspace plus the runner's own files.
-struct Runner {
+pub(crate) struct Runner {
     _dir: tempfile::TempDir,
-    workspace: PathBuf,
+    pub(crate) workspace: PathBuf,
     temp: PathBuf,
     bin: PathBuf,
     event_path: PathBuf,
@@ -325,7 +325,7 @@ struct Runner {
 }
 
 impl Runner {
-    fn new() -> Runner {
+    pub(crate) fn new() -> Runner {
         let dir = tempfile::tempdir().expect("tempdir");
         let workspace = dir.path().join("workspace");
         let temp = dir.path().join("runner-temp");
@@ -455,7 +455,7 @@ impl Runner {
     }
 
     /// Runs the action's steps in order with the given `with:` inputs.
-    fn run(&self, with: &[(&str, &str)]) -> ActionRun {
+    pub(crate) fn run(&self, with: &[(&str, &str)]) -> ActionRun {
         let action = action();
         let with: BTreeMap<&str, &str> = with.iter().copied().collect();
         for name in with.keys() {

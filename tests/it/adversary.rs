@@ -254,11 +254,10 @@ fn a_submodule_that_is_not_checked_out_fails_closed() {
 
 /// rules-v1: "Discovery runs by default in `check` (`discover: false` in the configuration
 /// turns it off; `--no-discover` for one run), so a repository with agent footprints and no
-/// manifests fails the gate". The binary only discovers with `discover: true` or
-/// `--discover`: an MCP server and Anthropic SDK code with no manifest pass `agentgate check`,
-/// with and without a configuration.
+/// manifests fails the gate". The binary used to discover only with `discover: true` or
+/// `--discover`: an MCP server and Anthropic SDK code with no manifest passed `agentgate check`,
+/// with and without a configuration (fixed in issue 13).
 #[test]
-#[ignore = "open: check does not run discovery by default (rules-v1 says it does): footprints with no manifest pass"]
 fn check_discovers_by_default_as_rules_v1_says() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

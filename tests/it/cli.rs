@@ -304,7 +304,6 @@ fn hostile_inputs_are_refused_with_exit_2_and_no_panic() {
         "a".repeat(10 * 1024 * 1024)
     ));
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("empty.agent.yaml", vec![], "empty"),
         (
             "garbage.agent.yaml",
             (0u8..=255).cycle().take(4096).collect(),
@@ -322,13 +321,18 @@ fn hostile_inputs_are_refused_with_exit_2_and_no_panic() {
         ),
         (
             "deep.agent.yaml",
-            "[".repeat(100_000).into_bytes(),
+            // It claims to be a manifest (a file that does not is another tool's, manifest-v1).
+            format!(
+                "apiVersion: agentgate/v1\nkind: Agent\nx-deep: {}",
+                "[".repeat(100_000)
+            )
+            .into_bytes(),
             "nesting",
         ),
         (
             "deepblock.agent.yaml",
-            (0..200)
-                .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            std::iter::once("apiVersion: agentgate/v1\n".to_string())
+                .chain((0..200).map(|i| format!("{}k{i}:\n", " ".repeat(i))))
                 .collect::<String>()
                 .into_bytes(),
             "nesting deeper than 64",
@@ -336,13 +340,8 @@ fn hostile_inputs_are_refused_with_exit_2_and_no_panic() {
         ("bomb.agent.yaml", bomb.into_bytes(), "alias bomb"),
         (
             "controls.agent.yaml",
-            b"\x00\x01\x02\x03".to_vec(),
+            b"apiVersion: agentgate/v1\n\x00\x01\x02\x03".to_vec(),
             "YAML syntax error",
-        ),
-        (
-            "scalar.agent.yaml",
-            b"just a string\n".to_vec(),
-            "expected an agent manifest",
         ),
     ];
     for (name, content, needle) in &cases {
@@ -355,6 +354,22 @@ fn hostile_inputs_are_refused_with_exit_2_and_no_panic() {
         assert!(
             errors[0]["message"].as_str().unwrap().contains(needle),
             "{name}: {errors}"
+        );
+    }
+    // An empty file and a lone string claim to be no manifest (manifest-v1): not checked as
+    // manifests, never failing the run, counted as other tools' files.
+    for (name, content) in [
+        ("empty.agent.yaml", ""),
+        ("scalar.agent.yaml", "just a string\n"),
+    ] {
+        write(d, name, content);
+        let run = agentgate(d, &["check", name, "--today", TODAY]);
+        assert_eq!(run.code, 0, "{name}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout
+                .contains("1 file of other tools in manifest places"),
+            "{name}: {}",
+            run.stdout
         );
     }
     // All at once: every file is listed, none stops the others.
@@ -461,8 +476,16 @@ fn parse_fixtures_report_their_declared_lines() {
                     );
                 }
             }
-            None if name == "empty.agent.yaml" || name == "garbage.agent.yaml" => {
-                assert_eq!(run.code, 2, "{name}")
+            // Not UTF-8: it cannot be read, so whether it claims to be a manifest is unknown.
+            None if name == "garbage.agent.yaml" => assert_eq!(run.code, 2, "{name}"),
+            // Empty: it claims to be no manifest (manifest-v1), so it is another tool's file.
+            None if name == "empty.agent.yaml" => {
+                assert_eq!(run.code, 0, "{name}: {}", run.stdout);
+                assert!(
+                    run.stdout.contains("\"files\": 0"),
+                    "{name}: {}",
+                    run.stdout
+                );
             }
             None => {
                 let fixture = declared.path().join(name.trim_end_matches(".agent.yaml"));

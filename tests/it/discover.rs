@@ -137,7 +137,7 @@ fn an_ordinary_web_app_has_no_findings() {
 }
 
 #[test]
-fn check_discover_runs_both_in_one_pass_and_plain_check_does_not_discover() {
+fn check_runs_both_in_one_pass_and_no_discover_does_not_discover() {
     let repo = repository("mixed");
     let today = agentgate::units::parse_date(TODAY).expect("a date");
     write(
@@ -159,12 +159,32 @@ fn check_discover_runs_both_in_one_pass_and_plain_check_does_not_discover() {
             .any(|r| r.1 == "agents/payout.agent.yaml" && r.0 == "AG011"),
         "manifest findings come in the same run: {found:?}"
     );
+    // Discovery is on by default: plain `check` is the same run as `check --discover`.
     let plain = agentgate(
         repo.path(),
         &["check", "--format", "json", "--today", TODAY],
     );
-    let plain = rows(&plain.json());
-    assert!(plain.iter().all(|r| !r.0.starts_with("AG10")), "{plain:?}");
+    assert_eq!(rows(&plain.json()), found, "plain check discovers too");
+    let manifests_only = agentgate(
+        repo.path(),
+        &[
+            "check",
+            "--no-discover",
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+        ],
+    );
+    let manifests_only = rows(&manifests_only.json());
+    assert!(
+        manifests_only.iter().all(|r| !r.0.starts_with("AG10")),
+        "{manifests_only:?}"
+    );
+    assert!(
+        manifests_only.iter().any(|r| r.0 == "AG011"),
+        "{manifests_only:?}"
+    );
 }
 
 #[test]

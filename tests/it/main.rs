@@ -35,6 +35,7 @@ mod digest_reading;
 mod discover;
 mod docs;
 mod formats;
+mod honest_discover;
 mod honest_evidence;
 mod honest_partial;
 mod init;

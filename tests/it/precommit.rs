@@ -16,9 +16,11 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-const FILES: &str = r"(?i)(^|/)(agent\.ya?ml|[^/]+\.agent\.ya?ml)$|(^|/)\.agents/.+\.ya?ml$";
+/// Every file agentgate reads: manifests (all `.yaml`/`.yml`), JSON and YAML that may configure
+/// an MCP server or hold an agent card, agent code and `.env` files (discovery and AG101).
+const FILES: &str = r"(?i)\.(json|ya?ml|py|[cm]?[jt]sx?|go)$|(^|/)\.env(\.[^/]*)?$";
 
-fn published_hook() -> Value {
+pub(crate) fn published_hook() -> Value {
     let hooks = read_yaml(&crate_dir().join(".pre-commit-hooks.yaml"));
     let hooks = hooks.as_array().expect("a list of hooks");
     assert_eq!(hooks.len(), 1, "one hook");
@@ -26,7 +28,7 @@ fn published_hook() -> Value {
 }
 
 #[test]
-fn the_published_hook_builds_agentgate_and_runs_it_on_manifest_places() {
+fn the_published_hook_builds_agentgate_and_runs_it_on_manifests_and_footprints() {
     let hook = published_hook();
     assert_eq!(hook["id"], "agentgate");
     assert_eq!(hook["language"], "rust");
@@ -36,7 +38,7 @@ fn the_published_hook_builds_agentgate_and_runs_it_on_manifest_places() {
     assert_eq!(hook["pass_filenames"], true);
 }
 
-fn pre_commit() -> Option<PathBuf> {
+pub(crate) fn pre_commit() -> Option<PathBuf> {
     if let Some(found) = find_on_path("pre-commit") {
         return Some(found);
     }
@@ -58,7 +60,7 @@ fn shell_quote(path: &Path) -> String {
 }
 
 /// The published hook as a local hook running the binary under test.
-fn local_hook(extra: Value) -> Value {
+pub(crate) fn local_hook(extra: Value) -> Value {
     let published = published_hook();
     let entry = published["entry"].as_str().expect("entry");
     let arguments = entry
@@ -84,13 +86,13 @@ fn local_hook(extra: Value) -> Value {
 }
 
 /// A temporary git repository with pre-commit configured and a private HOME.
-struct Repo {
+pub(crate) struct Repo {
     dir: tempfile::TempDir,
     pre_commit: PathBuf,
 }
 
 impl Repo {
-    fn new(pre_commit: PathBuf, hooks: Vec<Value>) -> Repo {
+    pub(crate) fn new(pre_commit: PathBuf, hooks: Vec<Value>) -> Repo {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("home")).expect("home");
         std::fs::create_dir_all(dir.path().join("repo")).expect("repo");
@@ -115,7 +117,7 @@ impl Repo {
         repo
     }
 
-    fn root(&self) -> PathBuf {
+    pub(crate) fn root(&self) -> PathBuf {
         self.dir.path().join("repo")
     }
 
@@ -140,21 +142,21 @@ impl Repo {
         command
     }
 
-    fn git(&self, args: &[&str]) -> Output {
+    pub(crate) fn git(&self, args: &[&str]) -> Output {
         self.command(Path::new("git"))
             .args(args)
             .output()
             .expect("git runs")
     }
 
-    fn pre_commit(&self, args: &[&str]) -> Output {
+    pub(crate) fn pre_commit(&self, args: &[&str]) -> Output {
         self.command(&self.pre_commit.clone())
             .args(args)
             .output()
             .expect("pre-commit runs")
     }
 
-    fn ok(&self, output: Output) -> String {
+    pub(crate) fn ok(&self, output: Output) -> String {
         let text = text(&output);
         assert!(output.status.success(), "command failed:\n{text}");
         text
@@ -167,13 +169,13 @@ impl Repo {
             .expect("a count")
     }
 
-    fn stage(&self, relative: &str, content: &str) {
+    pub(crate) fn stage(&self, relative: &str, content: &str) {
         write(&self.root(), relative, content);
         self.ok(self.git(&["add", "--", relative]));
     }
 
     /// `git commit`, which runs the installed hook.
-    fn commit(&self, message: &str) -> (bool, String) {
+    pub(crate) fn commit(&self, message: &str) -> (bool, String) {
         let output = self.git(&["commit", "-m", message]);
         (output.status.success(), text(&output))
     }
@@ -275,7 +277,7 @@ fn the_hook_blocks_a_bad_manifest_passes_good_ones_and_takes_two_at_once() {
 }
 
 #[test]
-fn the_files_pattern_selects_exactly_the_manifest_places() {
+fn the_files_pattern_selects_manifest_places_and_every_file_discovery_reads() {
     let Some(pre_commit) = pre_commit() else {
         return;
     };
@@ -307,19 +309,35 @@ fn the_files_pattern_selects_exactly_the_manifest_places() {
         ".agents/five.YAML",
         ".Agents/six.yml",
     ];
-    let elsewhere = [
+    // Not manifest places, but files discovery reads for footprints and secrets: the hook
+    // passes them too (the run checks them for AG100 and AG101, not as manifests).
+    let footprints = [
         "agents.yaml",
         "my-agent.yaml",
         "superagent.yaml",
-        "agent.yaml.bak",
         "x.agent.json",
         "agents/plain.yaml",
         "my.agents/four.yaml",
-        ".agents/notes.md",
         "x.agent.JSON",
+        ".mcp.json",
+        "services/bot/main.py",
+        "web/src/index.TS",
+        "web/src/chat.mjs",
+        "cmd/bot/main.go",
+        ".env",
+        "services/bot/.ENV.local",
     ];
-    for (i, file) in places.iter().chain(elsewhere.iter()).enumerate() {
+    let elsewhere = [
+        "agent.yaml.bak",
+        ".agents/notes.md",
+        "README.md",
+        "services/bot/.envrc.example.txt",
+    ];
+    for (i, file) in places.iter().enumerate() {
         repo.stage(file, &compliant_manifest(&format!("agent-{i}"), today()));
+    }
+    for file in footprints.iter().chain(elsewhere.iter()) {
+        repo.stage(file, "{}\n");
     }
     let output = repo.pre_commit(&["run", "--all-files"]);
     let out = text(&output);
@@ -328,10 +346,13 @@ fn the_files_pattern_selects_exactly_the_manifest_places() {
     for file in places {
         assert!(given.contains(&file), "{file} is a manifest place:\n{out}");
     }
+    for file in footprints {
+        assert!(given.contains(&file), "{file} may hold a footprint:\n{out}");
+    }
     for file in elsewhere {
         assert!(
             !given.contains(&file),
-            "{file} is not a manifest place:\n{out}"
+            "{file} is not a file agentgate reads:\n{out}"
         );
     }
 
