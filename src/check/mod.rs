@@ -581,7 +581,7 @@ fn lost_headers(
         if documents.is_empty()
             || documents
                 .iter()
-                .any(|d| !matches!(claim(&d.value), Claim::None))
+                .any(|d| matches!(claim(&d.value), Claim::Manifest | Claim::Wrong { .. }))
         {
             continue;
         }
