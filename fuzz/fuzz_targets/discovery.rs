@@ -58,6 +58,7 @@ fuzz_target!(|data: &[u8]| {
         std::fs::write(file, data).expect("the file is written");
     }
     let selected = [repo.root.clone()];
+    let other_tools = std::collections::BTreeSet::new();
     let ctx = Context {
         root: &repo.root,
         cwd: &repo.root,
@@ -66,6 +67,7 @@ fuzz_target!(|data: &[u8]| {
         registry: &repo.registry,
         max_file_size: 1024 * 1024,
         selected: &selected,
+        other_tools: &other_tools,
     };
     let (findings, problems) = footprints::footprints(&ctx);
     for finding in &findings {
