@@ -72,3 +72,86 @@ fn files_outside_the_working_directory_are_shown_relative_to_it() {
         "{files:?}"
     );
 }
+
+/// The values `--format` accepts, as the binary lists them when given one it does not know.
+fn format_values(command: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![command, "--format", "no-such-format"];
+    if command == "diff" {
+        args.extend(["--base", "HEAD"]);
+    }
+    let run = agentgate(dir.path(), &args);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let list = run
+        .stderr
+        .split_once("[possible values: ")
+        .map(|(_, rest)| rest.split(']').next().unwrap_or_default())
+        .or_else(|| {
+            run.stderr
+                .split_once("use one of ")
+                .map(|(_, rest)| rest.lines().next().unwrap_or_default())
+        })
+        .unwrap_or_else(|| panic!("no list of formats:\n{}", run.stderr));
+    list.split(',').map(|v| v.trim().to_string()).collect()
+}
+
+/// Each command's help (its description and its `--format` option) names every format the
+/// command writes: `report` writes HTML too, `diff` Markdown.
+#[test]
+fn help_names_every_format_of_each_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let overview = agentgate(dir.path(), &["--help"]).stdout.to_lowercase();
+    for command in ["check", "discover", "diff", "inventory", "report"] {
+        let help = agentgate(dir.path(), &[command, "--help"]).stdout;
+        // The help without clap's own lists: what its authors wrote.
+        let mut prose = help.to_lowercase();
+        for list in ["[possible values:", "[default:"] {
+            while let Some(start) = prose.find(list) {
+                let end = prose[start..]
+                    .find(']')
+                    .map_or(prose.len(), |e| start + e + 1);
+                prose.replace_range(start..end, "");
+            }
+        }
+        let line = overview
+            .lines()
+            .find(|l| l.trim_start().starts_with(command))
+            .unwrap_or_default();
+        for value in format_values(command) {
+            let shown = if value == "table" { "a table" } else { &value };
+            assert!(
+                prose.contains(shown),
+                "`{command} --help` does not name {value}:\n{help}"
+            );
+            if ["inventory", "report"].contains(&command) {
+                assert!(
+                    line.contains(shown),
+                    "`agentgate --help` does not name {value} for {command}: {line}"
+                );
+            }
+        }
+    }
+}
+
+/// Discovery's rules, as the help names them, are the ones it reports and the README names.
+#[test]
+fn help_names_the_discovery_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let overview = agentgate(dir.path(), &["--help"]).stdout;
+    let check = agentgate(dir.path(), &["check", "--help"]).stdout;
+    let readme = std::fs::read_to_string(crate_dir().join("README.md")).unwrap();
+    for (what, text) in [
+        ("agentgate --help", &overview),
+        ("check --help", &check),
+        ("README.md", &readme),
+    ] {
+        let unified = text.replace('–', " to ");
+        assert!(
+            unified.contains("AG100 to AG104"),
+            "{what} does not name AG100 to AG104"
+        );
+        for stale in ["AG100 to AG102)", "AG100 to AG103)"] {
+            assert!(!unified.contains(stale), "{what} still says {stale}");
+        }
+    }
+}
