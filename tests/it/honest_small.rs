@@ -155,3 +155,31 @@ fn help_names_the_discovery_rules() {
         }
     }
 }
+
+/// A delegation cycle through a name two manifests share is not reported twice: the name is no
+/// agent of the inventory (AG080 on both files), so the cycle through it is none; without the
+/// copy, the cycle is reported once. (This already held when the test was written: duplicated
+/// names have been left out of the inventory since 7a51fc6.)
+#[test]
+fn a_cycle_through_a_duplicated_name_is_not_reported_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let manifest = |name: &str, to: &str| {
+        format!(
+            "apiVersion: agentgate/v1\nkind: Agent\nmetadata: {{name: {name}}}\nspec:\n  delegation:\n    delegatesTo: [{to}]\n"
+        )
+    };
+    write(dir, "agents/a.agent.yaml", manifest("a", "b"));
+    write(dir, "agents/b.agent.yaml", manifest("b", "a"));
+    let count = |rule: &str| {
+        let run = agentgate(dir, &["check", "--no-discover", "--format", "json"]);
+        findings(&run.json())
+            .iter()
+            .filter(|(r, _, _)| r == rule)
+            .count()
+    };
+    assert_eq!(count("AG072"), 1);
+    write(dir, "agents/a-copy.agent.yaml", manifest("a", "b"));
+    assert_eq!(count("AG072"), 0);
+    assert_eq!(count("AG080"), 2);
+}
