@@ -183,3 +183,60 @@ fn a_cycle_through_a_duplicated_name_is_not_reported_twice() {
     assert_eq!(count("AG072"), 0);
     assert_eq!(count("AG080"), 2);
 }
+
+/// A rule that fails while it runs (a builtin given a value of the wrong type) is a problem at
+/// its own file and line, not at a `file` that holds the whole engine message.
+#[test]
+fn a_runtime_policy_error_names_the_rule_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(
+        dir,
+        "agents/billing.agent.yaml",
+        "apiVersion: agentgate/v1\nkind: Agent\nmetadata: {name: billing}\n",
+    );
+    let rule = r#"# METADATA
+# title: Bad type
+# description: Calls a builtin with a value of the wrong type.
+# custom:
+#   id: ACME001
+#   slug: bad-type
+#   severity: error
+#   summary: A builtin given the wrong type
+#   fix: Nothing to fix in the manifest.
+#   controls: [soc2:CC6.1]
+package agentgate.rules.acme.bad
+
+import rego.v1
+
+deny contains {"msg": msg, "path": "/metadata/name"} if {
+	msg := upper(count(input.metadata.name))
+}
+"#;
+    write(dir, "policies/acme/bad.rego", rule);
+    let run = agentgate(
+        dir,
+        &[
+            "check",
+            "--no-discover",
+            "--pack",
+            "policies/acme",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let error = &errors[0];
+    assert_eq!(error["file"], "policies/acme/bad.rego", "{error}");
+    assert_eq!(error["line"], 16, "{error}");
+    assert_eq!(error["column"], 23, "{error}");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("`upper` expects string argument"),
+        "{message}"
+    );
+    assert!(!message.contains("-->"), "{message}");
+}
