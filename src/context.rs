@@ -130,10 +130,10 @@ impl RunContext {
             .unwrap_or_default();
         match thread {
             Some(thread) => thread.join().unwrap_or_else(|_| {
-                Err(PolicyError {
-                    file: "policies".into(),
-                    message: "the rule packs could not be compiled".into(),
-                })
+                Err(PolicyError::whole(
+                    "policies",
+                    "the rule packs could not be compiled",
+                ))
             }),
             None => Compiled::new(&self.registry),
         }

@@ -54,7 +54,23 @@ pub fn diff(root: &Path, rev: &str, max_bytes: u64) -> Result<Vec<AgentDiff>, St
     for path in discover::walk(root, &globset::GlobSet::empty()) {
         if let Ok(text) = crate::fs::read_text(&path, max_bytes) {
             let shown = path.strip_prefix(root).unwrap_or(&path);
-            collect_documents(&shown.display().to_string(), &text, &mut after);
+            let shown = shown.display().to_string();
+            // A manifest of the working tree that cannot be read is no agent removed: what
+            // changed is unknown, and `diff` says so rather than list the agent as gone.
+            let source = SourceFile::new(path.clone(), shown.clone(), text.as_str());
+            if let Err(e) = yaml::parse(&source, Limits::default()) {
+                if crate::check::text_claims(&text) {
+                    let at = source.pos(e.offset);
+                    return Err(format!(
+                        "{}:{}:{}: cannot read this manifest ({}), so what changed in it is unknown; fix it and run diff again",
+                        shown,
+                        at.line,
+                        at.column,
+                        e.message
+                    ));
+                }
+            }
+            collect_documents(&shown, &text, &mut after);
         }
     }
     // `diff` runs no rule: every value the secret detectors (AG025's and AG101's) recognise,

@@ -30,7 +30,22 @@ pub struct RawFinding {
 #[derive(Debug, Clone)]
 pub struct PolicyError {
     pub file: String,
+    /// Where in `file` (1-based), when the engine said; else 1 and 1.
+    pub line: usize,
+    pub column: usize,
     pub message: String,
+}
+
+impl PolicyError {
+    /// An error of a whole file (or package): no line is known.
+    pub fn whole(file: impl Into<String>, message: impl Into<String>) -> Self {
+        PolicyError {
+            file: file.into(),
+            line: 1,
+            column: 1,
+            message: message.into(),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -53,13 +68,35 @@ fn collector_module(registry: &Registry) -> String {
 
 fn engine_error(error: impl std::fmt::Display) -> PolicyError {
     let message = error.to_string();
+    // regorus places an error as `--> FILE:LINE:COLUMN`, a snippet, then `error: MESSAGE`:
+    // the rule file and its line go where a problem's place goes, the rest is the message.
+    let located = message.lines().find_map(|l| {
+        let mut parts = l.trim().strip_prefix("--> ")?.rsplitn(3, ':');
+        let column = parts.next()?.parse().ok()?;
+        let line = parts.next()?.parse().ok()?;
+        let file = parts.next().filter(|f| f.ends_with(".rego"))?;
+        Some((file.to_string(), line, column))
+    });
+    if let Some((file, line, column)) = located {
+        let text = crate::packtest::rego_error(&message);
+        let text = text
+            .strip_prefix(&format!("{file}:{line}:{column}: "))
+            .unwrap_or(&text)
+            .to_string();
+        return PolicyError {
+            file,
+            line,
+            column,
+            message: text,
+        };
+    }
     let file = message
         .split(':')
         .next()
         .filter(|f| f.ends_with(".rego"))
         .unwrap_or("policies")
         .to_string();
-    PolicyError { file, message }
+    PolicyError::whole(file, message)
 }
 
 /// An empty engine configured as every evaluation of a pack is: unknown builtins and builtin
@@ -142,10 +179,7 @@ impl Evaluator {
                 let file = registry
                     .rule_for_package(package)
                     .map_or_else(|| package.to_string(), |r| r.file.clone());
-                return PolicyError {
-                    message: format!("{file}: {}", error.message),
-                    file,
-                };
+                return PolicyError::whole(file.clone(), format!("{file}: {}", error.message));
             }
         }
         error
@@ -235,12 +269,12 @@ fn raw_finding(entry: &regorus::Value) -> Result<RawFinding, PolicyError> {
     };
     let text = |name: &str| field(name).and_then(|v| v.as_string().ok().map(|s| s.to_string()));
     let contract = |what: &str| {
-        PolicyError {
-        file: package.clone(),
-        message: format!(
-            "{package}: every `deny` entry must be an object with {what} (the rule contract); got {object}"
-        ),
-    }
+        PolicyError::whole(
+            package.clone(),
+            format!(
+                "{package}: every `deny` entry must be an object with {what} (the rule contract); got {object}"
+            ),
+        )
     };
     let message = text("msg").ok_or_else(|| contract("a string `msg`"))?;
     let path = text("path")
@@ -306,11 +340,9 @@ mod tests {
             evaluator("deny contains {\"msg\": no_such_builtin(1), \"path\": \"\"} if true")
                 .err()
                 .expect("refused");
-        assert!(
-            error.message.contains("policies/t.rego"),
-            "{}",
-            error.message
-        );
+        // The rule file and line are the error's place, not part of its message.
+        assert_eq!((error.file.as_str(), error.line), ("policies/t.rego", 12));
+        assert!(!error.message.contains("-->"), "{}", error.message);
     }
 
     #[test]
@@ -320,11 +352,9 @@ mod tests {
         )
         .err()
         .expect("refused");
-        assert!(
-            error.message.contains("policies/t.rego"),
-            "{}",
-            error.message
-        );
+        // The rule file and line are the error's place, not part of its message.
+        assert_eq!((error.file.as_str(), error.line), ("policies/t.rego", 12));
+        assert!(!error.message.contains("-->"), "{}", error.message);
     }
 
     #[test]

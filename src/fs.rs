@@ -24,19 +24,31 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// How a path is shown: relative to the working directory, `/`-separated, no leading `./`.
+/// How a path is shown: relative to the working directory, `/`-separated, no leading `./`. A
+/// path outside the working directory is shown with `..` (`../.agentgate.yaml` from a subfolder
+/// of the repository) when the two share a folder below the filesystem root, else in full.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let shown = path.strip_prefix(cwd).unwrap_or(path);
-    let text = shown
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/");
-    if path.is_absolute() && !path.starts_with(cwd) {
-        format!("/{}", text.trim_start_matches('/'))
-    } else {
-        text
+    let join = |parts: Vec<String>| parts.join("/");
+    let names = |p: &Path| -> Vec<String> {
+        p.components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    };
+    if let Ok(shown) = path.strip_prefix(cwd) {
+        return join(names(shown));
     }
+    if !path.is_absolute() {
+        return join(names(path));
+    }
+    let (inner, outer) = (names(path), names(cwd));
+    let common = inner.iter().zip(&outer).take_while(|(a, b)| a == b).count();
+    if common == 0 || !cwd.is_absolute() {
+        return format!("/{}", join(inner));
+    }
+    let mut parts = vec!["..".to_string(); outer.len() - common];
+    parts.extend(inner[common..].iter().cloned());
+    join(parts)
 }
 
 /// Why a file could not be read as text, and where (1-based) when that is known.

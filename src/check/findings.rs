@@ -171,7 +171,7 @@ pub(super) fn evaluate(
         Ok(e) => e,
         Err(e) => {
             return Evaluated {
-                problems: vec![policy_problem(e)],
+                problems: vec![policy_problem(e, &ctx.cwd)],
                 ..Evaluated::default()
             }
         }
@@ -229,7 +229,7 @@ pub(super) fn evaluate(
                 .collect();
             (
                 i,
-                manifest_findings(&manifests[i], result, &others, registry),
+                manifest_findings(&manifests[i], result, &others, registry, &ctx.cwd),
             )
         })
         .collect();
@@ -287,10 +287,13 @@ fn manifest_findings(
     result: Result<Vec<RawFinding>, PolicyError>,
     others: &[&Manifest],
     registry: &Registry,
+    cwd: &std::path::Path,
 ) -> Result<Vec<Finding>, Problem> {
     let raw = result.map_err(|e| Problem {
+        line: e.line,
+        column: e.column,
         message: format!("{}: policy error: {}", manifest.source.display, e.message),
-        ..Problem::whole(e.file, String::new())
+        ..Problem::whole(policy_file(&e.file, cwd), String::new())
     })?;
     let mut found = Vec::new();
     let schema_rule = registry.builtin_rule(BuiltinRule::Schema);
@@ -354,8 +357,26 @@ fn manifest_findings(
     Ok(found)
 }
 
-fn policy_problem(error: PolicyError) -> Problem {
-    Problem::whole(error.file, format!("policy error: {}", error.message))
+/// A policy error at its rule file (shown as every file is, relative to the working directory)
+/// and line.
+fn policy_problem(error: PolicyError, cwd: &std::path::Path) -> Problem {
+    Problem {
+        line: error.line,
+        column: error.column,
+        ..Problem::whole(
+            policy_file(&error.file, cwd),
+            format!("policy error: {}", error.message),
+        )
+    }
+}
+
+fn policy_file(file: &str, cwd: &std::path::Path) -> String {
+    let path = std::path::Path::new(file);
+    if path.is_absolute() {
+        crate::fs::display_path(path, cwd)
+    } else {
+        file.to_string()
+    }
 }
 
 fn is_at_or_below(path: &str, ancestor: &str) -> bool {

@@ -731,7 +731,7 @@ fn claim(value: &Value) -> Claim {
 /// Whether the text of a file that is not valid YAML claims to be a manifest, or looks like
 /// one: a top-level `apiVersion` line naming agentgate, a `kind: Agent` line, or both a
 /// `metadata:` and a `spec:` line. Such a file's parse error is reported (fail closed).
-fn text_claims(text: &str) -> bool {
+pub(crate) fn text_claims(text: &str) -> bool {
     let lines: Vec<String> = text
         .lines()
         .map(|l| {

@@ -36,7 +36,7 @@ pub struct Args {
     /// Report only manifests staged in the git index (as a pre-commit hook sees them).
     #[arg(long)]
     staged: bool,
-    /// Look for agents that no manifest governs (AG100 to AG102) in the same pass, even when
+    /// Look for agents that no manifest governs (AG100 to AG104) in the same pass, even when
     /// the configuration says `discover: false` (discovery is on by default).
     #[arg(long, conflicts_with = "no_discover")]
     discover: bool,

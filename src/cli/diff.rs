@@ -12,6 +12,7 @@ pub struct Args {
     /// The revision to compare the working tree with, e.g. origin/main.
     #[arg(long, value_name = "REV")]
     base: String,
+    /// Output format: human, json or markdown (a pull-request comment).
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
 }

@@ -40,7 +40,7 @@ enum Command {
     /// Check agent manifests against the schema and the rule packs.
     Check(check::Args),
     /// Find agent footprints that no manifest governs: MCP configurations, A2A agent cards,
-    /// agent framework and LLM SDK imports, committed LLM provider keys (AG100 to AG103).
+    /// agent framework and LLM SDK imports, committed LLM provider keys, and `spec.sources` that match nothing or too much (AG100 to AG104).
     Discover(discover::Args),
     /// List every rule of the loaded packs.
     Rules(rules::Args),
@@ -55,7 +55,7 @@ enum Command {
     /// findings) as a table, CSV, JSON or Markdown.
     Inventory(inventory::Args),
     /// A compliance report per control (rules, passing and failing agents, waivers) with a
-    /// header that makes it reproducible, as Markdown or JSON.
+    /// header that makes it reproducible, as Markdown, JSON or HTML.
     Report(report::Args),
     /// Start a manifest from zero privileges, or draft one per MCP server or A2A Agent Card
     /// (--from); what agentgate cannot know is left as TODO, which `check` reports (AG007).

@@ -38,6 +38,7 @@ mod formats;
 mod honest_discover;
 mod honest_evidence;
 mod honest_partial;
+mod honest_small;
 mod init;
 mod inventory;
 mod packs;
