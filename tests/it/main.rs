@@ -47,4 +47,5 @@ mod registry;
 mod report_browser;
 mod review;
 mod rules;
+mod waive;
 mod waivers;
