@@ -211,7 +211,11 @@ pub fn append(
         }
         NodeKind::FlowCollection if items.is_empty() => {
             // `waivers: []`: the brackets become the block list.
-            let range = source.byte_range(list.span);
+            let mut range = source.byte_range(list.span);
+            // The span may run on over a comment: the list ends at its `]`.
+            range.end = text[range.start..]
+                .find(']')
+                .map_or(range.end, |i| range.start + i + 1);
             let indent = source.pos(list.key.map_or(0, |k| k.start)).column + 1;
             Ok(format!(
                 "{}{newline}{}{}",
@@ -308,4 +312,81 @@ pub fn write(
         path: path.to_path_buf(),
         created,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::yaml::{parse, Limits};
+
+    fn options() -> WaiveOptions {
+        WaiveOptions {
+            reason: "r".into(),
+            approved_by: "a@example.com".into(),
+            expires: "2027-01-01".into(),
+            rule: None,
+            file: None,
+        }
+    }
+
+    fn entry() -> Vec<Entry> {
+        vec![Entry {
+            rule: "AG100".into(),
+            agent: None,
+            file: Some("a\\*.json".into()),
+            path: "".into(),
+        }]
+    }
+
+    fn appended(text: &str) -> Result<String, String> {
+        let source = SourceFile::new("c".into(), "c".into(), text);
+        let docs = parse(&source, Limits::default()).expect("YAML");
+        let root = docs.first().map(|d| &d.root);
+        append(text, root.map(|r| (&source, r)), &entry(), &options())
+    }
+
+    fn reread(text: &str) -> serde_json::Value {
+        let source = SourceFile::new("c".into(), "c".into(), text);
+        parse(&source, Limits::default()).expect("YAML")[0]
+            .value
+            .clone()
+    }
+
+    #[test]
+    fn an_empty_flow_list_becomes_a_block_list() {
+        let out = appended("version: 1\nwaivers: []   # none yet\n").unwrap();
+        assert!(
+            out.starts_with("version: 1\nwaivers:\n  - rule: \"AG100\"\n"),
+            "{out}"
+        );
+        assert!(out.ends_with("   # none yet\n"), "{out}");
+        assert_eq!(reread(&out)["waivers"][0]["file"], "a\\*.json");
+    }
+
+    #[test]
+    fn line_endings_and_a_missing_last_newline_are_kept() {
+        let text = "version: 1\r\nwaivers:\r\n- rule: AG013\r\n  reason: r\r\n  approvedBy: a@example.com\r\n  expires: 2027-01-01";
+        let out = appended(text).unwrap();
+        assert!(out.starts_with(text), "{out:?}");
+        assert!(out.contains("\r\n- rule: \"AG100\"\r\n  file: "), "{out:?}");
+        assert_eq!(reread(&out)["waivers"].as_array().map(Vec::len), Some(2));
+        let out = appended("version: 1").unwrap();
+        assert_eq!(reread(&out)["waivers"][0]["rule"], "AG100", "{out:?}");
+    }
+
+    #[test]
+    fn a_flow_mapping_or_a_non_empty_flow_list_is_refused() {
+        assert!(appended("{version: 1}\n").is_err());
+        assert!(appended("version: 1\nwaivers: [{rule: AG013, reason: r, approvedBy: a@example.com, expires: 2027-01-01}]\n").is_err());
+    }
+
+    #[test]
+    fn glob_literal_matches_exactly_its_path() {
+        for path in ["a*b?.json", "x/[y]/{z}.py", "back\\slash", "!bang"] {
+            let glob = file_glob(&glob_literal(path)).unwrap();
+            assert!(glob.is_match(path), "{path}");
+            assert!(!glob.is_match(format!("{path}x")), "{path}");
+        }
+    }
 }
