@@ -168,7 +168,17 @@ impl Config {
 
     fn apply(&mut self, value: &Value, problems: &mut Vec<Problem>) {
         self.packs = self.pack_sources(value, problems);
-        self.waivers = Waiver::list(value);
+        self.waivers = Waiver::list(value, &self.dir);
+        let waivers = value.get("waivers").and_then(Value::as_array);
+        for (i, w) in waivers.into_iter().flatten().enumerate() {
+            if let Some(Err(message)) = w
+                .get("file")
+                .and_then(Value::as_str)
+                .map(crate::waiver::file_glob)
+            {
+                problems.push(self.problem(&format!("/waivers/{i}/file"), message));
+            }
+        }
         if let Some(level) = value
             .get("failOn")
             .and_then(Value::as_str)

@@ -39,6 +39,7 @@ pub mod rule;
 pub mod source;
 pub mod units;
 pub mod validate;
+pub mod waive;
 pub mod waiver;
 pub mod yaml;
 

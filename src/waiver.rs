@@ -4,7 +4,10 @@
 //! because a stale exception is a risk of its own.
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use globset::{GlobBuilder, GlobMatcher};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -13,7 +16,7 @@ use crate::finding::Finding;
 use crate::rule::BuiltinRule;
 use crate::units::parse_date;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Waiver {
     pub rule: String,
@@ -21,17 +24,54 @@ pub struct Waiver {
     pub agent: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// A glob on the finding's file, relative to the configuration's folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub reason: String,
     pub approved_by: String,
     pub expires: String,
     /// Where the waiver sits in the configuration (`/waivers/3`).
     #[serde(skip)]
     pub pointer: String,
+    /// `file`, compiled, and the folder it is relative to.
+    #[serde(skip)]
+    file_matcher: Option<(GlobMatcher, PathBuf)>,
+}
+
+/// The glob of a waiver's `file`: `*`, `?` and `[...]` stay within one folder, `**` crosses
+/// folders, `\` escapes.
+pub fn file_glob(glob: &str) -> Result<GlobMatcher, String> {
+    GlobBuilder::new(glob)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| format!("`file`: {glob:?} is not a glob: {e}"))
+}
+
+/// A glob that matches exactly this `/`-separated path (for `waive --all`).
+pub fn glob_literal(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\' | '!') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `path` relative to `dir`, `/`-separated, when it lies below it.
+pub fn relative_file(path: &Path, dir: &Path) -> Option<String> {
+    let rest = path.strip_prefix(dir).ok()?;
+    let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
 }
 
 impl Waiver {
     /// Waivers from a configuration already validated against its schema.
-    pub fn list(config: &Value) -> Vec<Arc<Waiver>> {
+    /// `dir`: the folder of the configuration, which `file` globs are relative to.
+    pub fn list(config: &Value, dir: &Path) -> Vec<Arc<Waiver>> {
         let text = |w: &Value, key: &str| w.get(key).and_then(Value::as_str).map(str::to_string);
         config
             .get("waivers")
@@ -44,10 +84,14 @@ impl Waiver {
                     rule: text(w, "rule").unwrap_or_default(),
                     agent: text(w, "agent"),
                     path: text(w, "path"),
+                    file: text(w, "file"),
                     reason: text(w, "reason").unwrap_or_default(),
                     approved_by: text(w, "approvedBy").unwrap_or_default(),
                     expires: text(w, "expires").unwrap_or_default(),
                     pointer: format!("/waivers/{i}"),
+                    file_matcher: text(w, "file")
+                        .and_then(|g| file_glob(&g).ok())
+                        .map(|m| (m, dir.to_path_buf())),
                 })
             })
             .collect()
@@ -70,6 +114,12 @@ impl Waiver {
                         .path
                         .strip_prefix(p.as_str())
                         .is_some_and(|rest| rest.starts_with('/'))
+            })
+            && self.file.as_ref().is_none_or(|_| {
+                self.file_matcher.as_ref().is_some_and(|(glob, dir)| {
+                    relative_file(&finding.place.source.path, dir)
+                        .is_some_and(|file| glob.is_match(file))
+                })
             })
     }
 }

@@ -13,6 +13,7 @@ mod review;
 mod rules;
 mod schema;
 mod test;
+mod waive;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -65,6 +66,9 @@ enum Command {
     /// Signed security reviews: print a manifest's digest, sign its review with ssh-keygen,
     /// verify reviews against allowed_signers.
     Review(review::Args),
+    /// Adopt agentgate in a repository with findings: `waive --all` appends one expiring
+    /// waiver per current finding to the configuration (the rest of the file is left as it is).
+    Waive(waive::Args),
 }
 
 /// The command line of this process (clap exits on `--help`, `--version` and usage errors).
@@ -86,6 +90,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Init(args) => init::run(args),
         Command::Test(args) => test::run(args),
         Command::Review(args) => review::run(args),
+        Command::Waive(args) => waive::run(args),
     }
 }
 

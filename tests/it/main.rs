@@ -48,4 +48,5 @@ mod registry;
 mod report_browser;
 mod review;
 mod rules;
+mod waive;
 mod waivers;
