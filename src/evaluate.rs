@@ -78,7 +78,7 @@ fn engine_error(error: impl std::fmt::Display) -> PolicyError {
         Some((file.to_string(), line, column))
     });
     if let Some((file, line, column)) = located {
-        let text = crate::packtest::rego_error(&message);
+        let text = rego_error(&message);
         let text = text
             .strip_prefix(&format!("{file}:{line}:{column}: "))
             .unwrap_or(&text)
@@ -287,6 +287,37 @@ fn raw_finding(entry: &regorus::Value) -> Result<RawFinding, PolicyError> {
         path,
         redact,
     })
+}
+
+/// regorus writes a Rego error as `--> file:line:col`, the source line with a caret, then
+/// `error: message`; this puts `file:line:col: message` first and keeps the snippet below it.
+pub fn rego_error(message: &str) -> String {
+    let lines: Vec<&str> = message.trim_matches('\n').lines().collect();
+    let Some(at) = lines.iter().position(|l| l.starts_with("--> ")) else {
+        return message.trim().to_string();
+    };
+    let location = lines[at].trim_start_matches("--> ");
+    let last = lines.len() - 1;
+    let text = if last > at {
+        lines[last]
+            .strip_prefix("error: ")
+            .unwrap_or(lines[last])
+            .to_string()
+    } else {
+        String::new()
+    };
+    let mut out = format!("{location}: {text}");
+    for line in &lines[at + 1..last.max(at + 1)] {
+        out.push_str("\n    ");
+        out.push_str(line);
+    }
+    let prefix = lines[..at].join(" ");
+    if !prefix.trim().is_empty() {
+        out.push_str("\n    (");
+        out.push_str(prefix.trim());
+        out.push(')');
+    }
+    out
 }
 
 #[cfg(test)]

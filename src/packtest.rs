@@ -21,7 +21,7 @@ use crate::check::{self, settings_data, CheckOptions, DEFAULT_MAX_FILE_SIZE};
 use crate::config::{Config, FILE_NAME};
 use crate::context::{ContextOptions, RunContext};
 use crate::discover::is_manifest_place;
-use crate::evaluate::{self, Evaluator};
+use crate::evaluate::{self, rego_error, Evaluator};
 use crate::fs::{display_path, normalize, read_text};
 use crate::pack_source::{self, PackSource};
 use crate::registry::Registry;
@@ -370,37 +370,6 @@ fn expr_lines(expr: &Expr, lines: &mut BTreeSet<u32>) {
         }
         _ => {}
     }
-}
-
-/// regorus writes a Rego error as `--> file:line:col`, the source line with a caret, then
-/// `error: message`; this puts `file:line:col: message` first and keeps the snippet below it.
-pub fn rego_error(message: &str) -> String {
-    let lines: Vec<&str> = message.trim_matches('\n').lines().collect();
-    let Some(at) = lines.iter().position(|l| l.starts_with("--> ")) else {
-        return message.trim().to_string();
-    };
-    let location = lines[at].trim_start_matches("--> ");
-    let last = lines.len() - 1;
-    let text = if last > at {
-        lines[last]
-            .strip_prefix("error: ")
-            .unwrap_or(lines[last])
-            .to_string()
-    } else {
-        String::new()
-    };
-    let mut out = format!("{location}: {text}");
-    for line in &lines[at + 1..last.max(at + 1)] {
-        out.push_str("\n    ");
-        out.push_str(line);
-    }
-    let prefix = lines[..at].join(" ");
-    if !prefix.trim().is_empty() {
-        out.push_str("\n    (");
-        out.push_str(prefix.trim());
-        out.push(')');
-    }
-    out
 }
 
 /// The folders under `dir` that are fixtures: a folder that directly holds a manifest (a file
