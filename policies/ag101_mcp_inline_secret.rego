@@ -10,7 +10,7 @@
 #   is the JSON pointer of the value (/mcpServers/NAME/env/VAR) or, in a .env file, /VAR.
 # custom:
 #   id: AG101
-#   slug: mcp-inline-secret
+#   slug: committed-secret
 #   family: discovery
 #   severity: error
 #   summary: A literal secret in an MCP server's env or headers, or an LLM provider key committed in a .env file

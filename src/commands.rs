@@ -183,8 +183,25 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
+/// Slugs a rule had before (rules-v1 renamed them): `explain` still accepts them.
+const FORMER_SLUGS: [(&str, &str); 1] = [("mcp-inline-secret", "AG101")];
+
+/// The rule an `explain` argument names: its id (any case), its slug, or a former slug.
+fn named_rule<'a>(registry: &'a Registry, name: &str) -> Option<&'a RuleMeta> {
+    let lower = name.to_ascii_lowercase();
+    registry
+        .rules
+        .get(&name.to_ascii_uppercase())
+        .or_else(|| registry.rules.values().find(|r| r.slug == lower))
+        .or_else(|| {
+            let (_, id) = FORMER_SLUGS.iter().find(|(slug, _)| *slug == lower)?;
+            registry.rules.get(*id)
+        })
+        .map(AsRef::as_ref)
+}
+
 pub fn explain(registry: &Registry, id: &str) -> Option<String> {
-    let rule = registry.rules.get(&id.to_ascii_uppercase())?;
+    let rule = named_rule(registry, id)?;
     let mut out = format!(
         "{} {} ({})\n{}\n\n",
         rule.id, rule.slug, rule.severity, rule.title

@@ -6,6 +6,7 @@ use super::{print, ExitStatus, PackArgs};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The rule: its id (AG011) or its slug (wildcard-grant).
     rule: String,
     #[command(flatten)]
     packs: PackArgs,

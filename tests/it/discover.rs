@@ -115,7 +115,7 @@ fn discover_human_output_shows_file_line_and_masks_secrets() {
         );
     }
     assert!(run.stdout.contains("AG100 unregistered-agent"));
-    assert!(run.stdout.contains("AG101 mcp-inline-secret"));
+    assert!(run.stdout.contains("AG101 committed-secret"));
     assert!(!run.stdout.contains("services/billing"), "{}", run.stdout);
     assert!(!run.stdout.contains("R8x2Lq9Z"), "{}", run.stdout);
     assert!(!run.stdout.contains("Xy7Qm2Lp"), "{}", run.stdout);

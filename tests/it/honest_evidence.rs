@@ -309,7 +309,7 @@ fn junit_lists_only_rules_that_ran_on_each_file() {
             .map(|c| c[..c.find('"').unwrap()].to_string())
             .collect()
     };
-    assert_eq!(suite(".env"), ["AG101 mcp-inline-secret"], "{junit}");
+    assert_eq!(suite(".env"), ["AG101 committed-secret"], "{junit}");
     assert_eq!(suite("app/bot.py"), ["AG100 unregistered-agent"], "{junit}");
     let manifest = suite("agents/pay.agent.yaml");
     assert!(

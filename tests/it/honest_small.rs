@@ -240,3 +240,21 @@ deny contains {"msg": msg, "path": "/metadata/name"} if {
     );
     assert!(!message.contains("-->"), "{message}");
 }
+
+/// rules-v1 renamed AG101's slug to `committed-secret`: findings use the new slug, and
+/// `explain` still accepts the old one (and any rule's slug, and ids in any case).
+#[test]
+fn ag101_is_committed_secret_and_explain_accepts_the_old_slug() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["AG101", "ag101", "committed-secret", "mcp-inline-secret"] {
+        let run = agentgate(dir.path(), &["explain", name]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        assert!(
+            run.stdout.starts_with("AG101 committed-secret"),
+            "{name}: {}",
+            run.stdout
+        );
+    }
+    let run = agentgate(dir.path(), &["explain", "no-such-rule"]);
+    assert_eq!(run.code, 2);
+}
