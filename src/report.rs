@@ -505,9 +505,8 @@ pub fn render_markdown(report: &Report) -> String {
         .filter(|c| !c.failing.is_empty() || !c.failing_files.is_empty() || !c.waivers.is_empty())
     {
         let _ = writeln!(out, "\n### {} {}\n", escape(&c.id), escape(&c.title));
-        for a in &c.failing {
-            let _ = writeln!(out, "- **{}** ({})", escape(&a.agent), escape(&a.file));
-            for f in &a.findings {
+        let list = |out: &mut String, findings: &[FailingFinding]| {
+            for f in findings {
                 let _ = writeln!(
                     out,
                     "  - {} at {}:{}: {}",
@@ -517,19 +516,14 @@ pub fn render_markdown(report: &Report) -> String {
                     escape(&f.message)
                 );
             }
+        };
+        for a in &c.failing {
+            let _ = writeln!(out, "- **{}** ({})", escape(&a.agent), escape(&a.file));
+            list(&mut out, &a.findings);
         }
         for file in &c.failing_files {
             let _ = writeln!(out, "- file {} (no agent manifest)", escape(&file.file));
-            for f in &file.findings {
-                let _ = writeln!(
-                    out,
-                    "  - {} at {}:{}: {}",
-                    f.rule,
-                    escape(&f.file),
-                    f.line,
-                    escape(&f.message)
-                );
-            }
+            list(&mut out, &file.findings);
         }
         for w in &c.waivers {
             let _ = writeln!(

@@ -157,6 +157,19 @@ pub fn render_html(report: &Report) -> String {
             html(&c.id),
             html(&c.title)
         );
+        let list = |out: &mut String, findings: &[crate::report::FailingFinding]| {
+            for f in findings {
+                let _ = write!(
+                    out,
+                    "<li>{} at {}:{}: {}</li>",
+                    html(&f.rule),
+                    html(&f.file),
+                    f.line,
+                    html(&f.message)
+                );
+            }
+            out.push_str("</ul></li>");
+        };
         for a in &c.failing {
             let _ = write!(
                 out,
@@ -164,17 +177,7 @@ pub fn render_html(report: &Report) -> String {
                 html(&a.agent),
                 html(&a.file)
             );
-            for f in &a.findings {
-                let _ = write!(
-                    out,
-                    "<li>{} at {}:{}: {}</li>",
-                    html(&f.rule),
-                    html(&f.file),
-                    f.line,
-                    html(&f.message)
-                );
-            }
-            out.push_str("</ul></li>");
+            list(&mut out, &a.findings);
         }
         for file in &c.failing_files {
             let _ = write!(
@@ -182,17 +185,7 @@ pub fn render_html(report: &Report) -> String {
                 "<li><strong>{}</strong> (no agent manifest)<ul>",
                 html(&file.file)
             );
-            for f in &file.findings {
-                let _ = write!(
-                    out,
-                    "<li>{} at {}:{}: {}</li>",
-                    html(&f.rule),
-                    html(&f.file),
-                    f.line,
-                    html(&f.message)
-                );
-            }
-            out.push_str("</ul></li>");
+            list(&mut out, &file.findings);
         }
         for w in &c.waivers {
             let _ = write!(
