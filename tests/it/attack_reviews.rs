@@ -10,10 +10,6 @@ use crate::common::*;
 
 const FILE: &str = "agents/billing.agent.yaml";
 
-fn today() -> i64 {
-    agentgate::units::parse_date(TODAY).expect("TODAY is a date")
-}
-
 fn date(offset: i64) -> String {
     agentgate::units::format_date(today() + offset)
 }

@@ -3,7 +3,6 @@
 //! taking over (item 4), catch-all `spec.sources` (item 10) and a pack re-declaring a built-in
 //! rule's package (item 12).
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -56,12 +55,6 @@ fn decoy(name: &str, sources: &[&str]) -> String {
     format!(
         "apiVersion: agentgate/v1\nkind: Agent\nmetadata:\n  name: {name}\n  description: Placeholder\nspec:\n  purpose: Nothing yet.\n  owner: {{name: Jane Doe, email: jane.doe@example.com}}\n  backupOwner: {{name: Raj Patel, email: raj.patel@example.com}}\n  lifecycle: {{status: proposed, expires: 2027-05-31}}\n  identity: {{type: workload, id: \"spiffe://example.org/{name}\"}}\n  permissions: []\n  credentials: []\n  blastRadius: {{worstCase: Nothing, dataClasses: [], reversible: true, externalReach: false}}\n  audit: {{logSink: \"siem://splunk/agents\"}}\n{sources}"
     )
-}
-
-fn check(dir: &Path, extra: &[&str]) -> Run {
-    let mut args = vec!["check", "--format", "json", "--today", TODAY];
-    args.extend_from_slice(extra);
-    agentgate(dir, &args)
 }
 
 /// (file, rule) of every finding.

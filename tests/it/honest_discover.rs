@@ -28,10 +28,6 @@ fn mcp_with_token() -> String {
     )
 }
 
-fn today() -> i64 {
-    agentgate::units::parse_date(TODAY).expect("TODAY is a date")
-}
-
 fn check(dir: &Path, extra: &[&str]) -> Run {
     let mut args = vec!["check", "--today", TODAY];
     args.extend_from_slice(extra);

@@ -21,12 +21,6 @@ fn agent_reviewed(name: &str, extra: &str, reviewed: &str) -> String {
     ))
 }
 
-fn check(dir: &Path, extra: &[&str]) -> Run {
-    let mut args = vec!["check", "--format", "json", "--today", TODAY];
-    args.extend_from_slice(extra);
-    agentgate(dir, &args)
-}
-
 fn human(dir: &Path, extra: &[&str]) -> Run {
     let mut args = vec!["check", "--today", TODAY];
     args.extend_from_slice(extra);

@@ -189,10 +189,6 @@ fn text(output: &Output) -> String {
     )
 }
 
-fn today() -> i64 {
-    agentgate::units::parse_date(TODAY).expect("TODAY is a date")
-}
-
 #[test]
 fn the_hook_blocks_a_bad_manifest_passes_good_ones_and_takes_two_at_once() {
     let Some(pre_commit) = pre_commit() else {

@@ -444,3 +444,40 @@ impl RuleFixtures {
         agentgate(&dir, &["check", ".", "--format", format, "--today", TODAY])
     }
 }
+
+/// Days since 1970-01-01 of [`TODAY`].
+pub fn today() -> i64 {
+    agentgate::units::parse_date(TODAY).expect("TODAY is a date")
+}
+
+/// The git CLI in `dir`, with an identity and no system or global configuration.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .expect("git runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "git {args:?} failed:\n{text}");
+    text
+}
+
+pub fn head(dir: &Path) -> String {
+    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+pub fn check(dir: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["check", "--format", "json", "--today", TODAY];
+    args.extend_from_slice(extra);
+    agentgate(dir, &args)
+}
