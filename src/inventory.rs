@@ -78,7 +78,8 @@ pub struct Row {
     pub review_age_days: Option<i64>,
     /// No review, a review older than `maxReviewAge` or dated after today.
     pub review_stale: bool,
-    /// `valid`, `invalid` or `absent` (no signature); empty without a review.
+    /// `valid`, `stale` (it verifies, but the check reports AG042: it covers an earlier version
+    /// or is superseded), `invalid` or `absent` (no signature); empty without a review.
     pub review_signature: String,
     pub review_signature_reason: String,
     /// The review rules (AG040 to AG044) that the check reported for this agent, waived or
@@ -334,6 +335,14 @@ pub fn build_in(ctx: &RunContext, options: &InventoryOptions) -> Result<Inventor
                 .any(|r| r == "AG042" || r == "AG043")
             {
                 row.review_stale = true;
+            }
+            // A signature that verifies over an earlier version of the manifest, or a review
+            // superseded by the base's, is no evidence for the manifest as it is now.
+            if row.review_signature == "valid" && row.review_findings.iter().any(|r| r == "AG042")
+            {
+                row.review_signature = "stale".into();
+                row.review_signature_reason =
+                    "the signature verifies, but over an earlier version of the manifest or a superseded review (AG042)".into();
             }
             secrets.scrub_serde(row)
         })
