@@ -120,7 +120,11 @@ pub fn render(entries: &[Entry], options: &WaiveOptions, indent: usize, newline:
         if let Some(file) = &entry.file {
             fields.push(("file", file.clone()));
         }
-        fields.push(("path", entry.path.clone()));
+        // A document-level finding has the empty pointer, which covers the whole document
+        // anyway: say so by writing no `path` rather than `path: ""`.
+        if !entry.path.is_empty() {
+            fields.push(("path", entry.path.clone()));
+        }
         fields.push(("reason", options.reason.clone()));
         fields.push(("approvedBy", options.approved_by.clone()));
         fields.push(("expires", options.expires.clone()));

@@ -102,6 +102,23 @@ impl Waiver {
         parse_date(&self.expires).is_none_or(|day| day < today)
     }
 
+    /// What the waiver covers, in words: `AG100 in files services/**`, `AG013 of agent pay at
+    /// /spec/permissions/1`.
+    pub fn scope(&self) -> String {
+        let mut scope = self.rule.clone();
+        if let Some(agent) = &self.agent {
+            scope.push_str(&format!(" of agent {agent}"));
+        }
+        if let Some(file) = &self.file {
+            scope.push_str(&format!(" in files {file}"));
+        }
+        match self.path.as_deref() {
+            Some(path) if !path.is_empty() => scope.push_str(&format!(" at {path}")),
+            _ => {}
+        }
+        scope
+    }
+
     pub fn matches(&self, finding: &Finding) -> bool {
         self.rule == finding.rule
             && self

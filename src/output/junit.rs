@@ -150,8 +150,12 @@ fn agent_cases(
                     "skipped",
                     "waived",
                     format!(
-                        "waived until {} by {}: {}",
-                        waiver.expires, waiver.approved_by, waiver.reason
+                        "waived until {} by {}: {} (waiver {}: {})",
+                        waiver.expires,
+                        waiver.approved_by,
+                        waiver.reason,
+                        waiver.pointer,
+                        waiver.scope()
                     ),
                     failure_body(&w.finding),
                 )),

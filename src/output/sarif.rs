@@ -322,7 +322,17 @@ fn waived_result<'a>(waived: &'a Waived, rule_index: Option<usize>) -> SarifResu
                 "{} (approved by {}, expires {})",
                 waiver.reason, waiver.approved_by, waiver.expires
             ),
-            properties: json!({"approvedBy": waiver.approved_by, "expires": waiver.expires}),
+            // The waiver's own scope, so an auditor can tell a one-place exception from a
+            // whole-file glob without opening the configuration.
+            properties: json!({
+                "approvedBy": waiver.approved_by,
+                "expires": waiver.expires,
+                "waiver": waiver.pointer,
+                "rule": waiver.rule,
+                "agent": waiver.agent,
+                "path": waiver.path,
+                "file": waiver.file,
+            }),
         }],
         ..result(&waived.finding, rule_index)
     }

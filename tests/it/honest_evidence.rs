@@ -168,12 +168,7 @@ fn inventory_review_columns_are_the_checks_verdicts() {
     assert_eq!(row("pay")["reviewStale"], false, "{}", row("pay"));
     assert_eq!(row("pay")["reviewSignature"], "valid");
     // The signature verifies, but over the manifest as it was: the column must not say "valid".
-    assert_eq!(
-        row("stale")["reviewSignature"],
-        "stale",
-        "{}",
-        row("stale")
-    );
+    assert_eq!(row("stale")["reviewSignature"], "stale", "{}", row("stale"));
     assert!(
         row("stale")["reviewSignatureReason"]
             .as_str()

@@ -77,6 +77,36 @@ fn a_file_waiver_covers_the_findings_in_the_files_its_glob_matches() {
     let mut rest = all.clone();
     rest.retain(|f| f.1 != "services/support-bot/agent.py");
     assert_eq!(rules_and_files(&after["findings"]), rest);
+    // The machine formats say which waiver, and how wide it is, not only who approved it.
+    let sarif = agentgate(
+        repo.path(),
+        &["check", "--format", "sarif", "--today", TODAY],
+    )
+    .json();
+    let suppressed: Vec<_> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(suppressed.len(), 1, "{sarif}");
+    let bag = &suppressed[0]["suppressions"][0]["properties"];
+    assert_eq!(bag["file"], "services/support-bot/**", "{bag}");
+    assert!(
+        bag["waiver"].as_str().unwrap().starts_with("/waivers/"),
+        "{bag}"
+    );
+    let junit = agentgate(
+        repo.path(),
+        &["check", "--format", "junit", "--today", TODAY],
+    );
+    assert!(
+        junit
+            .stdout
+            .contains("AG100 in files services/support-bot/**"),
+        "{}",
+        junit.stdout
+    );
 }
 
 #[test]
@@ -173,6 +203,9 @@ fn waive_all_makes_check_pass_and_keeps_the_configuration_text() {
         text.contains("      file: \"services/support-bot/agent.py\"\n"),
         "{text}"
     );
+    // A document-level finding's waiver has no `path` (the empty pointer would cover the whole
+    // document anyway).
+    assert!(!text.contains("path: \"\""), "{text}");
     let (code, after) = check_json(repo.path(), TODAY);
     assert_eq!(code, 0, "{after}");
     assert_eq!(after["findings"], serde_json::json!([]), "{after}");
