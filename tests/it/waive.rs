@@ -329,3 +329,35 @@ fn waive_all_skips_what_cannot_be_waived_and_refuses_a_bad_result() {
     );
     assert_eq!(run.code, 2);
 }
+
+/// Per-server governance: a waiver's `path` on a footprint names one server of a config file
+/// (and what lies below it, such as its secret), never its neighbours.
+#[test]
+fn a_waiver_path_on_a_footprint_names_one_server() {
+    let repo = repository();
+    append_config(
+        repo.path(),
+        "waivers:\n  - rule: AG100\n    file: .mcp.json\n    path: /mcpServers/github\n    reason: Manifest in progress, ticket SEC-143\n    approvedBy: ciso@example.com\n    expires: 2027-01-31\n",
+    );
+    let (_, after) = check_json(repo.path(), TODAY);
+    let waived: Vec<_> = after["waived"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(waived, [("AG100", "/mcpServers/github")], "{after}");
+    let standing: Vec<_> = after["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"] == ".mcp.json")
+        .map(|f| (f["rule"].as_str().unwrap(), f["path"].as_str().unwrap()))
+        .collect();
+    assert!(standing.contains(&("AG100", "/mcpServers/docs")), "{after}");
+    // The rule is part of the scope: the server's committed token is not waived by it.
+    assert!(
+        standing.contains(&("AG101", "/mcpServers/github/env/GITHUB_PERSONAL_ACCESS_TOKEN")),
+        "{after}"
+    );
+}
