@@ -10,6 +10,7 @@ use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::check::Claim;
 use crate::discover::{self, is_manifest_place};
 use crate::source::SourceFile;
 use crate::units::parse_duration;
@@ -70,7 +71,7 @@ pub fn diff(root: &Path, rev: &str, max_bytes: u64) -> Result<Vec<AgentDiff>, St
                     ));
                 }
             }
-            collect_documents(&shown, &text, &mut after);
+            collect_documents(&shown, &source, &mut after, Side::WorkingTree)?;
         }
     }
     // `diff` runs no rule: every value the secret detectors (AG025's and AG101's) recognise,
@@ -178,11 +179,10 @@ fn manifests_at(root: &Path, rev: &str) -> Result<ByName, String> {
         let blob = repos[entry.repo]
             .find_blob(entry.id)
             .map_err(|e| e.message().to_string())?;
-        collect_documents(
-            &shown.display().to_string(),
-            &String::from_utf8_lossy(blob.content()),
-            &mut found,
-        );
+        let shown = shown.display().to_string();
+        let text = String::from_utf8_lossy(blob.content());
+        let source = SourceFile::new(shown.clone().into(), shown.clone(), text.as_ref());
+        collect_documents(&shown, &source, &mut found, Side::Base)?;
     }
     Ok(found)
 }
@@ -333,9 +333,39 @@ fn resolve(
 }
 
 /// Manifests by name; a file that cannot be read contributes nothing (`check` reports it).
-fn collect_documents(path: &str, text: &str, out: &mut ByName) {
-    let source = SourceFile::new(path.into(), path.into(), text);
-    for document in yaml::parse(&source, Limits::default()).unwrap_or_default() {
+/// Which revision a file is read from: the claim rule is applied to both, but only the working
+/// tree's broken claims stop the diff (the base's were `check`'s to report when they landed).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Base,
+    WorkingTree,
+}
+
+/// The agents of one file, by manifest-v1's claim rule as `check` applies it: another tool's
+/// document (no claim) is no agent; in the working tree a document that claims to be a
+/// manifest and is not one, or a manifest that lost its header, is an error, since what
+/// changed in it is unknown.
+fn collect_documents(
+    path: &str,
+    source: &SourceFile,
+    out: &mut ByName,
+    side: Side,
+) -> Result<(), String> {
+    for document in yaml::parse(source, Limits::default()).unwrap_or_default() {
+        let claim = crate::check::claim(&document.value);
+        match (&claim, side) {
+            (Claim::None, _) => continue,
+            (Claim::Manifest, _) | (_, Side::Base) => {}
+            (_, Side::WorkingTree) => {
+                let at = source.pos(document.root.span.start);
+                return Err(format!(
+                    "{path}:{}:{}: {}; so what changed in it is unknown: fix it and run diff again",
+                    at.line,
+                    at.column,
+                    claim.problem().unwrap_or_default()
+                ));
+            }
+        }
         if let Some(name) = document
             .value
             .pointer("/metadata/name")
@@ -346,6 +376,7 @@ fn collect_documents(path: &str, text: &str, out: &mut ByName) {
                 .push((path.to_string(), document.value));
         }
     }
+    Ok(())
 }
 
 fn compare(name: &str, before: Option<&Value>, after: Option<&Value>) -> Option<AgentDiff> {

@@ -647,7 +647,7 @@ fn read_manifests(path: &Path, display: String, max_bytes: u64) -> Result<Read, 
 }
 
 /// What a document in a manifest place says it is (manifest-v1, "Where manifests live").
-enum Claim {
+pub(crate) enum Claim {
     /// `apiVersion: agentgate/v1`, `kind: Agent`.
     Manifest,
     /// It claims to be a manifest (an `apiVersion` starting with `agentgate`, any case, or no
@@ -661,7 +661,7 @@ enum Claim {
 }
 
 impl Claim {
-    fn problem(&self) -> Option<String> {
+    pub(crate) fn problem(&self) -> Option<String> {
         match self {
             Claim::Manifest => None,
             Claim::Wrong {
@@ -683,7 +683,7 @@ impl Claim {
     }
 }
 
-fn claim(value: &Value) -> Claim {
+pub(crate) fn claim(value: &Value) -> Claim {
     let Value::Object(map) = value else {
         return Claim::None;
     };

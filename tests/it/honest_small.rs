@@ -258,3 +258,40 @@ fn ag101_is_committed_secret_and_explain_accepts_the_old_slug() {
     let run = agentgate(dir.path(), &["explain", "no-such-rule"]);
     assert_eq!(run.code, 2);
 }
+
+/// `diff` applies manifest-v1's claim rule as `check` does: another tool's `agent.yaml` (here a
+/// Kubernetes Deployment with `metadata.name`) is no agent that changed, and a manifest that
+/// lost its header is an error, not an agent removed.
+#[test]
+fn diff_applies_the_claim_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: grafana-agent}\nspec:\n  replicas: 1\n";
+    write(dir, "deploy/agent.yaml", DEPLOYMENT);
+    write(dir, "agents/billing.agent.yaml", BILLING);
+    let repo = git_commit_all(dir, "base");
+    let base = repo.head().unwrap().target().unwrap().to_string();
+    write(
+        dir,
+        "deploy/agent.yaml",
+        DEPLOYMENT.replace("replicas: 1", "replicas: 3"),
+    );
+    let run = agentgate(dir, &["diff", "--base", &base, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("grafana-agent"), "{}", run.stdout);
+
+    // The header removed: check calls it an error, and so does diff.
+    write(
+        dir,
+        "agents/billing.agent.yaml",
+        BILLING.replace("apiVersion: agentgate/v1\nkind: Agent\n", ""),
+    );
+    let run = agentgate(dir, &["diff", "--base", &base, "--format", "json"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("removed"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("agents/billing.agent.yaml"),
+        "{}",
+        run.stderr
+    );
+}

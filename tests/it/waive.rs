@@ -357,7 +357,10 @@ fn a_waiver_path_on_a_footprint_names_one_server() {
     assert!(standing.contains(&("AG100", "/mcpServers/docs")), "{after}");
     // The rule is part of the scope: the server's committed token is not waived by it.
     assert!(
-        standing.contains(&("AG101", "/mcpServers/github/env/GITHUB_PERSONAL_ACCESS_TOKEN")),
+        standing.contains(&(
+            "AG101",
+            "/mcpServers/github/env/GITHUB_PERSONAL_ACCESS_TOKEN"
+        )),
         "{after}"
     );
 }
