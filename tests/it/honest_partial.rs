@@ -583,6 +583,17 @@ fn mcp(server: &str, secret: bool) -> String {
     format!("{{\"mcpServers\": {{\"{server}\": {{\"command\": \"npx\", \"args\": [\"-y\", \"{server}-mcp\"]{env}}}}}}}\n")
 }
 
+/// Agent code of one of three kinds: an LLM SDK, an agent framework, or none (a plain script,
+/// so a rewrite can also make a footprint disappear).
+fn code(kind: usize) -> String {
+    match kind {
+        0 => "import openai\n\nclient = openai.OpenAI()\n".into(),
+        1 => "from langchain.agents import create_react_agent\n\nagent = create_react_agent()\n"
+            .into(),
+        _ => "import json\n\nprint(json.dumps({}))\n".into(),
+    }
+}
+
 /// Every file of a generated repository, by relative path.
 type Tree = std::collections::BTreeMap<String, String>;
 
@@ -631,8 +642,9 @@ fn manifests_of(tree: &Tree) -> Vec<(String, String, Vec<String>, Vec<String>)> 
 
 /// The property over generated repositories and random change sets: the findings of
 /// `--changed-since` are exactly the full run's findings that the partial-run rule selects
-/// (a changed file; a delegator of a changed or deleted agent; an AG100 footprint in a changed
-/// file or whose governing manifest changed or was deleted; AG101 and AG102 in changed files),
+/// (a changed file; a delegator of a changed or deleted agent; both files of a duplicate name
+/// when either is reported; an AG100 footprint, of config or of code, in a changed file or whose
+/// governing manifest changed or was deleted; AG101 and AG102 in changed files),
 /// AG091 left out of both, so it never fails fewer files than the change makes fail. Reviews
 /// are all dated alike within `maxReviewBackdate`, so the base revision changes no review
 /// verdict and the full run (without a base) is comparable.
@@ -664,6 +676,15 @@ fn changed_since_reports_exactly_what_the_partial_run_rule_selects() {
                     mcp(&format!("srv{k}"), rng.chance(40)),
                 );
             }
+            if rng.chance(50) {
+                base.insert(format!("services/s{k}/agent.py"), code(rng.below(3)));
+            }
+        }
+        if rng.chance(25) {
+            // A name two manifests share already on the base.
+            let name = names[rng.below(names.len())].clone();
+            let spec = Spec::random(&mut rng, name, &names, services);
+            base.insert("agents/dup-base.agent.yaml".into(), spec.text());
         }
         materialise(dir, &fixed, &base);
         let repo = git_commit_all(dir, "base");
@@ -682,7 +703,28 @@ fn changed_since_reports_exactly_what_the_partial_run_rule_selects() {
                 .filter(|p| p.ends_with(".mcp.json"))
                 .cloned()
                 .collect();
-            match rng.below(7) {
+            let code_files: Vec<String> = after
+                .keys()
+                .filter(|p| p.ends_with("agent.py"))
+                .cloned()
+                .collect();
+            match rng.below(10) {
+                7 => {
+                    // Another manifest takes an existing agent's name (AG080 on both files).
+                    let name = all_names[rng.below(all_names.len())].clone();
+                    let spec = Spec::random(&mut rng, name, &all_names, services);
+                    after.insert(
+                        format!("agents/dup-{}.agent.yaml", rng.below(3)),
+                        spec.text(),
+                    );
+                }
+                8 => {
+                    let k = rng.below(services + 1);
+                    after.insert(format!("services/s{k}/agent.py"), code(rng.below(3)));
+                }
+                9 if !code_files.is_empty() => {
+                    after.remove(&code_files[rng.below(code_files.len())]);
+                }
                 0 | 1 if !manifests.is_empty() => {
                     // Rewrite an agent: new grants, delegates, sources; sometimes a new name.
                     let file = &manifests[rng.below(manifests.len())];
@@ -748,6 +790,15 @@ fn changed_since_reports_exactly_what_the_partial_run_rule_selects() {
             .collect();
         loop {
             let before = (affected.len(), selected.len());
+            // Both files of a duplicate name when either is reported (changed, or a delegator
+            // of a changed agent): each file's AG080 names the other.
+            for (file, name, ..) in &now {
+                if now.iter().any(|(other, same, ..)| {
+                    other != file && same == name && selected.contains(other)
+                }) {
+                    selected.insert(file.clone());
+                }
+            }
             for (file, name, delegates, _) in &now {
                 if delegates.iter().any(|d| affected.contains(d)) {
                     selected.insert(file.clone());
