@@ -60,7 +60,7 @@ pub fn changed_files(start: &Path, filter: &ChangeFilter) -> Result<Changes, Str
     .map_err(|e| format!("cannot compute the changes: {}", e.message()))?;
     diff.find_similar(Some(DiffFindOptions::new().renames(true)))
         .map_err(|e| format!("cannot follow renames: {}", e.message()))?;
-    Ok(collect(&repo, &diff, &workdir))
+    Ok(collect(&repo, base.as_ref(), &diff, &workdir))
 }
 
 fn flag(filter: &ChangeFilter) -> &'static str {
@@ -103,37 +103,35 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {
     }
 }
 
-fn collect(repo: &Repository, diff: &Diff<'_>, workdir: &Path) -> Changes {
+fn collect(repo: &Repository, base: Option<&Tree<'_>>, diff: &Diff<'_>, workdir: &Path) -> Changes {
     let mut changes = Changes::default();
     for delta in diff.deltas() {
+        // The base content of a symlink is the file it led to, as `check` read it then.
+        let old_text = || base_text(repo, base, &delta.old_file());
         let new_path = delta.new_file().path().map(|p| workdir.join(p));
         let old_path = delta.old_file().path().map(|p| workdir.join(p));
         match delta.status() {
             Delta::Deleted => {
                 if let Some(path) = old_path {
-                    changes
-                        .removed
-                        .push((path, blob_text(repo, delta.old_file().id())));
+                    changes.removed.push((path, old_text()));
                 }
             }
             Delta::Renamed => {
-                let old_text = blob_text(repo, delta.old_file().id());
+                let text = old_text();
                 // The renamed file's base version, under its new name too: a manifest renamed
                 // and stripped of its header is still judged against what it was.
                 if let Some(path) = new_path.as_ref().filter(|p| is_yaml(p)) {
-                    changes.modified.push((path.clone(), old_text.clone()));
+                    changes.modified.push((path.clone(), text.clone()));
                 }
                 if let Some(path) = old_path {
-                    changes.removed.push((path, old_text));
+                    changes.removed.push((path, text));
                 }
                 changes.present.extend(new_path);
             }
             Delta::Unmodified | Delta::Ignored => {}
             Delta::Modified | Delta::Typechange if new_path.as_deref().is_some_and(is_yaml) => {
                 if let Some(path) = new_path {
-                    changes
-                        .modified
-                        .push((path.clone(), blob_text(repo, delta.old_file().id())));
+                    changes.modified.push((path.clone(), old_text()));
                     changes.present.insert(path);
                 }
             }
@@ -147,6 +145,63 @@ fn is_yaml(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+/// The content of a file at the base revision: for a symlink, the content of the file it leads
+/// to inside the base tree (following chains of links, as `check` follows them in the working
+/// tree); the link's own text when its target is not a file of that tree.
+fn base_text(repo: &Repository, base: Option<&Tree<'_>>, file: &git2::DiffFile<'_>) -> String {
+    const MAX_LINKS: usize = 16;
+    let id = file.id();
+    let (Some(tree), Some(mut path)) = (base, file.path().map(Path::to_path_buf)) else {
+        return blob_text(repo, id);
+    };
+    if file.mode() != git2::FileMode::Link {
+        return blob_text(repo, id);
+    }
+    let mut text = blob_text(repo, id);
+    for _ in 0..MAX_LINKS {
+        let Some(target) = resolve(&path, &text) else {
+            break;
+        };
+        let Ok(entry) = tree.get_path(&target) else {
+            break;
+        };
+        let content = blob_text(repo, entry.id());
+        if entry.filemode() != i32::from(git2::FileMode::Link) {
+            return content;
+        }
+        (path, text) = (target, content);
+    }
+    text
+}
+
+/// Where a link at `link` (relative to the repository root) with text `target` leads, relative
+/// to the root; `None` when it leaves the repository or is absolute.
+fn resolve(link: &Path, target: &str) -> Option<PathBuf> {
+    let target = Path::new(target.trim_end_matches('\n'));
+    if target.is_absolute() {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for part in link
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(target)
+        .components()
+    {
+        match part {
+            std::path::Component::Normal(p) => out.push(p),
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 fn blob_text(repo: &Repository, id: git2::Oid) -> String {

@@ -852,3 +852,48 @@ fn changed_since_reports_exactly_what_the_partial_run_rule_selects() {
         );
     }
 }
+
+/// A manifest that is a symlink, deleted by the change: its base content is the file it pointed
+/// to, not the link's text, so the agents that delegated to it are reported (AG070), under
+/// `--changed-since` and `--staged` alike.
+#[cfg(unix)]
+#[test]
+fn a_deleted_symlinked_manifest_still_reaches_its_delegators() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, ".agentgate.yaml", "version: 1\n");
+    trust_test_key(dir);
+    write(dir, "shared/x.yaml.txt", agent("x", ""));
+    std::fs::create_dir_all(dir.join("agents")).unwrap();
+    std::os::unix::fs::symlink("../shared/x.yaml.txt", dir.join("agents/x.agent.yaml")).unwrap();
+    write(
+        dir,
+        "agents/y.agent.yaml",
+        agent("y", "  delegation:\n    delegatesTo: [x]\n"),
+    );
+    let repo = git_commit_all(dir, "base");
+    let base = head(&repo);
+    assert_eq!(check(dir, &[]).code, 0, "{}", check(dir, &[]).stdout);
+    std::fs::remove_file(dir.join("agents/x.agent.yaml")).unwrap();
+    let full = check(dir, &[]).json();
+    assert!(
+        reported(&full).contains(&pair("AG070", "agents/y.agent.yaml")),
+        "{full}"
+    );
+    let since = check(dir, &["--changed-since", &base]);
+    assert!(
+        reported(&since.json()).contains(&pair("AG070", "agents/y.agent.yaml")),
+        "{}",
+        since.stdout
+    );
+    assert_eq!(since.code, 1);
+    let mut index = repo.index().unwrap();
+    index.remove_path(Path::new("agents/x.agent.yaml")).unwrap();
+    index.write().unwrap();
+    let staged = check(dir, &["--staged"]);
+    assert!(
+        reported(&staged.json()).contains(&pair("AG070", "agents/y.agent.yaml")),
+        "{}",
+        staged.stdout
+    );
+}
