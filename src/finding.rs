@@ -37,6 +37,9 @@ pub struct Finding {
     pub place: Place,
     /// The value at `place.label` is a secret: renderers must never show it.
     pub redact: bool,
+    /// Other files the finding stands for (a code footprint is one per service folder, located
+    /// at its first file): a partial run reports it when any of them changed.
+    pub also: Vec<std::path::PathBuf>,
 }
 
 impl Finding {
@@ -64,6 +67,7 @@ impl Finding {
             controls: rule.controls.clone(),
             place,
             redact,
+            also: Vec::new(),
         }
     }
 

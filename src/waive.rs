@@ -26,7 +26,8 @@ pub struct WaiveOptions {
     pub file: Option<String>,
 }
 
-/// One waiver to write: `agent` + `path` for a finding with an agent, `file` + `path` without.
+/// One waiver to write: `agent` + `path` for a finding in a manifest, `file` + `path` for one
+/// without an agent, all three for a footprint finding in a file an agent governs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Entry {
     pub rule: String,
@@ -69,6 +70,18 @@ pub fn plan(outcome: &Outcome, config_dir: &Path, options: &WaiveOptions) -> Res
                 continue;
             }
         }
+        // A finding in a file other than the agent's manifest (a secret or a broad server in
+        // a file the agent governs) is pinned to that file: `agent` + `path` alone would cover
+        // the same pointer in every file the agent governs, including files added later.
+        let in_other_file = finding.agent.is_none()
+            || matches!(
+                BuiltinRule::from_id(&finding.rule),
+                Some(
+                    BuiltinRule::UnregisteredAgent
+                        | BuiltinRule::McpInlineSecret
+                        | BuiltinRule::McpBroadServer
+                )
+            );
         let why = if BuiltinRule::from_id(&finding.rule).is_some_and(BuiltinRule::is_unwaivable) {
             Some("cannot be waived (AG000, AG090, AG091)")
         } else if finding
@@ -77,7 +90,7 @@ pub fn plan(outcome: &Outcome, config_dir: &Path, options: &WaiveOptions) -> Res
             .is_some_and(|a| names.get(a).copied().unwrap_or(0) > 1)
         {
             Some("on an agent name more than one manifest uses")
-        } else if finding.agent.is_none() && relative.is_none() {
+        } else if in_other_file && relative.is_none() {
             Some("in a file outside the configuration's folder")
         } else {
             None
@@ -89,9 +102,10 @@ pub fn plan(outcome: &Outcome, config_dir: &Path, options: &WaiveOptions) -> Res
         let entry = Entry {
             rule: finding.rule.clone(),
             agent: finding.agent.clone(),
-            file: match &finding.agent {
-                Some(_) => None,
-                None => relative.as_deref().map(glob_literal),
+            file: if in_other_file {
+                relative.as_deref().map(glob_literal)
+            } else {
+                None
             },
             path: finding.path.clone(),
         };

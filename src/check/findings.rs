@@ -46,7 +46,7 @@ pub(super) struct Evaluated {
     pub checked: Vec<CheckedAgent>,
     pub problems: Vec<Problem>,
     /// Manifests (by index) whose `spec.sources` govern nothing: they fail a review rule
-    /// (AG040 to AG044), or could not be evaluated.
+    /// (AG040 to AG044), have no review whose signature verifies, or could not be evaluated.
     pub unreviewed: BTreeSet<usize>,
     /// The names more than one manifest uses (AG080): in no cross-agent rule, matching no waiver.
     pub duplicates: BTreeSet<String>,
@@ -274,6 +274,15 @@ pub(super) fn evaluate(
                     evaluated.problems.push(problem);
                 }
             }
+        }
+    }
+    // Claiming code is itself what a review must accept: a manifest that holds no access needs
+    // no review (AG040 stays silent), but its sources govern only under a review whose
+    // signature verifies, or one unreviewed file could silence discovery everywhere.
+    for (&i, facts) in &own_facts {
+        let verified = facts.pointer("/review/signature").and_then(Value::as_str) == Some("valid");
+        if has_sources(&manifests[i]) && !verified {
+            evaluated.unreviewed.insert(i);
         }
     }
     evaluated

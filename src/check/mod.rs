@@ -79,6 +79,11 @@ pub struct Outcome {
     /// Files in manifest places, among those reported on, that do not claim to be manifests
     /// (other tools' files): passed over as manifests, read by discovery.
     pub other_tools: usize,
+    /// Manifests in the repository's inventory, reported on or not (a partial run reports
+    /// some), and the unregistered-agent footprints discovery found before a partial run
+    /// narrowed them: "no agents found" is said only when both are none.
+    pub inventory: usize,
+    pub footprints: usize,
 }
 
 /// An agent that was checked: its manifest file, `metadata.name`, the document itself and its
@@ -170,6 +175,10 @@ struct Manifest {
     root: Node,
     name: Option<String>,
     selected: bool,
+    /// Not selected, but its `spec.sources` cover a file the change touched: its source rules
+    /// (AG103, AG104, computed by discovery) judge which files exist, so their findings follow
+    /// from the change and a partial run reports them (and no other finding of it).
+    sources_touched: bool,
 }
 
 /// Whether a run also looks for agent footprints that no manifest governs.
@@ -271,8 +280,15 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let mut governor =
-                Governor::new(&m.source, &m.root, &m.value, m.name.as_deref(), m.selected);
+            // The source rules (AG103, AG104) judge a manifest whose sources cover a changed
+            // file too: which files exist is what they judge.
+            let mut governor = Governor::new(
+                &m.source,
+                &m.root,
+                &m.value,
+                m.name.as_deref(),
+                m.selected || m.sources_touched,
+            );
             governor.governs = !evaluated.unreviewed.contains(&i);
             governor
         })
@@ -294,6 +310,10 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
             other_tools: &other_tools,
         },
     );
+    let unregistered = footprint_findings
+        .iter()
+        .filter(|f| BuiltinRule::from_id(&f.rule) == Some(BuiltinRule::UnregisteredAgent))
+        .count();
     let footprint_findings = match narrowing {
         Some(changes) => narrow_footprints(ctx, changes, &manifests, footprint_findings),
         None => footprint_findings,
@@ -330,6 +350,8 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
         problems,
         files: reported,
         agents: manifests.iter().filter(|m| m.selected).count(),
+        inventory: manifests.len(),
+        footprints: unregistered,
         discovered: footprints,
         other_tools: other_tools
             .iter()
@@ -539,6 +561,34 @@ fn read_all(
     for manifest in &mut manifests {
         manifest.selected = reported.contains(&manifest.source.path);
     }
+    if let Some(changes) = changes {
+        let touched: Vec<String> = changes
+            .present
+            .iter()
+            .chain(changes.removed.iter().map(|(path, _)| path))
+            .map(|path| {
+                path.strip_prefix(&ctx.root)
+                    .unwrap_or(path)
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        for manifest in manifests.iter_mut().filter(|m| !m.selected) {
+            let sources: Vec<String> = manifest
+                .value
+                .pointer("/spec/sources")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
+            manifest.sources_touched = !sources.is_empty()
+                && touched
+                    .iter()
+                    .any(|rel| footprints::sources_cover(&sources, rel));
+        }
+    }
     for (path, found) in file_problems {
         if reported.contains(&path) && !headless.contains_key(&path) {
             problems.extend(found);
@@ -636,6 +686,7 @@ fn read_manifests(path: &Path, display: String, max_bytes: u64) -> Result<Read, 
                 value: Arc::new(document.value),
                 root: document.root,
                 selected: false,
+                sources_touched: false,
             }),
         }
     }
@@ -940,7 +991,10 @@ fn narrow_footprints(
                         | BuiltinRule::McpBroadServer
                 )
             );
-            if !discovered || reach.reaches(&f.place.source.path) {
+            if !discovered
+                || reach.reaches(&f.place.source.path)
+                || f.also.iter().any(|p| reach.reaches(p))
+            {
                 return true;
             }
             let rel = f

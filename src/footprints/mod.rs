@@ -647,7 +647,7 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                 message.push_str(&format!(" (also {})", others.join(", ")));
             }
             message.push_str("; add a manifest whose spec.sources covers it");
-            found.push(make(
+            let mut finding = make(
                 rule,
                 &first.source,
                 first.at,
@@ -656,7 +656,9 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                 String::new(),
                 message,
                 false,
-            ));
+            );
+            finding.also = hits[1..].iter().map(|h| h.source.path.clone()).collect();
+            found.push(finding);
         }
     }
     (found, problems)

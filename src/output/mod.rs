@@ -261,7 +261,19 @@ pub fn summary_line(outcome: &Outcome) -> String {
             plural(others, "file")
         ));
     }
-    if outcome.agents == 0 && others == 0 && outcome.problems.is_empty() {
+    let nothing_exists =
+        outcome.inventory == 0 && outcome.footprints == 0 && outcome.waived.is_empty();
+    if outcome.agents == 0 && others == 0 && outcome.problems.is_empty() && !nothing_exists {
+        // There are agents, but this run reports none of them: say so, not "none found".
+        if outcome.inventory > 0 {
+            line = format!(
+                "{}, {}: this run reports none of the repository's {} (the change or the paths given reach none)",
+                plural(outcome.count(Severity::Error), "error"),
+                plural(outcome.count(Severity::Warning), "warning"),
+                plural(outcome.inventory, "agent"),
+            );
+        }
+    } else if outcome.agents == 0 && others == 0 && outcome.problems.is_empty() {
         line = if outcome.discovered {
             "no agents found: no manifests and no agent footprints".to_string()
         } else {

@@ -643,7 +643,8 @@ fn manifests_of(tree: &Tree) -> Vec<(String, String, Vec<String>, Vec<String>)> 
 /// The property over generated repositories and random change sets: the findings of
 /// `--changed-since` are exactly the full run's findings that the partial-run rule selects
 /// (a changed file; a delegator of a changed or deleted agent; both files of a duplicate name
-/// when either is reported; an AG100 footprint, of config or of code, in a changed file or whose
+/// when either is reported; AG103 and AG104 of a manifest whose sources cover a changed file;
+/// an AG100 footprint, of config or of code, in a changed file or whose
 /// governing manifest changed or was deleted; AG101 and AG102 in changed files),
 /// AG091 left out of both, so it never fails fewer files than the change makes fail. Reviews
 /// are all dated alike within `maxReviewBackdate`, so the base revision changes no review
@@ -821,6 +822,19 @@ fn changed_since_reports_exactly_what_the_partial_run_rule_selects() {
             "AG091" => false,
             "AG100" => changed.contains(file) || governed_by_touched(file),
             "AG101" | "AG102" => changed.contains(file),
+            // The source rules judge which files exist: also for a manifest whose sources
+            // cover a changed file.
+            "AG103" | "AG104" => {
+                selected.contains(file)
+                    || now.iter().any(|(m, _, _, sources)| {
+                        m == file
+                            && changed.iter().any(|c| {
+                                sources
+                                    .iter()
+                                    .any(|s| c.starts_with(s.trim_end_matches("**")))
+                            })
+                    })
+            }
             _ => selected.contains(file),
         };
 
