@@ -28,6 +28,7 @@ pub mod fs;
 pub mod init;
 pub mod inventory;
 pub mod output;
+pub mod owners;
 pub mod pack_source;
 pub mod packtest;
 pub mod redact;

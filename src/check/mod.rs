@@ -15,7 +15,7 @@ use crate::finding::{Finding, Problem};
 use crate::footprints::{self, Governor};
 use crate::fs::{display_path, normalize, read_text};
 use crate::review::ReviewBase;
-use crate::rule::{BuiltinRule, RuleMeta, Severity};
+use crate::rule::{BuiltinRule, Command, RuleMeta, Severity};
 use crate::source::SourceFile;
 use crate::waiver::Waived;
 use crate::yaml::{self, locate, Limits, Node};
@@ -26,7 +26,7 @@ mod sink;
 pub use crate::context::DEFAULT_MAX_FILE_SIZE;
 use findings::evaluate;
 pub use findings::settings_data;
-use sink::Sink;
+pub use sink::{Settled, Sink};
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -83,8 +83,9 @@ pub struct Outcome {
 
 /// An agent that was checked: its manifest file, `metadata.name`, the document itself and its
 /// facts (for the inventory, which would otherwise read, parse and verify every manifest a
-/// second time).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// second time), and where its values sit in the file (for the commands that report their own
+/// findings on manifests: `owners`, `drift`).
+#[derive(Debug, Clone)]
 pub struct CheckedAgent {
     pub file: String,
     pub agent: Option<String>,
@@ -92,7 +93,32 @@ pub struct CheckedAgent {
     /// `data.agentgate.facts` of this agent as its rules saw them (digest, review verdict,
     /// durations).
     pub facts: Arc<Value>,
+    pub source: Arc<SourceFile>,
+    pub root: Arc<Node>,
 }
+
+impl CheckedAgent {
+    /// The place of the value at `pointer` (its nearest existing ancestor when absent).
+    pub fn place(&self, pointer: &str) -> crate::finding::Place {
+        let (at, label) = locate(&self.root, pointer);
+        crate::finding::Place {
+            source: self.source.clone(),
+            at,
+            label,
+        }
+    }
+
+    /// 1-based line of the value at `pointer` (its nearest existing ancestor when absent).
+    pub fn line(&self, pointer: &str) -> usize {
+        self.place(pointer).line_column().0
+    }
+}
+
+/// Facts a command adds to each agent's `data.agentgate.facts[name]` before evaluation (the
+/// observations of `drift`): given every manifest document of the inventory, one entry per
+/// document, in the same order (`None`: nothing to add).
+pub type ExtraFacts<'a> =
+    &'a mut dyn FnMut(&[&Value]) -> Vec<Option<serde_json::Map<String, Value>>>;
 
 impl Outcome {
     fn failed(problems: Vec<Problem>) -> Outcome {
@@ -167,7 +193,7 @@ enum Read {
 struct Manifest {
     source: Arc<SourceFile>,
     value: Arc<Value>,
-    root: Node,
+    root: Arc<Node>,
     name: Option<String>,
     selected: bool,
 }
@@ -206,6 +232,20 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
 
 /// The check in a prepared context: select, parse, evaluate, look for footprints, settle.
 pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) -> Outcome {
+    run_in_with(ctx, options, discovery, None)
+}
+
+/// [`run_in`] with facts of another command added to the agents' facts before evaluation
+/// (`drift`'s observations). Without them, rules that need them find nothing: `check` never
+/// reports the rules of `drift` or `owners` (rules-v1), and leaves them out of the rules it
+/// says it evaluated, so that a report does not count them as passed.
+pub fn run_in_with(
+    ctx: &RunContext,
+    options: &CheckOptions,
+    discovery: Discovery,
+    extra: Option<ExtraFacts>,
+) -> Outcome {
+    let with_extra = extra.is_some();
     let mut problems = Vec::new();
     let files = select_files(ctx, &options.paths, &mut problems);
     let changes = match &options.changes {
@@ -256,13 +296,30 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
     problems.extend(headless.into_values());
 
     let bases = changes.as_ref().map(|c| review_bases(c, &manifests));
+    let observed = match extra {
+        Some(extra) => extra(&manifests.iter().map(|m| &*m.value).collect::<Vec<_>>()),
+        None => Vec::new(),
+    };
     let mut sink = Sink::new(&ctx.config);
-    let evaluated = evaluate(
+    let mut evaluated = evaluate(
         &manifests,
         ctx,
         bases.as_deref().unwrap_or_default(),
+        &observed,
         &mut sink,
     );
+    if !with_extra {
+        let of_check = |rule: &str| {
+            ctx.registry
+                .rules
+                .get(rule)
+                .is_none_or(|meta| Command::of(meta) == Command::Check)
+        };
+        sink.retain(of_check);
+        evaluated
+            .rules
+            .retain(|meta| Command::of(meta) == Command::Check);
+    }
     problems.extend(evaluated.problems);
     sink.refuse_waivers_for(evaluated.duplicates);
     // A manifest's sources govern footprints only when it passes the review rules: a new,
@@ -308,6 +365,14 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
     // A waiver is judged only by a command that evaluated its rule.
     let judged = |rule: &str| {
         let builtin = BuiltinRule::from_id(rule);
+        let command = ctx
+            .registry
+            .rules
+            .get(rule)
+            .map_or(Command::Check, |meta| Command::of(meta));
+        if command != Command::Check {
+            return false;
+        }
         match discovery {
             Discovery::Only => builtin.is_some_and(BuiltinRule::is_footprint),
             _ if footprints => true,
@@ -634,7 +699,7 @@ fn read_manifests(path: &Path, display: String, max_bytes: u64) -> Result<Read, 
                     .map(str::to_string),
                 source: source.clone(),
                 value: Arc::new(document.value),
-                root: document.root,
+                root: Arc::new(document.root),
                 selected: false,
             }),
         }

@@ -41,6 +41,7 @@ mod honest_partial;
 mod honest_small;
 mod init;
 mod inventory;
+mod owners;
 mod packs;
 mod packtest;
 mod precommit;
