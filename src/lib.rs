@@ -19,6 +19,7 @@ pub mod controls;
 pub mod diff;
 pub mod digest;
 pub mod discover;
+pub mod drift;
 pub mod escape;
 pub mod evaluate;
 pub mod facts;

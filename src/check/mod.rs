@@ -114,11 +114,19 @@ impl CheckedAgent {
     }
 }
 
-/// Facts a command adds to each agent's `data.agentgate.facts[name]` before evaluation (the
-/// observations of `drift`): given every manifest document of the inventory, one entry per
-/// document, in the same order (`None`: nothing to add).
-pub type ExtraFacts<'a> =
-    &'a mut dyn FnMut(&[&Value]) -> Vec<Option<serde_json::Map<String, Value>>>;
+/// What another command than `check` adds to the run (`drift`): facts for each agent's
+/// `data.agentgate.facts[name]` and findings of its own, computed from every manifest document
+/// of the inventory; and which command's rules the run then reports and judges waivers of.
+pub struct Extra<'a> {
+    pub command: Command,
+    /// Given the inventory's documents: one entry of facts per document, in the same order
+    /// (`None`: nothing to add), and the command's own findings.
+    pub observe: &'a mut Observe<'a>,
+}
+
+/// See [`Extra::observe`].
+pub type Observe<'a> =
+    dyn FnMut(&[&Value]) -> (Vec<Option<serde_json::Map<String, Value>>>, Vec<Finding>) + 'a;
 
 impl Outcome {
     fn failed(problems: Vec<Problem>) -> Outcome {
@@ -243,9 +251,9 @@ pub fn run_in_with(
     ctx: &RunContext,
     options: &CheckOptions,
     discovery: Discovery,
-    extra: Option<ExtraFacts>,
+    extra: Option<Extra>,
 ) -> Outcome {
-    let with_extra = extra.is_some();
+    let command = extra.as_ref().map_or(Command::Check, |e| e.command);
     let mut problems = Vec::new();
     let files = select_files(ctx, &options.paths, &mut problems);
     let changes = match &options.changes {
@@ -296,9 +304,9 @@ pub fn run_in_with(
     problems.extend(headless.into_values());
 
     let bases = changes.as_ref().map(|c| review_bases(c, &manifests));
-    let observed = match extra {
-        Some(extra) => extra(&manifests.iter().map(|m| &*m.value).collect::<Vec<_>>()),
-        None => Vec::new(),
+    let (observed, own_findings) = match extra {
+        Some(extra) => (extra.observe)(&manifests.iter().map(|m| &*m.value).collect::<Vec<_>>()),
+        None => (Vec::new(), Vec::new()),
     };
     let mut sink = Sink::new(&ctx.config);
     let mut evaluated = evaluate(
@@ -308,18 +316,19 @@ pub fn run_in_with(
         &observed,
         &mut sink,
     );
-    if !with_extra {
-        let of_check = |rule: &str| {
-            ctx.registry
-                .rules
-                .get(rule)
-                .is_none_or(|meta| Command::of(meta) == Command::Check)
-        };
-        sink.retain(of_check);
-        evaluated
+    sink.extend(own_findings);
+    // Each command reports its own rules only: `check` never those of `drift` or `owners`, and
+    // `drift` only its own.
+    let of_command = |rule: &str| {
+        ctx.registry
             .rules
-            .retain(|meta| Command::of(meta) == Command::Check);
-    }
+            .get(rule)
+            .map_or(command == Command::Check, |meta| {
+                Command::of(meta) == command
+            })
+    };
+    sink.retain(of_command);
+    evaluated.rules.retain(|meta| Command::of(meta) == command);
     problems.extend(evaluated.problems);
     sink.refuse_waivers_for(evaluated.duplicates);
     // A manifest's sources govern footprints only when it passes the review rules: a new,
@@ -357,6 +366,9 @@ pub fn run_in_with(
     };
     sink.extend(footprint_findings);
     problems.extend(unreadable);
+    if command != Command::Check {
+        sink.retain(of_command);
+    }
     if discovery == Discovery::Only {
         sink.retain(|rule| BuiltinRule::from_id(rule).is_some_and(BuiltinRule::is_footprint));
     }
@@ -365,13 +377,16 @@ pub fn run_in_with(
     // A waiver is judged only by a command that evaluated its rule.
     let judged = |rule: &str| {
         let builtin = BuiltinRule::from_id(rule);
-        let command = ctx
+        let rule_command = ctx
             .registry
             .rules
             .get(rule)
             .map_or(Command::Check, |meta| Command::of(meta));
-        if command != Command::Check {
+        if rule_command != command {
             return false;
+        }
+        if command != Command::Check {
+            return true;
         }
         match discovery {
             Discovery::Only => builtin.is_some_and(BuiltinRule::is_footprint),

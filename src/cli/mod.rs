@@ -5,6 +5,7 @@
 mod check;
 mod diff;
 mod discover;
+mod drift;
 mod explain;
 mod init;
 mod inventory;
@@ -56,6 +57,9 @@ enum Command {
     /// The agent inventory for auditors: one row per agent (access, owner, expiry, review,
     /// findings) as a table, CSV, JSON or Markdown.
     Inventory(inventory::Args),
+    /// Declared against observed access: audit logs (JSON Lines, CloudTrail, Okta) compared
+    /// with each manifest's grants and baseline (AG110 to AG113).
+    Drift(drift::Args),
     /// Offboarding: the agents a person owns or backs up (--person EMAIL), owners and backup
     /// owners missing from the people directory (--check: AG114, AG115), or everyone's agents.
     Owners(owners::Args),
@@ -91,6 +95,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Diff(args) => diff::run(args),
         Command::Inventory(args) => inventory::run(args),
         Command::Owners(args) => owners::run(args),
+        Command::Drift(args) => drift::run(args),
         Command::Report(args) => report::run(args),
         Command::Init(args) => init::run(args),
         Command::Test(args) => test::run(args),
