@@ -530,6 +530,14 @@ pub fn run_in(ctx: &RunContext, options: &DriftOptions) -> Outcome {
             observe: &mut observe,
         }),
     );
+    if !log_problems.is_empty() {
+        // Observations of logs read in part are not evidence: no finding is made of them.
+        outcome.findings.clear();
+        outcome.waived.clear();
+        notes.push(
+            "no drift finding is reported: a log could not be read completely, so what was observed is incomplete".into(),
+        );
+    }
     outcome.problems.extend(log_problems);
     outcome.notes.extend(notes);
     outcome.notes.push(format!(

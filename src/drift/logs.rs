@@ -121,10 +121,7 @@ fn open(path: &Path) -> std::io::Result<Box<dyn BufRead>> {
 /// Reads every event of the log at `path` (shown as `shown`), handing each to `each` with the
 /// text it was read from. `Err`: the first thing that could not be read, at its line.
 pub fn read(path: &Path, shown: &str, each: &mut dyn FnMut(Event, &str)) -> Result<(), Problem> {
-    let at = |line: usize, message: String| Problem {
-        line,
-        ..Problem::whole(shown, message)
-    };
+    let at = |line: usize, message: String| located(shown, line, message);
     let mut reader =
         open(path).map_err(|e| Problem::whole(shown, format!("cannot read the log: {e}")))?;
     let mut first = Vec::new();
@@ -216,16 +213,22 @@ pub fn read(path: &Path, shown: &str, each: &mut dyn FnMut(Event, &str)) -> Resu
     Ok(())
 }
 
+/// A problem at a line of a log. The message names the line too: the log is not kept in memory,
+/// so no snippet shows it.
+fn located(shown: &str, line: usize, message: String) -> Problem {
+    Problem {
+        line,
+        ..Problem::whole(shown, format!("line {line}: {message}"))
+    }
+}
+
 fn native_line(
     bytes: &[u8],
     line: usize,
     shown: &str,
     each: &mut dyn FnMut(Event, &str),
 ) -> Result<(), Problem> {
-    let fail = |message: String| Problem {
-        line,
-        ..Problem::whole(shown, message)
-    };
+    let fail = |message: String| located(shown, line, message);
     let expected = "expected a JSON Lines event {\"time\": RFC 3339, \"agent\": NAME or identity id, \"resource\": URI, \"action\": VERB, \"outcome\": \"allowed\"|\"denied\"}";
     let parsed: NativeLine =
         serde_json::from_slice(bytes).map_err(|e| fail(format!("{expected}: {e}")))?;

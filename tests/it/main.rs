@@ -34,6 +34,7 @@ mod diff;
 mod digest_reading;
 mod discover;
 mod docs;
+mod drift;
 mod formats;
 mod honest_discover;
 mod honest_evidence;
