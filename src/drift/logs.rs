@@ -104,6 +104,30 @@ pub fn parse_time(text: &str) -> Option<i64> {
     Some(day * 86_400 + hour * 3600 + minute * 60 + second - offset)
 }
 
+/// The longest line of a JSON Lines log: an event is a few hundred bytes, and a line is held in
+/// memory while it is read.
+pub const MAX_LINE: u64 = 1024 * 1024;
+
+/// The largest CloudTrail or Okta file, which is read whole (CloudTrail writes files of a few
+/// megabytes; a bigger export can be split, or converted to JSON Lines, which streams).
+pub const MAX_DOCUMENT: u64 = 512 * 1024 * 1024;
+
+/// Reads one line of at most [`MAX_LINE`] bytes into `buffer` (cleared first); 0 at the end.
+fn next_line(reader: &mut dyn BufRead, buffer: &mut Vec<u8>) -> Result<usize, String> {
+    buffer.clear();
+    let n = reader
+        .take(MAX_LINE + 1)
+        .read_until(b'\n', buffer)
+        .map_err(|e| format!("cannot read the log: {e}"))?;
+    if n as u64 > MAX_LINE {
+        return Err(format!(
+            "the line is longer than {} MiB: not an event",
+            MAX_LINE / 1024 / 1024
+        ));
+    }
+    Ok(n)
+}
+
 /// Opens a log, decompressing gzip (by its magic bytes, whatever the name).
 fn open(path: &Path) -> std::io::Result<Box<dyn BufRead>> {
     let mut file = BufReader::with_capacity(1 << 20, File::open(path)?);
@@ -128,10 +152,15 @@ pub fn read(path: &Path, shown: &str, each: &mut dyn FnMut(Event, &str)) -> Resu
     let mut lines = 0;
     // The first line that is not blank tells the format.
     loop {
-        first.clear();
-        let n = reader
-            .read_until(b'\n', &mut first)
-            .map_err(|e| at(lines + 1, format!("cannot read the log: {e}")))?;
+        let n = match next_line(&mut reader, &mut first) {
+            Ok(n) => n,
+            // Too long for a line: a CloudTrail or Okta document written on one line, maybe.
+            Err(_) if first.len() as u64 > MAX_LINE => {
+                lines += 1;
+                break;
+            }
+            Err(message) => return Err(at(lines + 1, message)),
+        };
         if n == 0 {
             return Ok(()); // an empty log: no events
         }
@@ -147,10 +176,7 @@ pub fn read(path: &Path, shown: &str, each: &mut dyn FnMut(Event, &str)) -> Resu
         native_line(&first, lines, shown, each)?;
         let mut buffer = Vec::with_capacity(4096);
         loop {
-            buffer.clear();
-            let n = reader
-                .read_until(b'\n', &mut buffer)
-                .map_err(|e| at(lines + 1, format!("cannot read the log: {e}")))?;
+            let n = next_line(&mut reader, &mut buffer).map_err(|m| at(lines + 1, m))?;
             if n == 0 {
                 return Ok(());
             }
@@ -167,8 +193,18 @@ pub fn read(path: &Path, shown: &str, each: &mut dyn FnMut(Event, &str)) -> Resu
         String::from_utf8(first).map_err(|_| at(lines, "the log is not UTF-8 text".into()))?;
     let blank_lines = lines - 1;
     reader
+        .take(MAX_DOCUMENT)
         .read_to_string(&mut text)
         .map_err(|e| Problem::whole(shown, format!("cannot read the log as UTF-8 text: {e}")))?;
+    if text.len() as u64 >= MAX_DOCUMENT {
+        return Err(Problem::whole(
+            shown,
+            format!(
+                "a CloudTrail or Okta file larger than {} MiB: split it, or convert it to JSON Lines, which is read as a stream",
+                MAX_DOCUMENT / 1024 / 1024
+            ),
+        ));
+    }
     let line_of = |raw: &RawValue| {
         let offset = (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
         blank_lines

@@ -392,6 +392,25 @@ fn a_bad_line_is_an_error_naming_file_and_line() {
         run.stdout
     );
 
+    // A line too long to be an event is refused, not held in memory whole.
+    let (log, _) = generated_log();
+    let long = format!("{log}{{\"time\": \"{}\"}}\n", "x".repeat(1_100_000));
+    write(tmp.path(), "logs/long.jsonl", long);
+    let run = drift(
+        tmp.path(),
+        &["--logs", "logs/long.jsonl", "--format", "json"],
+    );
+    assert_eq!(run.code, 2);
+    let errors = &run.json()["errors"];
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("longer than 1 MiB"),
+        "{errors}"
+    );
+    assert_eq!(errors[0]["line"], log.lines().count() + 1);
+
     let run = drift(tmp.path(), &["--logs", "logs/none.jsonl"]);
     assert_eq!(run.code, 2, "a missing log is an error");
 }
