@@ -561,3 +561,56 @@ fn okta_sample_reads_actors_targets_and_outcomes() {
         .contains("admin@tc1-trexcloud.com"));
     assert_eq!(ghost["line"], 2);
 }
+
+#[test]
+fn a_pack_writes_its_own_drift_rule_against_the_facts() {
+    let tmp = repository();
+    write(
+        tmp.path(),
+        "policies/acme/busy.rego",
+        r#"# METADATA
+# title: Busy agent
+# custom:
+#   id: ACME110
+#   slug: busy-agent
+#   family: drift
+#   severity: error
+#   summary: More than ten events in the window
+#   fix: Look at what it does.
+package agentgate.rules.acme.busy
+
+import rego.v1
+
+import data.agentgate.lib.drift
+
+deny contains {"msg": sprintf("%d events", [drift.observed.events]), "path": "/spec"} if {
+	drift.observed.events > 10
+}
+"#,
+    );
+    write(
+        tmp.path(),
+        ".agentgate.yaml",
+        "version: 1\npacks:\n  - path: policies/acme\n",
+    );
+    git_commit_all(tmp.path(), "pack");
+    let (log, _) = generated_log();
+    write(tmp.path(), "logs/audit.jsonl", &log);
+    let run = drift(
+        tmp.path(),
+        &["--logs", "logs/audit.jsonl", "--format", "json"],
+    );
+    let busy = messages(&run.json(), "ACME110");
+    assert_eq!(busy, ["11 events"], "{}", run.stdout);
+    let check = agentgate(
+        tmp.path(),
+        &["check", "--today", TODAY, "--format", "json", "--no-fail"],
+    );
+    assert!(
+        findings(&check.json())
+            .iter()
+            .all(|(rule, _, _)| rule != "ACME110"),
+        "{}",
+        check.stdout
+    );
+}
