@@ -143,7 +143,9 @@ struct Agent {
     grants: Vec<Grant>,
     events: u64,
     hours: BTreeMap<i64, u64>,
-    undeclared: HashMap<(String, String), Counts>,
+    /// Resource → lower-cased action → counts (nested, so that a lookup allocates nothing).
+    undeclared: HashMap<String, HashMap<String, Counts>>,
+    undeclared_pairs: usize,
     undeclared_overflow: u64,
     resources: HashMap<String, Counts>,
     resources_overflow: u64,
@@ -181,6 +183,7 @@ impl Agent {
             events: 0,
             hours: BTreeMap::new(),
             undeclared: HashMap::new(),
+            undeclared_pairs: 0,
             undeclared_overflow: 0,
             resources: HashMap::new(),
             resources_overflow: 0,
@@ -193,7 +196,16 @@ impl Agent {
             .hours
             .entry(event.time.div_euclid(SECONDS_PER_HOUR))
             .or_default() += 1;
-        let action = event.action.to_lowercase();
+        // Lower-cased without an allocation when it is already (the common case).
+        let action: std::borrow::Cow<str> = if event
+            .action
+            .chars()
+            .any(|c| c.is_uppercase() || !c.is_ascii())
+        {
+            std::borrow::Cow::Owned(event.action.to_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(event.action.as_ref())
+        };
         let mut granted = false;
         for grant in &mut self.grants {
             if grant.key == action && covers(&grant.resource, &event.resource) {
@@ -202,20 +214,29 @@ impl Agent {
             }
         }
         if !granted {
-            let key = (event.resource.clone(), action);
-            if let Some(counts) = self.undeclared.get_mut(&key) {
+            let known = self
+                .undeclared
+                .get_mut(event.resource.as_ref())
+                .and_then(|actions| actions.get_mut(action.as_ref()));
+            if let Some(counts) = known {
                 counts.add(event);
-            } else if self.undeclared.len() < LIST_CAP {
-                self.undeclared.entry(key).or_default().add(event);
+            } else if self.undeclared_pairs < LIST_CAP {
+                self.undeclared_pairs += 1;
+                self.undeclared
+                    .entry(event.resource.to_string())
+                    .or_default()
+                    .entry(action.into_owned())
+                    .or_default()
+                    .add(event);
             } else {
                 self.undeclared_overflow += 1;
             }
         }
-        if let Some(counts) = self.resources.get_mut(event.resource.as_str()) {
+        if let Some(counts) = self.resources.get_mut(event.resource.as_ref()) {
             counts.add(event);
         } else if self.resources.len() < LIST_CAP {
             self.resources
-                .entry(event.resource.clone())
+                .entry(event.resource.to_string())
                 .or_default()
                 .add(event);
         } else {
@@ -240,11 +261,15 @@ impl Agent {
             .hours
             .iter()
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
-        let mut undeclared: Vec<(&(String, String), &Counts)> = self.undeclared.iter().collect();
-        undeclared.sort_by(|a, b| a.0.cmp(b.0));
+        let mut undeclared: Vec<(&String, &String, &Counts)> = self
+            .undeclared
+            .iter()
+            .flat_map(|(r, actions)| actions.iter().map(move |(a, c)| (r, a, c)))
+            .collect();
+        undeclared.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let undeclared: Vec<Value> = undeclared
             .into_iter()
-            .map(|((resource, action), counts)| {
+            .map(|(resource, action, counts)| {
                 let mut map = counts.json();
                 map.insert("resource".into(), json!(resource));
                 map.insert("action".into(), json!(action));
@@ -326,20 +351,20 @@ impl<'a> Observer<'a> {
     /// One event: attributed to every manifest that declares one of its identities (a decoy
     /// manifest claiming another agent's identity takes nothing away from that agent: both are
     /// judged on the events), or to an unknown identity.
-    fn observe(&mut self, mut event: Event, file: usize, text: impl FnOnce() -> String) {
+    fn observe(&mut self, mut event: Event<'_>, file: usize, text: impl FnOnce() -> String) {
         if !self.window.contains(event.time) {
             self.outside_window += 1;
             return;
         }
         if let Some(raw) = event.raw_resource.as_deref() {
             if let Some(m) = self.mappings.iter().find(|m| m.pattern.is_match(raw)) {
-                event.resource = m.resource.clone();
+                event.resource = std::borrow::Cow::Owned(m.resource.clone());
             }
         }
         let mut claimed = false;
         let mut seen: Vec<usize> = Vec::new();
-        for id in &event.identities {
-            for &i in self.claims.get(id.as_str()).into_iter().flatten() {
+        for id in event.identities() {
+            for &i in self.claims.get(id).into_iter().flatten() {
                 if !seen.contains(&i) {
                     seen.push(i);
                     self.agents[i].record(&event);
@@ -350,16 +375,14 @@ impl<'a> Observer<'a> {
         if claimed {
             return;
         }
-        let Some(id) = event.identities.first() else {
-            return;
-        };
-        if let Some(unknown) = self.unknown.get_mut(id.as_str()) {
+        let id = event.identity.as_ref();
+        if let Some(unknown) = self.unknown.get_mut(id) {
             unknown.counts.add(&event);
         } else if self.unknown.len() < UNKNOWN_CAP {
             let mut counts = Counts::default();
             counts.add(&event);
             self.unknown.insert(
-                id.clone(),
+                id.to_string(),
                 Unknown {
                     counts,
                     file,
@@ -491,7 +514,9 @@ pub fn run_in(ctx: &RunContext, options: &DriftOptions) -> Outcome {
         for (index, path) in paths.iter().enumerate() {
             let result = logs::read(path, &shown[index], &mut |event, text| {
                 // The snippet of an AG113 finding: enough of the event to recognise it.
-                observer.observe(event, index, || text.chars().take(2000).collect());
+                observer.observe(event, index, || {
+                    String::from_utf8_lossy(text).chars().take(2000).collect()
+                });
             });
             if let Err(problem) = result {
                 log_problems.push(problem);

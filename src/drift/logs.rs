@@ -23,21 +23,32 @@ pub enum Outcome {
 }
 
 /// One audit event, as the drift comparison needs it.
+/// Its text is borrowed from the line read where it can be: the JSON Lines reader allocates
+/// nothing per event.
 #[derive(Debug, Clone)]
-pub struct Event {
+pub struct Event<'a> {
     /// Seconds since 1970-01-01 UTC.
     pub time: i64,
-    /// The identities the event names, most specific first (CloudTrail: the ARN, then the
-    /// principal id); the first names an unknown identity.
-    pub identities: Vec<String>,
+    /// The identity the event names (CloudTrail: the ARN; Okta: the actor's alternateId); an
+    /// unknown identity is reported by it.
+    pub identity: Cow<'a, str>,
+    /// A second identity of the same actor (CloudTrail: the principal id; Okta: the actor id).
+    pub alternate: Option<Cow<'a, str>>,
     /// The resource URI (before `drift.resources` mapping).
-    pub resource: String,
+    pub resource: Cow<'a, str>,
     /// The log's own name of the resource, which `drift.resources` globs match.
-    pub raw_resource: Option<String>,
-    pub action: String,
+    pub raw_resource: Option<Cow<'a, str>>,
+    pub action: Cow<'a, str>,
     pub outcome: Outcome,
     /// 1-based line of the file where the event starts.
     pub line: usize,
+}
+
+impl Event<'_> {
+    /// The identities the event names, most specific first.
+    pub fn identities(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.identity.as_ref()).chain(self.alternate.as_deref())
+    }
 }
 
 /// The native format's line. Unknown fields are ignored.
@@ -144,7 +155,11 @@ fn open(path: &Path) -> std::io::Result<Box<dyn BufRead>> {
 
 /// Reads every event of the log at `path` (shown as `shown`), handing each to `each` with the
 /// text it was read from. `Err`: the first thing that could not be read, at its line.
-pub fn read(path: &Path, shown: &str, each: &mut dyn FnMut(Event, &str)) -> Result<(), Problem> {
+pub fn read(
+    path: &Path,
+    shown: &str,
+    each: &mut dyn FnMut(Event<'_>, &[u8]),
+) -> Result<(), Problem> {
     let at = |line: usize, message: String| located(shown, line, message);
     let mut reader =
         open(path).map_err(|e| Problem::whole(shown, format!("cannot read the log: {e}")))?;
@@ -224,7 +239,7 @@ pub fn read(path: &Path, shown: &str, each: &mut dyn FnMut(Event, &str)) -> Resu
         for raw in records {
             let line = line_of(raw);
             let event = okta(raw.get(), line).map_err(|m| at(line, m))?;
-            each(event, raw.get());
+            each(event, raw.get().as_bytes());
         }
         return Ok(());
     }
@@ -244,7 +259,7 @@ pub fn read(path: &Path, shown: &str, each: &mut dyn FnMut(Event, &str)) -> Resu
     for raw in trail.records {
         let line = line_of(raw);
         let event = cloudtrail(raw.get(), line).map_err(|m| at(line, m))?;
-        each(event, raw.get());
+        each(event, raw.get().as_bytes());
     }
     Ok(())
 }
@@ -262,7 +277,7 @@ fn native_line(
     bytes: &[u8],
     line: usize,
     shown: &str,
-    each: &mut dyn FnMut(Event, &str),
+    each: &mut dyn FnMut(Event<'_>, &[u8]),
 ) -> Result<(), Problem> {
     let fail = |message: String| located(shown, line, message);
     let expected = "expected a JSON Lines event {\"time\": RFC 3339, \"agent\": NAME or identity id, \"resource\": URI, \"action\": VERB, \"outcome\": \"allowed\"|\"denied\"}";
@@ -292,18 +307,18 @@ fn native_line(
             return Err(fail(format!("`{field}` is empty")));
         }
     }
-    let text = std::str::from_utf8(bytes).unwrap_or_default().trim_end();
     each(
         Event {
             time,
-            identities: vec![parsed.agent.into_owned()],
-            raw_resource: Some(parsed.resource.to_string()),
-            resource: parsed.resource.into_owned(),
-            action: parsed.action.into_owned(),
+            identity: parsed.agent,
+            alternate: None,
+            raw_resource: Some(parsed.resource.clone()),
+            resource: parsed.resource,
+            action: parsed.action,
             outcome,
             line,
         },
-        text,
+        bytes.trim_ascii_end(),
     );
     Ok(())
 }
@@ -318,20 +333,20 @@ fn string<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
 /// One CloudTrail record: `userIdentity.arn` and `principalId` are its identities,
 /// `aws://SERVICE/ARN` of `resources[0]` (or `aws://SERVICE` without one) its resource, the
 /// event name its action; an `errorCode` makes it denied.
-fn cloudtrail(text: &str, line: usize) -> Result<Event, String> {
+fn cloudtrail(text: &str, line: usize) -> Result<Event<'static>, String> {
     let record: Value =
         serde_json::from_str(text).map_err(|e| format!("a CloudTrail record: {e}"))?;
     let time = string(&record, "/eventTime")
         .and_then(parse_time)
         .ok_or("a CloudTrail record without an RFC 3339 `eventTime`")?;
-    let identities: Vec<String> = ["/userIdentity/arn", "/userIdentity/principalId"]
+    let mut identities = ["/userIdentity/arn", "/userIdentity/principalId"]
         .iter()
         .filter_map(|p| string(&record, p))
-        .map(str::to_string)
-        .collect();
-    if identities.is_empty() {
-        return Err("a CloudTrail record without `userIdentity.arn` or `principalId`".into());
-    }
+        .map(|s| Cow::Owned(s.to_string()));
+    let identity = identities
+        .next()
+        .ok_or("a CloudTrail record without `userIdentity.arn` or `principalId`")?;
+    let alternate = identities.next();
     let source =
         string(&record, "/eventSource").ok_or("a CloudTrail record without `eventSource`")?;
     let service = source.strip_suffix(".amazonaws.com").unwrap_or(source);
@@ -343,10 +358,11 @@ fn cloudtrail(text: &str, line: usize) -> Result<Event, String> {
     };
     Ok(Event {
         time,
-        identities,
-        raw_resource: arn.map(str::to_string),
-        resource,
-        action: action.to_string(),
+        identity,
+        alternate,
+        raw_resource: arn.map(|a| Cow::Owned(a.to_string())),
+        resource: Cow::Owned(resource),
+        action: Cow::Owned(action.to_string()),
         outcome: if record.get("errorCode").is_some_and(|e| !e.is_null()) {
             Outcome::Denied
         } else {
@@ -360,19 +376,19 @@ fn cloudtrail(text: &str, line: usize) -> Result<Event, String> {
 /// `okta://TYPE/ALTERNATE-ID` of its first target (or `okta://` plus the event type's first
 /// segment without one) its resource, `eventType` its action; an outcome of `FAILURE` or `DENY`
 /// makes it denied.
-fn okta(text: &str, line: usize) -> Result<Event, String> {
+fn okta(text: &str, line: usize) -> Result<Event<'static>, String> {
     let event: Value = serde_json::from_str(text).map_err(|e| format!("an Okta event: {e}"))?;
     let time = string(&event, "/published")
         .and_then(parse_time)
         .ok_or("an Okta event without an RFC 3339 `published` time")?;
-    let identities: Vec<String> = ["/actor/alternateId", "/actor/id"]
+    let mut identities = ["/actor/alternateId", "/actor/id"]
         .iter()
         .filter_map(|p| string(&event, p))
-        .map(str::to_string)
-        .collect();
-    if identities.is_empty() {
-        return Err("an Okta event without `actor.alternateId` or `actor.id`".into());
-    }
+        .map(|s| Cow::Owned(s.to_string()));
+    let identity = identities
+        .next()
+        .ok_or("an Okta event without `actor.alternateId` or `actor.id`")?;
+    let alternate = identities.next();
     let action = string(&event, "/eventType").ok_or("an Okta event without `eventType`")?;
     let target = (
         string(&event, "/target/0/type"),
@@ -389,10 +405,11 @@ fn okta(text: &str, line: usize) -> Result<Event, String> {
     let denied = matches!(string(&event, "/outcome/result"), Some("FAILURE" | "DENY"));
     Ok(Event {
         time,
-        identities,
-        raw_resource: raw,
-        resource,
-        action: action.to_string(),
+        identity,
+        alternate,
+        raw_resource: raw.map(Cow::Owned),
+        resource: Cow::Owned(resource),
+        action: Cow::Owned(action.to_string()),
         outcome: if denied {
             Outcome::Denied
         } else {
