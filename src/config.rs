@@ -78,6 +78,15 @@ pub struct Config {
     /// Whether `check` also looks for unregistered agents: on unless the configuration says
     /// `discover: false` (`--no-discover` turns it off for one run).
     pub discover: bool,
+    /// `drift.resources`: raw resource names of audit logs mapped to manifest URIs, in order.
+    pub drift_resources: Vec<ResourceMapping>,
+}
+
+/// One `drift.resources` entry: a glob over a log's raw resource name and the URI it stands for.
+#[derive(Debug, Clone)]
+pub struct ResourceMapping {
+    pub pattern: globset::GlobMatcher,
+    pub resource: String,
 }
 
 impl Config {
@@ -92,6 +101,7 @@ impl Config {
             waivers: Vec::new(),
             packs: Vec::new(),
             discover: true,
+            drift_resources: Vec::new(),
         }
     }
 
@@ -188,6 +198,27 @@ impl Config {
         }
         self.exclude = strings(value.pointer("/exclude"));
         self.discover = value.get("discover").and_then(Value::as_bool) != Some(false);
+        let mappings = value
+            .pointer("/drift/resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        for (i, entry) in mappings.enumerate() {
+            let text = |key: &str| entry.get(key).and_then(Value::as_str).unwrap_or_default();
+            match globset::GlobBuilder::new(text("match"))
+                .literal_separator(false)
+                .build()
+            {
+                Ok(glob) => self.drift_resources.push(ResourceMapping {
+                    pattern: glob.compile_matcher(),
+                    resource: text("resource").to_string(),
+                }),
+                Err(e) => problems.push(self.problem(
+                    &format!("/drift/resources/{i}/match"),
+                    format!("not a glob: {e}"),
+                )),
+            }
+        }
         if let Some(Value::Object(rules)) = value.get("rules") {
             for (id, entry) in rules {
                 let pointer = format!("/rules/{}", id.replace('~', "~0").replace('/', "~1"));

@@ -91,11 +91,24 @@ pub struct Row {
     pub warnings: usize,
 }
 
+/// Which of an agent's owners `--owner` matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OwnerRole {
+    /// `spec.owner` only.
+    Owner,
+    /// `spec.backupOwner` only.
+    Backup,
+    /// Either (the default: offboarding asks about both).
+    #[default]
+    Any,
+}
+
 /// Filters, all of which must hold for a row to be listed.
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
-    /// Owner email or name, case-insensitive.
+    /// Owner (or backup owner, as `role` says) email or name, case-insensitive.
     pub owner: Option<String>,
+    pub role: OwnerRole,
     pub team: Option<String>,
     pub status: Option<String>,
     /// Expiring within this many days of today (or already expired, or without an expiry).
@@ -108,7 +121,15 @@ impl Filters {
     pub fn keep(&self, row: &Row) -> bool {
         let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b.trim());
         if let Some(owner) = &self.owner {
-            if !same(&row.owner_email, owner) && !same(&row.owner, owner) {
+            let is_owner = || same(&row.owner_email, owner) || same(&row.owner, owner);
+            let is_backup =
+                || same(&row.backup_owner_email, owner) || same(&row.backup_owner, owner);
+            let matched = match self.role {
+                OwnerRole::Owner => is_owner(),
+                OwnerRole::Backup => is_backup(),
+                OwnerRole::Any => is_owner() || is_backup(),
+            };
+            if !matched {
                 return false;
             }
         }

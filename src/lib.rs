@@ -7,7 +7,8 @@
 //! may use: [`fs`] (reading and showing files), [`rule`] (severities, rule metadata, the rules
 //! computed in Rust), [`source`], [`units`]. The commands that read the repository build on
 //! `check`: [`footprints`] (`discover`), [`inventory`], [`report`], [`diff`], [`init`],
-//! [`review`], [`packtest`] (`test`). The command line itself lives in the binary (`src/cli/`).
+//! [`review`], [`packtest`] (`test`), [`owners`] (offboarding, AG114/AG115) and [`drift`]
+//! (audit logs against the manifests: observations as facts for the drift rules, AG113). The command line itself lives in the binary (`src/cli/`).
 //! A unit test below keeps the module graph free of cycles.
 
 pub mod changes;
@@ -19,6 +20,7 @@ pub mod controls;
 pub mod diff;
 pub mod digest;
 pub mod discover;
+pub mod drift;
 pub mod escape;
 pub mod evaluate;
 pub mod facts;
@@ -28,6 +30,7 @@ pub mod fs;
 pub mod init;
 pub mod inventory;
 pub mod output;
+pub mod owners;
 pub mod pack_source;
 pub mod packtest;
 pub mod redact;

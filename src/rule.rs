@@ -76,10 +76,16 @@ pub enum BuiltinRule {
     SourceMissing,
     /// AG104: a manifest's `spec.sources` entry covers several services or servers.
     SourceTooBroad,
+    /// AG113: audit events from an identity that no manifest declares (`drift`).
+    IdentityUndeclared,
+    /// AG114: neither the owner nor the backup owner is in the people directory (`owners`).
+    OwnerDeparted,
+    /// AG115: one of owner and backup owner left, the other remains (`owners`).
+    OwnerHalfDeparted,
 }
 
 impl BuiltinRule {
-    pub const ALL: [BuiltinRule; 9] = [
+    pub const ALL: [BuiltinRule; 12] = [
         BuiltinRule::Schema,
         BuiltinRule::DuplicateAgent,
         BuiltinRule::WaiverExpired,
@@ -89,6 +95,9 @@ impl BuiltinRule {
         BuiltinRule::McpBroadServer,
         BuiltinRule::SourceMissing,
         BuiltinRule::SourceTooBroad,
+        BuiltinRule::IdentityUndeclared,
+        BuiltinRule::OwnerDeparted,
+        BuiltinRule::OwnerHalfDeparted,
     ];
 
     pub const fn id(self) -> &'static str {
@@ -102,6 +111,9 @@ impl BuiltinRule {
             BuiltinRule::McpBroadServer => "AG102",
             BuiltinRule::SourceMissing => "AG103",
             BuiltinRule::SourceTooBroad => "AG104",
+            BuiltinRule::IdentityUndeclared => "AG113",
+            BuiltinRule::OwnerDeparted => "AG114",
+            BuiltinRule::OwnerHalfDeparted => "AG115",
         }
     }
 
@@ -133,6 +145,39 @@ impl BuiltinRule {
     /// Findings about the configuration (its waivers), not about an agent or a file.
     pub fn is_about_waivers(self) -> bool {
         matches!(self, BuiltinRule::WaiverExpired | BuiltinRule::WaiverUnused)
+    }
+}
+
+/// The command that evaluates a rule and reports its findings (rules-v1): most rules are
+/// `check`'s; the drift rules need audit logs and the owners rules need the people directory
+/// judged per person, so only `drift` and `owners --check` report them, and only they judge
+/// their waivers (AG091).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Check,
+    Drift,
+    Owners,
+}
+
+/// The METADATA family of the rules that judge declared against observed access: a pack's own
+/// drift rule declares `custom.family: drift` to be evaluated by `drift` alone.
+pub const DRIFT_FAMILY: &str = "drift";
+
+impl Command {
+    /// Which command reports `rule`: AG114 and AG115 are `owners`'; AG113 and every rule of the
+    /// drift family are `drift`'s; all others `check`'s.
+    pub fn of(rule: &RuleMeta) -> Command {
+        Command::of_id(&rule.id, rule.family.as_deref())
+    }
+
+    /// [`Command::of`] for a rule id and its family.
+    pub fn of_id(id: &str, family: Option<&str>) -> Command {
+        match BuiltinRule::from_id(id) {
+            Some(BuiltinRule::OwnerDeparted | BuiltinRule::OwnerHalfDeparted) => Command::Owners,
+            Some(BuiltinRule::IdentityUndeclared) => Command::Drift,
+            _ if family == Some(DRIFT_FAMILY) => Command::Drift,
+            _ => Command::Check,
+        }
     }
 }
 

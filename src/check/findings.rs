@@ -75,6 +75,7 @@ pub(super) fn evaluate(
     manifests: &[Manifest],
     ctx: &RunContext,
     bases: &[review::ReviewBase],
+    observed: &[Option<Map<String, Value>>],
     sink: &mut Sink,
 ) -> Evaluated {
     let (registry, config, today) = (&ctx.registry, &ctx.config, ctx.today);
@@ -113,6 +114,9 @@ pub(super) fn evaluate(
         ));
         if let Some(cycle) = m.name.as_ref().and_then(|n| cycles.get(n)) {
             facts.insert("delegationCycle".into(), json!(cycle));
+        }
+        if let Some(Some(extra)) = observed.get(i) {
+            facts.extend(extra.clone());
         }
         Value::Object(facts)
     };
@@ -242,6 +246,8 @@ pub(super) fn evaluate(
                 agent: manifests[i].name.clone(),
                 document: manifests[i].value.clone(),
                 facts: own_facts.get(&i).cloned().unwrap_or_default(),
+                source: manifests[i].source.clone(),
+                root: manifests[i].root.clone(),
             })
             .collect(),
         problems: Vec::new(),

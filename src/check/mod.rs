@@ -15,7 +15,7 @@ use crate::finding::{Finding, Problem};
 use crate::footprints::{self, Governor};
 use crate::fs::{display_path, normalize, read_text};
 use crate::review::ReviewBase;
-use crate::rule::{BuiltinRule, RuleMeta, Severity};
+use crate::rule::{BuiltinRule, Command, RuleMeta, Severity};
 use crate::source::SourceFile;
 use crate::waiver::Waived;
 use crate::yaml::{self, locate, Limits, Node};
@@ -26,7 +26,7 @@ mod sink;
 pub use crate::context::DEFAULT_MAX_FILE_SIZE;
 use findings::evaluate;
 pub use findings::settings_data;
-use sink::Sink;
+pub use sink::{Settled, Sink};
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -88,8 +88,9 @@ pub struct Outcome {
 
 /// An agent that was checked: its manifest file, `metadata.name`, the document itself and its
 /// facts (for the inventory, which would otherwise read, parse and verify every manifest a
-/// second time).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// second time), and where its values sit in the file (for the commands that report their own
+/// findings on manifests: `owners`, `drift`).
+#[derive(Debug, Clone)]
 pub struct CheckedAgent {
     pub file: String,
     pub agent: Option<String>,
@@ -97,7 +98,40 @@ pub struct CheckedAgent {
     /// `data.agentgate.facts` of this agent as its rules saw them (digest, review verdict,
     /// durations).
     pub facts: Arc<Value>,
+    pub source: Arc<SourceFile>,
+    pub root: Arc<Node>,
 }
+
+impl CheckedAgent {
+    /// The place of the value at `pointer` (its nearest existing ancestor when absent).
+    pub fn place(&self, pointer: &str) -> crate::finding::Place {
+        let (at, label) = locate(&self.root, pointer);
+        crate::finding::Place {
+            source: self.source.clone(),
+            at,
+            label,
+        }
+    }
+
+    /// 1-based line of the value at `pointer` (its nearest existing ancestor when absent).
+    pub fn line(&self, pointer: &str) -> usize {
+        self.place(pointer).line_column().0
+    }
+}
+
+/// What another command than `check` adds to the run (`drift`): facts for each agent's
+/// `data.agentgate.facts[name]` and findings of its own, computed from every manifest document
+/// of the inventory; and which command's rules the run then reports and judges waivers of.
+pub struct Extra<'a> {
+    pub command: Command,
+    /// Given the inventory's documents: one entry of facts per document, in the same order
+    /// (`None`: nothing to add), and the command's own findings.
+    pub observe: &'a mut Observe<'a>,
+}
+
+/// See [`Extra::observe`].
+pub type Observe<'a> =
+    dyn FnMut(&[&Value]) -> (Vec<Option<serde_json::Map<String, Value>>>, Vec<Finding>) + 'a;
 
 impl Outcome {
     fn failed(problems: Vec<Problem>) -> Outcome {
@@ -172,7 +206,7 @@ enum Read {
 struct Manifest {
     source: Arc<SourceFile>,
     value: Arc<Value>,
-    root: Node,
+    root: Arc<Node>,
     name: Option<String>,
     selected: bool,
     /// Not selected, but its `spec.sources` cover a file the change touched: its source rules
@@ -215,6 +249,20 @@ pub fn run_with(options: &CheckOptions, discovery: Discovery) -> Outcome {
 
 /// The check in a prepared context: select, parse, evaluate, look for footprints, settle.
 pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) -> Outcome {
+    run_in_with(ctx, options, discovery, None)
+}
+
+/// [`run_in`] with facts of another command added to the agents' facts before evaluation
+/// (`drift`'s observations). Without them, rules that need them find nothing: `check` never
+/// reports the rules of `drift` or `owners` (rules-v1), and leaves them out of the rules it
+/// says it evaluated, so that a report does not count them as passed.
+pub fn run_in_with(
+    ctx: &RunContext,
+    options: &CheckOptions,
+    discovery: Discovery,
+    extra: Option<Extra>,
+) -> Outcome {
+    let command = extra.as_ref().map_or(Command::Check, |e| e.command);
     let mut problems = Vec::new();
     let files = select_files(ctx, &options.paths, &mut problems);
     let changes = match &options.changes {
@@ -265,13 +313,31 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
     problems.extend(headless.into_values());
 
     let bases = changes.as_ref().map(|c| review_bases(c, &manifests));
+    let (observed, own_findings) = match extra {
+        Some(extra) => (extra.observe)(&manifests.iter().map(|m| &*m.value).collect::<Vec<_>>()),
+        None => (Vec::new(), Vec::new()),
+    };
     let mut sink = Sink::new(&ctx.config);
-    let evaluated = evaluate(
+    let mut evaluated = evaluate(
         &manifests,
         ctx,
         bases.as_deref().unwrap_or_default(),
+        &observed,
         &mut sink,
     );
+    sink.extend(own_findings);
+    // Each command reports its own rules only: `check` never those of `drift` or `owners`, and
+    // `drift` only its own.
+    let of_command = |rule: &str| {
+        ctx.registry
+            .rules
+            .get(rule)
+            .map_or(command == Command::Check, |meta| {
+                Command::of(meta) == command
+            })
+    };
+    sink.retain(of_command);
+    evaluated.rules.retain(|meta| Command::of(meta) == command);
     problems.extend(evaluated.problems);
     sink.refuse_waivers_for(evaluated.duplicates);
     // A manifest's sources govern footprints only when it passes the review rules: a new,
@@ -320,6 +386,9 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
     };
     sink.extend(footprint_findings);
     problems.extend(unreadable);
+    if command != Command::Check {
+        sink.retain(of_command);
+    }
     if discovery == Discovery::Only {
         sink.retain(|rule| BuiltinRule::from_id(rule).is_some_and(BuiltinRule::is_footprint));
     }
@@ -328,6 +397,17 @@ pub fn run_in(ctx: &RunContext, options: &CheckOptions, discovery: Discovery) ->
     // A waiver is judged only by a command that evaluated its rule.
     let judged = |rule: &str| {
         let builtin = BuiltinRule::from_id(rule);
+        let rule_command = ctx
+            .registry
+            .rules
+            .get(rule)
+            .map_or(Command::Check, |meta| Command::of(meta));
+        if rule_command != command {
+            return false;
+        }
+        if command != Command::Check {
+            return true;
+        }
         match discovery {
             Discovery::Only => builtin.is_some_and(BuiltinRule::is_footprint),
             _ if footprints => true,
@@ -684,7 +764,7 @@ fn read_manifests(path: &Path, display: String, max_bytes: u64) -> Result<Read, 
                     .map(str::to_string),
                 source: source.clone(),
                 value: Arc::new(document.value),
-                root: document.root,
+                root: Arc::new(document.root),
                 selected: false,
                 sources_touched: false,
             }),

@@ -3,7 +3,7 @@
 
 use clap::ValueEnum;
 
-use agentgate::inventory::{self, Filters, InventoryCommand, InventoryFormat, SortKey};
+use agentgate::inventory::{self, Filters, InventoryCommand, InventoryFormat, OwnerRole, SortKey};
 use agentgate::units::{self, SECONDS_PER_DAY};
 
 use super::{cwd, text_command, ExitStatus, SourceArgs};
@@ -14,9 +14,13 @@ pub struct Args {
     source: SourceArgs,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
-    /// Only agents whose owner has this email or name.
+    /// Only agents whose owner or backup owner (as --role says) has this email or name,
+    /// compared case-insensitively.
     #[arg(long)]
     owner: Option<String>,
+    /// Which role --owner matches: owner, backup (owner) or any.
+    #[arg(long, value_enum, default_value = "any", requires = "owner")]
+    role: Role,
     /// Only agents whose owner's team is this one.
     #[arg(long)]
     team: Option<String>,
@@ -34,6 +38,14 @@ pub struct Args {
     /// Order of the rows (default: file, the order of the manifests in the repository).
     #[arg(long, value_enum, default_value = "file")]
     sort: Sort,
+}
+
+/// `--role`: [`OwnerRole`] on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Role {
+    Owner,
+    Backup,
+    Any,
 }
 
 /// `--format`: [`InventoryFormat`] on the command line.
@@ -93,6 +105,11 @@ pub fn run(args: Args) -> ExitStatus {
         format: args.format.into(),
         filters: Filters {
             owner: args.owner,
+            role: match args.role {
+                Role::Owner => OwnerRole::Owner,
+                Role::Backup => OwnerRole::Backup,
+                Role::Any => OwnerRole::Any,
+            },
             team: args.team,
             status: args.status,
             expiring_within_days: args.expiring_within,

@@ -5,9 +5,11 @@
 mod check;
 mod diff;
 mod discover;
+mod drift;
 mod explain;
 mod init;
 mod inventory;
+mod owners;
 mod report;
 mod review;
 mod rules;
@@ -55,6 +57,12 @@ enum Command {
     /// The agent inventory for auditors: one row per agent (access, owner, expiry, review,
     /// findings) as a table, CSV, JSON or Markdown.
     Inventory(inventory::Args),
+    /// Declared against observed access: audit logs (JSON Lines, CloudTrail, Okta) compared
+    /// with each manifest's grants and baseline (AG110 to AG113).
+    Drift(drift::Args),
+    /// Offboarding: the agents a person owns or backs up (--person EMAIL), owners and backup
+    /// owners missing from the people directory (--check: AG114, AG115), or everyone's agents.
+    Owners(owners::Args),
     /// A compliance report per control (rules, passing and failing agents, waivers) with a
     /// header that makes it reproducible, as Markdown, JSON or HTML.
     Report(report::Args),
@@ -86,6 +94,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Schema(args) => schema::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Inventory(args) => inventory::run(args),
+        Command::Owners(args) => owners::run(args),
+        Command::Drift(args) => drift::run(args),
         Command::Report(args) => report::run(args),
         Command::Init(args) => init::run(args),
         Command::Test(args) => test::run(args),

@@ -1,0 +1,8 @@
+package agentgate.rules.ag114_owner_departed
+
+import rego.v1
+
+# Computed by agentgate in Rust (`agentgate owners --check`); the Rego package never denies.
+test_rego_side_is_empty if {
+	count(deny) == 0 with input as {"metadata": {"name": "a"}, "spec": {"owner": {"email": "gone@example.com"}}}
+}
