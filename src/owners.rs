@@ -483,6 +483,8 @@ pub fn check(
         notes,
         discovered: false,
         other_tools: outcome.other_tools,
+        inventory: outcome.inventory,
+        footprints: 0,
     })
 }
 
