@@ -8,7 +8,6 @@
 //! `AGENTGATE_REQUIRE_PRE_COMMIT` is set (as `.ci/run` does), when they fail instead.
 #![cfg(unix)]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -46,11 +45,9 @@ pub(crate) fn pre_commit() -> Option<PathBuf> {
         std::env::var_os("AGENTGATE_REQUIRE_PRE_COMMIT").is_none(),
         "AGENTGATE_REQUIRE_PRE_COMMIT is set but pre-commit is not on PATH"
     );
-    // Written straight to stderr so that the test harness does not swallow it.
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED: pre-commit is not on PATH; `pip install pre-commit` to run the pre-commit \
-         hook tests (.ci/run installs it)"
+    crate::common::skip(
+        "pre-commit missing: the pre-commit hook tests did not run (`pip install pre-commit`; \
+         .ci/run installs it)",
     );
     None
 }
