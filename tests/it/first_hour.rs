@@ -268,3 +268,107 @@ fn pyproject_builds_the_binary_under_a_free_name_with_cargos_version() {
     assert_eq!(project["tool"]["maturin"]["bindings"], "bin");
     assert_eq!(project["build-system"]["build-backend"], "maturin");
 }
+
+/// Runs the action's wheel step (`action.yml`, id `wheel`) as the runner would, with its
+/// digests read from `index` (a folder laid out as PyPI's JSON API, read through `file://`)
+/// and pip pointed at the wheel's folder instead of PyPI. Returns (exit code, outputs, log).
+fn run_wheel_step(dir: &Path, index: &Path, wheel: &Path) -> (i32, String, String) {
+    let action = read_yaml(&crate_dir().join("action.yml"));
+    let step = action["runs"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["id"] == "wheel")
+        .expect("the wheel step")
+        .clone();
+    let script = dir.join("wheel.sh");
+    std::fs::write(&script, step["run"].as_str().expect("run")).expect("script");
+    let outputs = dir.join("outputs");
+    std::fs::write(&outputs, "").expect("GITHUB_OUTPUT");
+    let temp = dir.join("runner-temp");
+    std::fs::create_dir_all(&temp).expect("RUNNER_TEMP");
+    let output = Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail"])
+        .arg(&script)
+        .current_dir(dir)
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("RUNNER_TEMP", &temp)
+        .env("AGENTGATE_VERSION", env!("CARGO_PKG_VERSION"))
+        .env("AGENTGATE_ROOT", dir.join("root"))
+        .env("AGENTGATE_PYPI", format!("file://{}", index.display()))
+        .env("PIP_NO_INDEX", "1")
+        .env(
+            "PIP_FIND_LINKS",
+            wheel.parent().expect("the wheel's folder"),
+        )
+        .output()
+        .expect("bash runs");
+    (
+        output.status.code().unwrap_or(-1),
+        std::fs::read_to_string(&outputs).expect("outputs"),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    )
+}
+
+/// A fake PyPI JSON API listing one wheel digest for this version.
+fn fake_index(dir: &Path, digest: &str) -> PathBuf {
+    let index = dir.join("index");
+    let release = serde_json::json!({"urls": [
+        {"packagetype": "sdist", "digests": {"sha256": "0".repeat(64)}},
+        {"packagetype": "bdist_wheel", "digests": {"sha256": digest}},
+    ]});
+    common::write(
+        &index,
+        &format!("agentgate-cli/{}/json", env!("CARGO_PKG_VERSION")),
+        release.to_string(),
+    );
+    index
+}
+
+#[test]
+fn the_action_installs_the_published_wheel_only_when_its_digest_matches() {
+    use sha2::Digest;
+    let Some(wheel) = built_wheel() else { return };
+    let digest = format!(
+        "{:x}",
+        sha2::Sha256::digest(std::fs::read(&wheel).expect("read the wheel"))
+    );
+
+    // Published, digest as listed: installed, and the binary runs at the pinned version.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = fake_index(dir.path(), &digest);
+    let (code, outputs, log) = run_wheel_step(dir.path(), &index, &wheel);
+    assert_eq!(code, 0, "{log}");
+    assert!(outputs.contains("installed=true"), "{outputs}\n{log}");
+    let version = Command::new(dir.path().join("root/bin/agentgate"))
+        .arg("--version")
+        .output()
+        .expect("the installed binary runs");
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("agentgate {}", env!("CARGO_PKG_VERSION"))
+    );
+
+    // A wheel whose digest PyPI does not list fails the job: no fallback on tampering.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = fake_index(dir.path(), &"ab".repeat(32));
+    let (code, outputs, log) = run_wheel_step(dir.path(), &index, &wheel);
+    assert_ne!(code, 0, "{log}");
+    assert!(!outputs.contains("installed=true"), "{outputs}");
+    assert!(log.contains("hash") || log.contains("HASH"), "{log}");
+    assert!(!dir.path().join("root/bin/agentgate").exists());
+
+    // Not published: the step says so and leaves the build from source to the next step.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, outputs, log) = run_wheel_step(dir.path(), &dir.path().join("empty"), &wheel);
+    assert_eq!(code, 0, "{log}");
+    assert!(outputs.contains("installed=false"), "{outputs}");
+    assert!(
+        log.contains("::notice title=agentgate::no agentgate-cli"),
+        "{log}"
+    );
+}

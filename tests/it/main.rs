@@ -47,6 +47,7 @@ mod messages;
 mod packs;
 mod packtest;
 mod precommit;
+mod precommit_mirror;
 mod readme_examples;
 mod registry;
 mod report_browser;
