@@ -206,6 +206,9 @@ fn the_rust_hook_builds_this_repository_by_local_path_and_gates() {
         // The test's private HOME must hide neither the toolchain nor the registry cache.
         ("CARGO_HOME", cargo_home.as_str()),
         ("RUSTUP_HOME", rustup_home.as_str()),
+        // pre-commit runs `cargo install` without --locked, which resolves the dependencies
+        // anew; offline, it can pick only what the release build already fetched.
+        ("CARGO_NET_OFFLINE", "true"),
     ];
     let (good, _) = good_then_bad(&repo, &env);
     assert!(good.contains("Passed"), "{good}");
