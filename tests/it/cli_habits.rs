@@ -284,3 +284,51 @@ fn explain_takes_a_slug_as_well_as_an_id() {
     let unknown = agentgate(dir.path(), &["explain", "wildcard-grnt"]);
     assert_eq!(unknown.code, 2);
 }
+
+/// The attacker's file names and values reach the one-line formats too: no line of `concise`
+/// or `--quiet` output may be taken by a CI runner as a workflow command, and no control
+/// character reaches the log.
+#[test]
+fn concise_and_quiet_cannot_inject_workflow_commands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hostile = unsigned_compliant_manifest("evil", today()).replace(
+        "resource: postgres://ledger/public.payouts",
+        "resource: \"db\\n::warning file=x::forged\\r\\n##[error]legacy \\e[2J\"",
+    );
+    assert!(hostile.contains("forged"));
+    write(
+        dir.path(),
+        "agents/evil\n::stop-commands::tok\n##[error]x.agent.yaml",
+        hostile,
+    );
+    write(
+        dir.path(),
+        "agents/broken\n::error::forged.agent.yaml",
+        "apiVersion: agentgate/v1\nkind: Agent\na: [\n",
+    );
+    for args in [
+        &["check", "--today", TODAY, "--format", "concise"][..],
+        &["check", "--today", TODAY, "--quiet"][..],
+    ] {
+        let run = agentgate(dir.path(), args);
+        assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("forged"), "{args:?}: {}", run.stdout);
+        let commands: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| {
+                l.trim_start().starts_with("::") || l.contains("##[") || l.contains("##vso[")
+            })
+            .collect();
+        assert!(
+            commands.is_empty(),
+            "{args:?}: {commands:?}\n{}",
+            run.stdout
+        );
+        assert!(
+            !run.stdout.contains(['\u{1b}', '\r']),
+            "{args:?}: {:?}",
+            run.stdout
+        );
+    }
+}
