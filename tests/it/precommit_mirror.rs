@@ -213,3 +213,31 @@ fn the_rust_hook_builds_this_repository_by_local_path_and_gates() {
     let (good, _) = good_then_bad(&repo, &env);
     assert!(good.contains("Passed"), "{good}");
 }
+
+/// The hook configurations the README and docs/ci.md show name the mirror's hook and this
+/// version's tag, so that a release that forgets them fails here.
+#[test]
+fn the_documented_hook_configs_name_this_version() {
+    let tag = format!("rev: v{}", env!("CARGO_PKG_VERSION"));
+    for page in ["README.md", "docs/ci.md"] {
+        let text = std::fs::read_to_string(crate_dir().join(page)).expect("the page");
+        assert!(
+            text.contains("repo: https://github.com/OWNER/agentgate-pre-commit"),
+            "{page}"
+        );
+        let revs: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("rev: "))
+            .collect();
+        assert!(!revs.is_empty(), "{page}");
+        for rev in revs {
+            assert!(rev.starts_with(&tag), "{page}: {rev}");
+        }
+    }
+    let readme = std::fs::read_to_string(crate_dir().join("README.md")).expect("README");
+    assert!(
+        readme.contains("      - id: agentgate\n"),
+        "the mirror's hook id"
+    );
+}
