@@ -60,7 +60,29 @@ bounded(seconds) if {
 
 reason(ttl) := "means it never expires" if {
 	never(ttl)
+} else := sprintf("is unparsable: agentgate cannot read it as a duration, so it may never expire; write it as %s", [suggestion(ttl)]) if {
+	is_string(ttl)
+	not iso8601_like(ttl)
 } else := "is not a positive duration (write 30s, 15m, 1h, 7d, 12w or ISO-8601 such as PT1H)"
+
+# An ISO-8601 duration that reads as zero or less (PT0S) is not unparsable, only not positive.
+iso8601_like(ttl) if regex.match(`^\s*[+-]?P`, upper(ttl))
+
+iso8601_like(ttl) if regex.match(`^\s*-`, ttl)
+
+# "1 hour", "30 minutes": the number and the unit agentgate reads.
+suggestion(ttl) := sprintf("`%s%s` (30s, 15m, 1h, 7d, 12w or ISO-8601 such as PT1H)", [match[1], unit_letter[lower(match[2])]]) if {
+	match := regex.find_all_string_submatch_n(`^\s*([0-9]+)\s*([A-Za-z]+?)s?\s*$`, ttl, 1)[0]
+	unit_letter[lower(match[2])]
+} else := "a number and a unit: `1h` (30s, 15m, 1h, 7d, 12w or ISO-8601 such as PT1H)"
+
+unit_letter := {
+	"s": "s", "sec": "s", "second": "s",
+	"m": "m", "min": "m", "minute": "m",
+	"h": "h", "hr": "h", "hour": "h",
+	"d": "d", "day": "d",
+	"w": "w", "wk": "w", "week": "w",
+}
 
 never(ttl) if ttl == 0
 

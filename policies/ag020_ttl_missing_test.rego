@@ -42,9 +42,25 @@ test_zero_fires if {
 
 test_unparsable_fires if {
 	deny == {{
-		"msg": "ttl \"one hour\" of credential \"tok\" is not a positive duration (write 30s, 15m, 1h, 7d, 12w or ISO-8601 such as PT1H)",
+		"msg": "ttl \"one hour\" of credential \"tok\" is unparsable: agentgate cannot read it as a duration, so it may never expire; write it as a number and a unit: `1h` (30s, 15m, 1h, 7d, 12w or ISO-8601 such as PT1H)",
 		"path": "/spec/credentials/0/ttl",
 	}} with input as manifest([{"name": "tok", "type": "federated", "ttl": "one hour"}])
+		with data.agentgate.facts as facts_for([null])
+}
+
+test_unparsable_shows_how_to_write_it if {
+	deny == {{
+		"msg": "ttl \"2 Hours\" of credential \"tok\" is unparsable: agentgate cannot read it as a duration, so it may never expire; write it as `2h` (30s, 15m, 1h, 7d, 12w or ISO-8601 such as PT1H)",
+		"path": "/spec/credentials/0/ttl",
+	}} with input as manifest([{"name": "tok", "type": "federated", "ttl": "2 Hours"}])
+		with data.agentgate.facts as facts_for([null])
+}
+
+test_not_positive_is_not_called_unparsable if {
+	deny == {{
+		"msg": "ttl \"-1h\" of credential \"tok\" is not a positive duration (write 30s, 15m, 1h, 7d, 12w or ISO-8601 such as PT1H)",
+		"path": "/spec/credentials/0/ttl",
+	}} with input as manifest([{"name": "tok", "type": "federated", "ttl": "-1h"}])
 		with data.agentgate.facts as facts_for([null])
 }
 

@@ -71,9 +71,13 @@ impl Finding {
         }
     }
 
-    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str, &str) {
+    /// The order findings are reported in: by file, schema violations (AG000) first (a
+    /// misspelled field is what makes the rules report it missing, so the cause reads before
+    /// its effects), then by place.
+    pub fn sort_key(&self) -> (&str, bool, usize, usize, &str, &str, &str) {
         (
             &self.file,
+            self.rule != crate::rule::BuiltinRule::Schema.id(),
             self.line,
             self.column,
             &self.rule,

@@ -566,12 +566,19 @@ fn review_cell(row: &Row) -> String {
 }
 
 fn findings_cell(row: &Row) -> String {
-    format!("{} errors, {} warnings", row.errors, row.warnings)
+    format!(
+        "{}, {}",
+        crate::units::count(row.errors, "error"),
+        crate::units::count(row.warnings, "warning")
+    )
 }
 
 pub fn render_markdown(rows: &[Row]) -> String {
     use crate::output::markdown::escape;
-    let mut out = format!("### agentgate inventory: {} agents\n\n", rows.len());
+    let mut out = format!(
+        "### agentgate inventory: {}\n\n",
+        crate::units::count(rows.len(), "agent")
+    );
     out.push_str("| agent | file | purpose | owner | team | status | expires | identity | resources | high-consequence actions | credentials | data classes | worst case | delegates to | review | findings |\n");
     out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for row in rows {
@@ -648,7 +655,7 @@ pub fn render_table(rows: &[Row]) -> String {
     for line in lines {
         emit(line);
     }
-    let _ = writeln!(out, "{} agents", rows.len());
+    let _ = writeln!(out, "{}", crate::units::count(rows.len(), "agent"));
     // Cells quote the manifests: nothing in them may run a CI workflow command.
     crate::escape::without_workflow_commands(&out)
 }

@@ -1,6 +1,17 @@
-//! Durations and calendar dates as manifests and configuration write them.
+//! Durations and calendar dates as manifests and configuration write them, and counts as
+//! people read them.
 
 const DAY: u64 = 86_400;
+
+/// `1 error`, `2 errors`, `0 agents`: a count with its noun, singular only for one. Every
+/// summary uses it, so no output says "1 errors".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
 
 /// Seconds in a duration written `30s`, `15m`, `1h`, `7d`, `12w` or ISO-8601 (`PT1H`, `P30D`,
 /// `P1DT12H`). `never`, `0` and anything else unparsable give `None`: none of them is a TTL.

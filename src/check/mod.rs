@@ -287,11 +287,7 @@ pub fn run_in_with(
             .collect();
         notes.push(format!(
             "passed over {} named on the command line that `exclude` removes: {}",
-            if shown.len() == 1 {
-                "1 file".to_string()
-            } else {
-                format!("{} files", shown.len())
-            },
+            crate::units::count(shown.len(), "file"),
             shown.join(", ")
         ));
     }
@@ -574,7 +570,7 @@ fn select_files(ctx: &RunContext, paths: &[PathBuf], problems: &mut Vec<Problem>
             .map(|path| {
                 Problem::whole(
                     display_path(path, &ctx.cwd),
-                    "does not exist; nothing there can be checked (name an existing file or folder)",
+                    "no such file or folder: nothing there can be checked (check the path's spelling, or name an existing file or folder)",
                 )
             }),
     );
@@ -753,7 +749,12 @@ fn read_manifests(path: &Path, display: String, max_bytes: u64) -> Result<Read, 
     for (document, claim) in documents.into_iter().zip(claims) {
         match claim.problem() {
             Some(message) => {
-                let (at, label) = locate(&document.root, "/apiVersion");
+                // The caret goes on the key at fault: `kind` when only the kind is wrong.
+                let at = match &claim {
+                    Claim::Wrong { at, .. } => *at,
+                    _ => "/apiVersion",
+                };
+                let (at, label) = locate(&document.root, at);
                 problems.push(Problem::at(&source, at, label, message));
             }
             None => manifests.push(Manifest {
@@ -784,7 +785,12 @@ pub(crate) enum Claim {
     /// It claims to be a manifest (an `apiVersion` starting with `agentgate`, any case, or no
     /// `apiVersion` and `kind: Agent`) and is not exactly one. `other_tool`: nothing else in it
     /// looks like a manifest (no `metadata`, no `spec`).
-    Wrong { message: String, other_tool: bool },
+    Wrong {
+        message: String,
+        other_tool: bool,
+        /// The pointer of the field at fault (`/apiVersion` or `/kind`).
+        at: &'static str,
+    },
     /// No claim, but top-level `metadata` and `spec`: a manifest that lost its header.
     Headless,
     /// No claim: another tool's document.
@@ -798,6 +804,7 @@ impl Claim {
             Claim::Wrong {
                 message,
                 other_tool: true,
+                ..
             } => Some(format!(
                 "{message}; if this file belongs to another tool, add it to `exclude` in .agentgate.yaml"
             )),
@@ -838,24 +845,30 @@ pub(crate) fn claim(value: &Value) -> Claim {
             Claim::None
         };
     }
-    let message = match (api, kind) {
+    let (message, at) = match (api, kind) {
         (Some(Value::String(v)), Some(Value::String(k))) if v == "agentgate/v1" && k == "Agent" => {
             return Claim::Manifest
         }
-        (Some(Value::String(v)), _) if v != "agentgate/v1" => format!(
+        (Some(Value::String(v)), _) if v != "agentgate/v1" => (format!(
             "unknown apiVersion {v:?}: this agentgate reads `agentgate/v1`; upgrade agentgate or fix the version"
+        ), "/apiVersion"),
+        (Some(_), Some(kind)) => (
+            format!("kind must be `Agent` (capital A) for apiVersion agentgate/v1, found {kind}"),
+            "/kind",
         ),
-        (Some(_), kind) => format!(
-            "kind must be `Agent` for apiVersion agentgate/v1, found {}",
-            kind.map_or("nothing".to_string(), Value::to_string)
+        (Some(_), None) => (
+            "`kind: Agent` is missing: an `agentgate/v1` manifest needs `kind: Agent` under its `apiVersion`".to_string(),
+            "/apiVersion",
         ),
-        (None, _) => {
-            "`kind: Agent` without `apiVersion: agentgate/v1`: a manifest needs both".to_string()
-        }
+        (None, _) => (
+            "`kind: Agent` without `apiVersion: agentgate/v1`: a manifest needs both".to_string(),
+            "/kind",
+        ),
     };
     Claim::Wrong {
         message,
         other_tool: !looks_like_manifest,
+        at,
     }
 }
 

@@ -18,10 +18,14 @@ pub struct Args {
     paths: Vec<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
-    /// Output format, repeatable: human, json, sarif, junit, github or markdown, to stdout
-    /// or, as `NAME=FILE`, to a file (default: human).
+    /// Output format, repeatable: human, concise, json, sarif, junit, github or markdown, to
+    /// stdout or, as `NAME=FILE`, to a file (default: human).
     #[arg(long, value_name = "FORMAT[=FILE]")]
     format: Vec<output::Output>,
+    /// Print only the summary line (and what could not be checked) instead of the findings;
+    /// the exit code is the same. Reports written to files stay whole.
+    #[arg(long, short)]
+    quiet: bool,
     /// Lowest severity that fails the run (overrides failOn).
     #[arg(long, value_enum)]
     fail_on: Option<Level>,
@@ -61,7 +65,7 @@ impl From<Level> for Severity {
     }
 }
 
-pub fn run(args: Args) -> ExitStatus {
+pub fn run(args: Args, color: output::ColorChoice) -> ExitStatus {
     let options = CheckOptions {
         paths: args.paths,
         config: args.common.config,
@@ -83,7 +87,11 @@ pub fn run(args: Args) -> ExitStatus {
     } else {
         check::Discovery::Configured
     };
-    run_check(options, discovery, args.format, args.no_fail)
+    let style = output::Style {
+        color,
+        quiet: args.quiet,
+    };
+    run_check(options, discovery, args.format, args.no_fail, style)
 }
 
 /// `check` and `discover`: one run, its reports written, and the exit status.
@@ -92,6 +100,7 @@ pub(super) fn run_check(
     discovery: check::Discovery,
     format: Vec<output::Output>,
     no_fail: bool,
+    style: output::Style,
 ) -> ExitStatus {
     let outputs = if format.is_empty() {
         vec![output::Output {
@@ -107,7 +116,7 @@ pub(super) fn run_check(
     }
     let info = output::RunInfo::now();
     let outcome = check::run_with(&options, discovery);
-    let failed_writes = output::emit(&outcome, &outputs, &info);
+    let failed_writes = output::emit_styled(&outcome, &outputs, &info, style);
     for message in &failed_writes {
         super::eprint_error(message);
     }

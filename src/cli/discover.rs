@@ -15,10 +15,13 @@ pub struct Args {
     /// Configuration file (default: .agentgate.yaml at the repository root).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Output format, repeatable: human, json, sarif, junit, github or markdown, to stdout
-    /// or, as `NAME=FILE`, to a file (default: human).
+    /// Output format, repeatable: human, concise, json, sarif, junit, github or markdown, to
+    /// stdout or, as `NAME=FILE`, to a file (default: human).
     #[arg(long, value_name = "FORMAT[=FILE]")]
     format: Vec<output::Output>,
+    /// Print only the summary line (and what could not be checked) instead of the findings.
+    #[arg(long, short)]
+    quiet: bool,
     /// Report findings but exit 0 unless agentgate itself failed.
     #[arg(long)]
     no_fail: bool,
@@ -30,7 +33,7 @@ pub struct Args {
     max_file_size: u64,
 }
 
-pub fn run(args: Args) -> ExitStatus {
+pub fn run(args: Args, color: output::ColorChoice) -> ExitStatus {
     run_check(
         CheckOptions {
             paths: args.paths,
@@ -45,5 +48,9 @@ pub fn run(args: Args) -> ExitStatus {
         check::Discovery::Only,
         args.format,
         args.no_fail,
+        output::Style {
+            color,
+            quiet: args.quiet,
+        },
     )
 }

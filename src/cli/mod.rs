@@ -36,6 +36,34 @@ use agentgate::units;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour the human output: auto (a terminal, unless NO_COLOR is set; FORCE_COLOR or
+    /// CLICOLOR_FORCE colour a pipe too), always or never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    color: Color,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<Color> for agentgate::output::ColorChoice {
+    fn from(color: Color) -> Self {
+        match color {
+            Color::Auto => agentgate::output::ColorChoice::Auto,
+            Color::Always => agentgate::output::ColorChoice::Always,
+            Color::Never => agentgate::output::ColorChoice::Never,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -86,9 +114,10 @@ pub fn parse() -> Cli {
 
 /// Runs the command the command line names.
 pub fn run(cli: Cli) -> ExitStatus {
+    let color = cli.color.into();
     match cli.command {
-        Command::Check(args) => check::run(args),
-        Command::Discover(args) => discover::run(args),
+        Command::Check(args) => check::run(args, color),
+        Command::Discover(args) => discover::run(args, color),
         Command::Rules(args) => rules::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Schema(args) => schema::run(args),

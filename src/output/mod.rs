@@ -1,6 +1,7 @@
 //! Stage 5, report: renderers over the same findings and problems, one module per format, all
 //! fed from the same [`Outcome`]. Only `human` uses miette.
 
+pub mod concise;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -24,6 +25,7 @@ use crate::units::format_date;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Human,
+    Concise,
     Json,
     Sarif,
     Junit,
@@ -32,8 +34,9 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Human,
+        Format::Concise,
         Format::Json,
         Format::Sarif,
         Format::Junit,
@@ -44,6 +47,7 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::Human => "human",
+            Format::Concise => "concise",
             Format::Json => "json",
             Format::Sarif => "sarif",
             Format::Junit => "junit",
@@ -137,6 +141,7 @@ fn hostname() -> String {
 pub fn render(format: Format, outcome: &Outcome, color: bool, info: &RunInfo) -> String {
     match format {
         Format::Human => human::render(outcome, color),
+        Format::Concise => concise::render(outcome),
         Format::Json => json::render(outcome),
         Format::Sarif => sarif::render(outcome),
         Format::Junit => junit::render(outcome, info),
@@ -161,13 +166,48 @@ pub fn check_outputs(outputs: &[Output]) -> Result<(), String> {
     Ok(())
 }
 
+/// `--color`: whether the human output on stdout is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal, unless `NO_COLOR` is set; `FORCE_COLOR` or
+    /// `CLICOLOR_FORCE` colour a pipe too (a CI log that renders colours).
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// How the text formats on stdout look: coloured or not, and `--quiet` (the summary line and
+/// what agentgate could not check, no findings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    pub color: ColorChoice,
+    pub quiet: bool,
+}
+
 /// Writes every output (files relative to the working directory, their folders created as
 /// needed; the rest to stdout, in the order given) and, when `github` is among them and `GITHUB_STEP_SUMMARY` names a file, appends
 /// the Markdown summary to it. Returns what could not be written; the caller exits 2 for it.
 pub fn emit(outcome: &Outcome, outputs: &[Output], info: &RunInfo) -> Vec<String> {
+    emit_styled(outcome, outputs, info, Style::default())
+}
+
+/// [`emit`] with a [`Style`] for stdout; files are always written whole and without colour.
+pub fn emit_styled(
+    outcome: &Outcome,
+    outputs: &[Output],
+    info: &RunInfo,
+    style: Style,
+) -> Vec<String> {
     let mut errors = Vec::new();
+    let color = use_color_with(style.color, &|name| std::env::var_os(name), &|| {
+        std::io::stdout().is_terminal()
+    });
     for output in outputs {
         match &output.file {
+            None if style.quiet && matches!(output.format, Format::Human | Format::Concise) => {
+                print(&quiet(outcome))
+            }
             Some(path) => {
                 let text = render(output.format, outcome, false, info);
                 let written = write_report(path, text.as_bytes());
@@ -179,7 +219,7 @@ pub fn emit(outcome: &Outcome, outputs: &[Output], info: &RunInfo) -> Vec<String
                     ));
                 }
             }
-            None => print(&render(output.format, outcome, use_color(), info)),
+            None => print(&render(output.format, outcome, color, info)),
         }
     }
     let summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty());
@@ -236,13 +276,7 @@ pub fn end_of(place: &Place) -> Option<Pos> {
     (place.label.end > place.label.start).then(|| place.source.pos(place.label.end))
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
+use crate::units::count as plural;
 
 /// `2 errors, 1 warning in 2 of 3 agents; 1 problem (…)`: the last line of human output and the
 /// headline of the Markdown summary.
@@ -305,9 +339,44 @@ pub fn summary_line(outcome: &Outcome) -> String {
     line
 }
 
-/// Whether to colour output: never with `NO_COLOR` set or when stdout is not a terminal.
+/// Whether to colour output by default (`--color auto`): see [`use_color_with`].
 pub fn use_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    use_color_with(ColorChoice::Auto, &|name| std::env::var_os(name), &|| {
+        std::io::stdout().is_terminal()
+    })
+}
+
+/// Whether to colour: `--color always` or `never` decide; otherwise a non-empty `NO_COLOR`
+/// turns colour off (it wins over the others, as no-color.org asks), a `FORCE_COLOR` or
+/// `CLICOLOR_FORCE` other than empty or `0` turns it on, and else a terminal gets colour.
+pub fn use_color_with(
+    choice: ColorChoice,
+    env: &dyn Fn(&str) -> Option<std::ffi::OsString>,
+    terminal: &dyn Fn() -> bool,
+) -> bool {
+    let set = |name: &str| env(name).is_some_and(|v| !v.is_empty() && v != "0");
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if env("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        ColorChoice::Auto if set("FORCE_COLOR") || set("CLICOLOR_FORCE") => true,
+        ColorChoice::Auto => terminal(),
+    }
+}
+
+/// `--quiet`: what agentgate could not check (it fails the run and must say why), the notes,
+/// and the summary line; no findings.
+pub fn quiet(outcome: &Outcome) -> String {
+    let mut out = crate::finding::problems_text(&outcome.problems);
+    for note in &outcome.notes {
+        out.push_str(&format!(
+            "note: {}\n",
+            crate::escape::visible_controls(note, false)
+        ));
+    }
+    out.push_str(&summary_line(outcome));
+    out.push('\n');
+    crate::escape::without_workflow_commands(&out)
 }
 
 pub use crate::redact::redacted;

@@ -215,7 +215,7 @@ pub fn render_html(report: &Report) -> String {
         };
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} errors, {} warnings</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}, {}</td></tr>",
             html(&r.name),
             html(&r.file),
             html(&r.owner_email),
@@ -224,8 +224,8 @@ pub fn render_html(report: &Report) -> String {
             html(&r.expires),
             html(&r.resources.join("; ")),
             html(&review),
-            r.errors,
-            r.warnings
+            crate::units::count(r.errors, "error"),
+            crate::units::count(r.warnings, "warning")
         );
     }
     out.push_str("</tbody></table></body></html>\n");

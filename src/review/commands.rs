@@ -195,11 +195,64 @@ fn sign(options: &SignOptions) -> Result<String, String> {
     let text = write_review(&source, index, &block).map_err(|e| format!("{display}: {e}"))?;
     std::fs::write(&source.path, text).map_err(|e| format!("cannot write {display}: {e}"))?;
     let fingerprint = sig.public_key().fingerprint(ssh_key::HashAlg::Sha256);
+    let mut signed_with_signature = signed;
+    if let Some(spec) = signed_with_signature
+        .get_mut("spec")
+        .and_then(Value::as_object_mut)
+    {
+        spec.insert("review".into(), block.value());
+    }
+    let public = ssh_key::PublicKey::from(sig.public_key().clone());
+    let note = untrusted_key_note(options, &signed_with_signature, &reviewer, &public);
     Ok(format!(
-        "signed {name} in {display} as {reviewer} on {date} with {} key {fingerprint}\n  digest {}\n",
+        "signed {name} in {display} as {reviewer} on {date} with {} key {fingerprint}\n  digest {}\n{note}",
         sig.public_key().algorithm().as_str(),
         block.digest
     ))
+}
+
+/// When the repository does not trust the key that just signed (no allowed_signers configured,
+/// or a file without this reviewer and key), what to add: the `allowed_signers` line, for the
+/// security team, since `check` will fail AG041 until it is there. Empty when the review
+/// verifies, or when the configuration cannot be read (`check` then says why).
+fn untrusted_key_note(
+    options: &SignOptions,
+    document: &Value,
+    reviewer: &str,
+    key: &ssh_key::PublicKey,
+) -> String {
+    let root =
+        crate::discover::repository_root(&options.cwd, std::slice::from_ref(&options.file), None);
+    let Ok(config) = Config::load_for(&options.cwd, &root, None, options.max_bytes) else {
+        return String::new();
+    };
+    let Ok(store) = TrustStore::load(&config, &options.cwd) else {
+        return String::new();
+    };
+    let Some(verdict) = verify::verify_review(document, store.trust(), options.today) else {
+        return String::new();
+    };
+    if verdict.is_valid() {
+        return String::new();
+    }
+    let Ok(public) = key.to_openssh() else {
+        return String::new();
+    };
+    // The key's own comment is left out: it may name a laptop, and a line needs none.
+    let public = public
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let line = format!("{reviewer} namespaces=\"{NAMESPACE}\" {public}");
+    let whom = if store.signers.is_some() {
+        format!("{} does not trust this key for {reviewer}", store.display)
+    } else {
+        "no allowed_signers file is configured (settings.allowedSigners in .agentgate.yaml)".into()
+    };
+    format!(
+        "note: {whom}, so `agentgate check` fails this review (AG041) until the security team adds this line to the allowed_signers file:\n  {line}\n"
+    )
 }
 
 #[derive(Debug, Clone)]

@@ -186,7 +186,7 @@ fn third_party_actions_are_pinned_to_a_full_commit_with_the_tag_beside_it() {
 }
 
 #[test]
-fn installs_from_its_own_source_cached_by_version_and_os() {
+fn installs_the_wheel_or_else_from_its_own_source_cached_by_version_and_os() {
     let action = action();
     let cache = step(&action, "cache");
     assert!(cache["uses"]
@@ -204,8 +204,23 @@ fn installs_from_its_own_source_cached_by_version_and_os() {
         cache["with"]["path"], "${{ steps.prepare.outputs.root }}",
         "the cache holds the installed binary"
     );
+    // The wheel first; the source build only when no wheel of this version is published.
+    let wheel = step(&action, "wheel");
+    assert_eq!(wheel["if"], "steps.cache.outputs.cache-hit != 'true'");
+    let script = wheel["run"].as_str().expect("run");
+    for part in ["--only-binary :all:", "--require-hashes", "--no-deps"] {
+        assert!(script.contains(part), "{part}");
+    }
     let install = step(&action, "install");
-    assert_eq!(install["if"], "steps.cache.outputs.cache-hit != 'true'");
+    assert_eq!(
+        install["if"],
+        "steps.cache.outputs.cache-hit != 'true' && steps.wheel.outputs.installed != 'true'"
+    );
+    assert!(step_index(&action, "wheel") < step_index(&action, "install"));
+    // Whatever installed it (the cache too), the version is checked before the check runs.
+    assert!(step_index(&action, "install") < step_index(&action, "version"));
+    assert!(step_index(&action, "version") < step_index(&action, "check"));
+    assert!(step(&action, "version")["if"].is_null());
     assert!(install["run"]
         .as_str()
         .expect("run")
@@ -509,8 +524,9 @@ impl Runner {
                 runs.push(record);
                 continue;
             }
-            if !runs_now || id == "install" {
-                // The install step is replaced by the built binary first on PATH.
+            if !runs_now || id == "install" || id == "wheel" {
+                // The install steps are replaced by the built binary first on PATH (the wheel
+                // step has its own tests, in first_hour.rs, with a wheel and a fake index).
                 runs.push(record);
                 continue;
             }

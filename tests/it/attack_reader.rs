@@ -164,7 +164,7 @@ fn pyyaml_reads_a_hidden_key_that_agentgate_refuses() {
         .status()
         .is_ok_and(|s| s.success());
     if !has_pyyaml {
-        eprintln!("skipped: python3 with PyYAML is not available");
+        crate::common::skip("python3 with PyYAML missing: the PyYAML comparison did not run");
         return;
     }
     let dir = repo();
@@ -347,7 +347,9 @@ fn a_secret_in_a_schema_error_is_redacted_in_every_format_and_ag025_kept() {
             .any(|(r, _, p)| r == rule && p == "/spec/credentials/0/shared")
     };
     assert!(at("AG000") && at("AG025"), "{found:?}");
-    for format in ["human", "json", "sarif", "junit", "github", "markdown"] {
+    for format in [
+        "human", "concise", "json", "sarif", "junit", "github", "markdown",
+    ] {
         let run = agentgate(dir.path(), &["check", "--today", TODAY, "--format", format]);
         assert_eq!(run.code, 1, "{format}: {}{}", run.stdout, run.stderr);
         assert!(
@@ -541,7 +543,9 @@ fn an_env_line_that_is_no_assignment_quotes_no_key() {
         ".env",
         format!("token {first} OPENAI_API_KEY={second}\n"),
     );
-    for format in ["human", "json", "sarif", "markdown", "github", "junit"] {
+    for format in [
+        "human", "concise", "json", "sarif", "markdown", "github", "junit",
+    ] {
         let run = agentgate(
             dir.path(),
             &["discover", "--format", format, "--today", TODAY],

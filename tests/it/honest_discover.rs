@@ -100,7 +100,8 @@ fn an_empty_repository_passes_and_a_missing_path_is_the_only_error() {
         out(&run)
     );
     assert!(
-        run.stdout.contains("does not exist") || run.stderr.contains("does not exist"),
+        run.stdout.contains("no such file or folder")
+            || run.stderr.contains("no such file or folder"),
         "{}",
         out(&run)
     );

@@ -80,7 +80,9 @@ fn no_output_of_any_command_holds_a_flagged_secret() {
     }
 
     let mut runs: Vec<(String, Run)> = Vec::new();
-    for format in ["human", "json", "sarif", "junit", "github", "markdown"] {
+    for format in [
+        "human", "concise", "json", "sarif", "junit", "github", "markdown",
+    ] {
         for command in ["check", "discover"] {
             runs.push((
                 format!("{command} --format {format}"),

@@ -8,7 +8,6 @@
 //! `AGENTGATE_REQUIRE_PRE_COMMIT` is set (as `.ci/run` does), when they fail instead.
 #![cfg(unix)]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -30,7 +29,7 @@ pub(crate) fn published_hook() -> Value {
 #[test]
 fn the_published_hook_builds_agentgate_and_runs_it_on_manifests_and_footprints() {
     let hook = published_hook();
-    assert_eq!(hook["id"], "agentgate");
+    assert_eq!(hook["id"], "agentgate-rust");
     assert_eq!(hook["language"], "rust");
     assert_eq!(hook["entry"], "agentgate check");
     assert_eq!(hook["files"], FILES);
@@ -46,11 +45,9 @@ pub(crate) fn pre_commit() -> Option<PathBuf> {
         std::env::var_os("AGENTGATE_REQUIRE_PRE_COMMIT").is_none(),
         "AGENTGATE_REQUIRE_PRE_COMMIT is set but pre-commit is not on PATH"
     );
-    // Written straight to stderr so that the test harness does not swallow it.
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED: pre-commit is not on PATH; `pip install pre-commit` to run the pre-commit \
-         hook tests (.ci/run installs it)"
+    crate::common::skip(
+        "pre-commit missing: the pre-commit hook tests did not run (`pip install pre-commit`; \
+         .ci/run installs it)",
     );
     None
 }
@@ -93,13 +90,18 @@ pub(crate) struct Repo {
 
 impl Repo {
     pub(crate) fn new(pre_commit: PathBuf, hooks: Vec<Value>) -> Repo {
+        Repo::with_repos(pre_commit, json!([{"repo": "local", "hooks": hooks}]))
+    }
+
+    /// A repository whose `.pre-commit-config.yaml` lists `repos` (a JSON array).
+    pub(crate) fn with_repos(pre_commit: PathBuf, repos: Value) -> Repo {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("home")).expect("home");
         std::fs::create_dir_all(dir.path().join("repo")).expect("repo");
         let repo = Repo { dir, pre_commit };
         repo.ok(repo.git(&["init", "-q", "-b", "main"]));
         // YAML is a superset of JSON.
-        let config = json!({"repos": [{"repo": "local", "hooks": hooks}]});
+        let config = json!({ "repos": repos });
         write(
             &repo.root(),
             ".pre-commit-config.yaml",
@@ -150,10 +152,21 @@ impl Repo {
     }
 
     pub(crate) fn pre_commit(&self, args: &[&str]) -> Output {
+        self.pre_commit_with_env(args, &[])
+    }
+
+    /// pre-commit with extra environment variables (pip's, say).
+    pub(crate) fn pre_commit_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         self.command(&self.pre_commit.clone())
             .args(args)
+            .envs(env.iter().copied())
             .output()
             .expect("pre-commit runs")
+    }
+
+    /// The folder holding the repository, its private HOME and pre-commit's cache.
+    pub(crate) fn base(&self) -> &Path {
+        self.dir.path()
     }
 
     pub(crate) fn ok(&self, output: Output) -> String {

@@ -25,7 +25,7 @@ fn chromium() -> Option<PathBuf> {
             std::env::var("AGENTGATE_REQUIRE_CHROMIUM").as_deref() != Ok("1"),
             "AGENTGATE_REQUIRE_CHROMIUM=1 but chromium is not on PATH (apt-get install chromium)"
         );
-        eprintln!("note: chromium is not on PATH; skipping the browser test");
+        common::skip("chromium missing: the HTML report's browser test did not run (apt-get install chromium)");
     }
     found
 }
