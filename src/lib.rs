@@ -7,9 +7,10 @@
 //! may use: [`fs`] (reading and showing files), [`rule`] (severities, rule metadata, the rules
 //! computed in Rust), [`source`], [`units`]. The commands that read the repository build on
 //! `check`: [`footprints`] (`discover`), [`inventory`], [`report`], [`diff`], [`init`],
-//! [`review`], [`packtest`] (`test`). The command line itself lives in the binary (`src/cli/`).
+//! [`review`], [`packtest`] (`test`). [`cache`] keeps `check`'s results per manifest. The command line itself lives in the binary (`src/cli/`).
 //! A unit test below keeps the module graph free of cycles.
 
+pub mod cache;
 pub mod changes;
 pub mod check;
 pub mod commands;

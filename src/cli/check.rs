@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+use agentgate::cache::ResultCache;
 use agentgate::changes::ChangeFilter;
 use agentgate::check::{self, CheckOptions};
 use agentgate::output;
@@ -43,6 +44,10 @@ pub struct Args {
     /// Check manifests only, without looking for unregistered agents, for this run.
     #[arg(long)]
     no_discover: bool,
+    /// Evaluate every manifest, neither reading nor writing the result cache
+    /// ($AGENTGATE_CACHE, else $XDG_CACHE_HOME/agentgate; see docs/speed.md).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// `--fail-on`: the severities a run can fail on.
@@ -83,7 +88,8 @@ pub fn run(args: Args) -> ExitStatus {
     } else {
         check::Discovery::Configured
     };
-    run_check(options, discovery, args.format, args.no_fail)
+    let cache = (!args.no_cache).then(ResultCache::default_location);
+    run_check_with(options, discovery, args.format, args.no_fail, cache)
 }
 
 /// `check` and `discover`: one run, its reports written, and the exit status.
@@ -92,6 +98,17 @@ pub(super) fn run_check(
     discovery: check::Discovery,
     format: Vec<output::Output>,
     no_fail: bool,
+) -> ExitStatus {
+    run_check_with(options, discovery, format, no_fail, None)
+}
+
+/// [`run_check`] with the result cache, when given.
+fn run_check_with(
+    options: CheckOptions,
+    discovery: check::Discovery,
+    format: Vec<output::Output>,
+    no_fail: bool,
+    cache: Option<ResultCache>,
 ) -> ExitStatus {
     let outputs = if format.is_empty() {
         vec![output::Output {
@@ -106,14 +123,18 @@ pub(super) fn run_check(
         return ExitStatus::Error;
     }
     let info = output::RunInfo::now();
-    let outcome = check::run_with(&options, discovery);
+    let outcome = check::run_cached(&options, discovery, cache);
     let failed_writes = output::emit(&outcome, &outputs, &info);
     for message in &failed_writes {
         super::eprint_error(message);
     }
-    if failed_writes.is_empty() {
+    let status = if failed_writes.is_empty() {
         ExitStatus::from_code(outcome.exit_code(no_fail))
     } else {
         ExitStatus::Error
-    }
+    };
+    // The output is written and the process ends now: freeing every manifest, finding and
+    // the evaluation's data would only delay the exit (about 0.2 s at 10,000 manifests).
+    std::mem::forget(outcome);
+    status
 }
