@@ -1,5 +1,6 @@
-//! `cargo bench --bench rules`: what each built-in rule costs the Rego interpreter per manifest,
-//! on the generated corpus, one thread. Prints figures, slowest first; asserts nothing.
+//! `cargo bench --bench rules`: what each built-in rule costs per manifest on the engine `check`
+//! uses (the rvm), on the generated corpus, one thread, and the whole pack on both engines.
+//! Prints figures, slowest first; asserts nothing.
 //!
 //! A rule's cost is the evaluation time of the helper libraries plus that one rule, minus the
 //! libraries alone, so it includes what the rule makes the libraries compute.
@@ -8,7 +9,7 @@ mod corpus;
 
 use std::time::Instant;
 
-use agentgate::evaluate::Evaluator;
+use agentgate::evaluate::{EngineChoice, Evaluator};
 use agentgate::registry::{Module, Registry};
 use serde_json::{json, Map, Value};
 
@@ -37,10 +38,18 @@ fn main() {
         .collect();
     let is_rule = |m: &Module| m.package.starts_with("agentgate.rules.");
     let libraries: Vec<&Module> = evaluated.iter().copied().filter(|m| !is_rule(m)).collect();
-    let cost = |modules: &[&Module]| microseconds_per_manifest(modules, &data, &inputs);
+    let cost = |modules: &[&Module]| {
+        microseconds_per_manifest(modules, &data, &inputs, EngineChoice::Auto)
+    };
 
     let base = cost(&libraries);
-    println!("whole pack: {:.0} µs per manifest", cost(&evaluated));
+    let rvm = cost(&evaluated);
+    let interpreter =
+        microseconds_per_manifest(&evaluated, &data, &inputs, EngineChoice::Interpreter);
+    println!(
+        "whole pack: {rvm:.0} µs per manifest on the rvm, {interpreter:.0} µs on the interpreter ({:.1}× faster)",
+        interpreter / rvm
+    );
     println!("helper libraries alone: {base:.0} µs per manifest");
     let mut rows: Vec<(f64, &str)> = evaluated
         .iter()
@@ -77,12 +86,17 @@ fn data_for(inputs: &[Value], today: i64) -> Value {
     json!({"agentgate": {"settings": settings, "inventory": inventory, "facts": facts}})
 }
 
-fn microseconds_per_manifest(modules: &[&Module], data: &Value, inputs: &[Value]) -> f64 {
+fn microseconds_per_manifest(
+    modules: &[&Module],
+    data: &Value,
+    inputs: &[Value],
+    engine: EngineChoice,
+) -> f64 {
     let files = modules.iter().map(|m| (m.path.clone(), m.source.clone()));
     let registry = Registry::from_files(files).expect("the modules load");
-    let (evaluator, _) =
-        Evaluator::new(&registry, data.clone(), &inputs[0]).expect("the pack evaluates");
-    let refs: Vec<&Value> = inputs.iter().collect();
+    let (evaluator, _) = Evaluator::with_engine(&registry, data.clone(), &inputs[0], engine)
+        .expect("the pack evaluates");
+    let refs: Vec<regorus::Value> = inputs.iter().map(agentgate::evaluate::to_rego).collect();
     // One rayon thread, so that a rule's cost is CPU time, not shared out between workers.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)

@@ -8,9 +8,10 @@ use std::thread::JoinHandle;
 
 use globset::GlobSet;
 
+use crate::cache::ResultCache;
 use crate::config::{Config, FILE_NAME};
 use crate::discover;
-use crate::evaluate::{Compiled, PolicyError};
+use crate::evaluate::{Compiled, EngineChoice, PolicyError};
 use crate::finding::Problem;
 use crate::fs::{display_path, normalize, read_text};
 use crate::pack_source::PackSource;
@@ -57,6 +58,11 @@ pub struct RunContext {
     pub exclude: GlobSet,
     pub max_file_size: u64,
     compiling: Mutex<Option<JoinHandle<Result<Compiled, PolicyError>>>>,
+    /// The engine `check` evaluates on (`AGENTGATE_ENGINE`).
+    pub engine: EngineChoice,
+    /// The result cache `check` reads and writes; none unless the caller sets one (the CLI's
+    /// `check` does, without `--no-cache`).
+    pub results: Option<ResultCache>,
 }
 
 impl RunContext {
@@ -69,13 +75,17 @@ impl RunContext {
         let config = load_config(options, &root)?;
         let registry = registry_for(&config, &options.cwd, &options.packs)?;
         // Parsing the pack's Rego does not depend on the manifests: it runs while they are read.
+        let mut problems = check_overrides(&config, &registry);
+        let engine = EngineChoice::from_env().unwrap_or_else(|message| {
+            problems.push(Problem::whole("AGENTGATE_ENGINE", message));
+            EngineChoice::Interpreter
+        });
         let compiling = {
             let registry = registry.clone();
             std::thread::Builder::new()
-                .spawn(move || Compiled::new(&registry))
+                .spawn(move || Compiled::new(&registry, engine))
                 .ok()
         };
-        let mut problems = check_overrides(&config, &registry);
         let people = match read_directory(&config) {
             Ok(people) => people,
             Err(problem) => {
@@ -117,6 +127,8 @@ impl RunContext {
             exclude,
             max_file_size: options.max_file_size,
             compiling: Mutex::new(compiling),
+            engine,
+            results: None,
         })
     }
 
@@ -135,7 +147,7 @@ impl RunContext {
                     "the rule packs could not be compiled",
                 ))
             }),
-            None => Compiled::new(&self.registry),
+            None => Compiled::new(&self.registry, self.engine),
         }
     }
 

@@ -35,9 +35,64 @@ pub fn canonical_json(document: &Value) -> String {
         .expect("a JSON value always canonicalizes")
 }
 
-/// The digest of one manifest document: `sha256:` and 64 lowercase hex digits.
+/// The digest of one manifest document: `sha256:` and 64 lowercase hex digits. The canonical
+/// JSON is streamed into the hash, from a view of the document that leaves the unsigned fields
+/// out: neither the document nor its JSON text is copied.
 pub fn digest(document: &Value) -> String {
-    sha256_digest(canonical_json(document).as_bytes())
+    let mut hasher = Sha256::new();
+    // As in `canonical_json`: a serde_json::Value always serializes, and hashing cannot fail.
+    serde_json_canonicalizer::to_writer(&SignedView::root(document), &mut hasher)
+        .expect("a JSON value always canonicalizes");
+    let hex: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{PREFIX}{hex}")
+}
+
+/// [`signed_view`] without the copy: the document, serialized without `spec.review`'s
+/// [`UNSIGNED_FIELDS`].
+struct SignedView<'a> {
+    value: &'a Value,
+    /// 0 at the root, 1 in `spec`, 2 in `spec.review`, 3 anywhere else.
+    depth: u8,
+}
+
+impl<'a> SignedView<'a> {
+    fn root(value: &'a Value) -> Self {
+        SignedView { value, depth: 0 }
+    }
+}
+
+impl serde::Serialize for SignedView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.value {
+            Value::Object(fields) => {
+                let kept = |key: &str| self.depth != 2 || !UNSIGNED_FIELDS.contains(&key);
+                let mut map =
+                    serializer.serialize_map(Some(fields.keys().filter(|k| kept(k)).count()))?;
+                for (key, value) in fields.iter().filter(|(k, _)| kept(k)) {
+                    let depth = match (self.depth, key.as_str()) {
+                        (0, "spec") => 1,
+                        (1, "review") => 2,
+                        _ => 3,
+                    };
+                    map.serialize_entry(key, &SignedView { value, depth })?;
+                }
+                map.end()
+            }
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for value in items {
+                    seq.serialize_element(&SignedView { value, depth: 3 })?;
+                }
+                seq.end()
+            }
+            other => other.serialize(serializer),
+        }
+    }
 }
 
 /// The SHA-256 of `bytes` as 64 lowercase hex digits.
@@ -72,6 +127,18 @@ mod tests {
             canonical_json(&signed),
             r#"{"spec":{"review":{"date":"2026-11-02","reviewer":"a@example.com"}}}"#
         );
+    }
+
+    #[test]
+    fn the_streamed_digest_is_the_digest_of_the_canonical_json() {
+        let document = json!({"spec": {"review": {"digest": "sha256:00", "signature": "s",
+            "date": "2026-11-02", "nested": {"digest": "kept"}}, "digest": "kept too"},
+            "review": {"digest": "kept"}, "list": [{"spec": {"review": {"digest": "kept"}}}]});
+        assert_eq!(
+            digest(&document),
+            sha256_digest(canonical_json(&document).as_bytes())
+        );
+        assert!(canonical_json(&document).contains("kept too"));
     }
 
     #[test]

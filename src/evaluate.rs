@@ -7,18 +7,29 @@
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
 use rayon::prelude::*;
+use regorus::languages::rego::compiler::Compiler;
+use regorus::rvm::program::{DeserializationResult, Program};
+use regorus::rvm::RegoVM;
 use regorus::utils::limits::ExecutionTimerConfig;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::registry::Registry;
 
 const COLLECTOR: &str = "data.agentgate.collect.findings";
+/// The packages the rvm evaluates.
+const RVM_COLLECTOR: &str = "data.agentgate.collect.fast";
+/// The packages the rvm could not compile, evaluated by the interpreter beside it.
+const FALLBACK_COLLECTOR: &str = "data.agentgate.collect.fallback";
 
 /// Wall-clock budget for one manifest's evaluation: a runaway rule is a policy error, not a pass.
 const EVALUATION_LIMIT: Duration = Duration::from_secs(5);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RawFinding {
     pub package: String,
     pub message: String,
@@ -48,22 +59,512 @@ impl PolicyError {
     }
 }
 
+/// Which engine evaluates a pack for `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EngineChoice {
+    /// regorus's bytecode VM (rvm) when the linked regorus is agentgate's patched copy (see
+    /// vendor/regorus/README.md), with the interpreter for what the rvm cannot compile; the
+    /// interpreter alone otherwise.
+    #[default]
+    Auto,
+    /// The tree-walking interpreter alone: the reference the differential test compares with.
+    Interpreter,
+}
+
+impl EngineChoice {
+    /// `AGENTGATE_ENGINE`: unset, empty or `auto` is [`EngineChoice::Auto`]; `interpreter` is
+    /// the reference engine. Anything else is refused rather than guessed at.
+    pub fn from_env() -> Result<EngineChoice, String> {
+        match std::env::var("AGENTGATE_ENGINE") {
+            Err(_) => Ok(EngineChoice::Auto),
+            Ok(v) if v.is_empty() || v == "auto" => Ok(EngineChoice::Auto),
+            Ok(v) if v == "interpreter" => Ok(EngineChoice::Interpreter),
+            Ok(v) => Err(format!(
+                "AGENTGATE_ENGINE is {v:?}: set it to `interpreter` (the reference engine) or `auto`, or unset it"
+            )),
+        }
+    }
+}
+
+/// The fallback of [`rvm_is_fail_closed`]: upstream regorus exports no such constant. (Unused
+/// while the patched copy shadows it.)
+#[allow(dead_code)]
+const AGENTGATE_FAIL_CLOSED_RVM: bool = false;
+
+/// Whether the linked regorus is agentgate's patched copy, whose rvm fails closed (an undefined
+/// `:=` fails the body; a builtin's runtime error is an error). Upstream regorus 0.14.1's rvm
+/// does neither, so a build against it (a `[patch]`, a swapped dependency) evaluates on the
+/// interpreter instead.
+pub fn rvm_is_fail_closed() -> bool {
+    // A glob import in a block shadows the module's items: the patched copy's constant wins
+    // when it exists, the fallback above is used when it does not.
+    #[allow(unused_imports)]
+    use regorus::*;
+    AGENTGATE_FAIL_CLOSED_RVM
+}
+
+fn collector_module(packages: &[&str], fallback: &BTreeSet<&str>) -> String {
+    // `findings` collects every package (the interpreter alone evaluates it); `fast` those the
+    // rvm evaluates and `fallback` those it could not compile. The never-true entries keep each
+    // defined when it has no package.
+    let mut rego = String::from("package agentgate.collect\n\nimport rego.v1\n\n");
+    for rule in ["findings", "fast", "fallback"] {
+        rego.push_str(&format!("{rule} contains [\"\", {{}}] if false\n\n"));
+    }
+    for package in packages {
+        let second = if fallback.contains(package) {
+            "fallback"
+        } else {
+            "fast"
+        };
+        for rule in ["findings", second] {
+            rego.push_str(&format!(
+                "{rule} contains [{package:?}, f] if {{\n\tsome f in data.{package}.deny\n}}\n\n"
+            ));
+        }
+    }
+    rego
+}
+
+/// An empty engine configured as every evaluation of a pack is: unknown builtins and builtin
+/// errors fail instead of being undefined, and an evaluation stops after [`EVALUATION_LIMIT`].
+pub fn engine() -> regorus::Engine {
+    let mut engine = regorus::Engine::new();
+    engine.set_strict_builtin_errors(true);
+    engine.set_execution_timer_config(timer());
+    engine
+}
+
+fn timer() -> ExecutionTimerConfig {
+    ExecutionTimerConfig {
+        limit: EVALUATION_LIMIT,
+        check_interval: NonZeroU32::new(1_000).unwrap_or(NonZeroU32::MIN),
+    }
+}
+
+/// `entry` of `engine`'s modules compiled for the rvm, serialised (each worker deserialises a
+/// copy of its own: with the `arc` feature, workers sharing one program's reference counts
+/// cost more than the copy).
+fn compile_rvm(engine: &regorus::Engine, entry: &str) -> Result<Vec<u8>, String> {
+    let mut engine = engine.clone();
+    let policy = engine
+        .compile_with_entrypoint(&regorus::Rc::from(entry))
+        .map_err(|e| rego_error(&e.to_string()))?;
+    let program = Compiler::compile_from_policy(&policy, &[entry]).map_err(|e| e.to_string())?;
+    program.serialize_binary()
+}
+
+/// The rvm's part of a pack.
+struct RvmPack {
+    program: Vec<u8>,
+    /// Whether some packages are left to the interpreter (the `fallback` collector).
+    fallback: bool,
+}
+
+/// A pack's modules parsed into an engine (and compiled for the rvm), before any data: the
+/// part of loading that does not depend on the manifests, so `check` does it while it reads
+/// them.
+pub struct Compiled {
+    engine: regorus::Engine,
+    rvm: Option<Arc<RvmPack>>,
+    /// What the run should say about its engines (a package left to the interpreter).
+    pub notes: Vec<String>,
+}
+
+impl Compiled {
+    pub fn new(registry: &Registry, choice: EngineChoice) -> Result<Compiled, PolicyError> {
+        let mut base = engine();
+        for module in registry.modules.iter().filter(|m| registry.is_evaluated(m)) {
+            base.add_policy(module.path.clone(), module.source.clone())
+                .map_err(engine_error)?;
+        }
+        let packages: Vec<&str> = registry.evaluated_packages().collect();
+        let with_collector = |fallback: &BTreeSet<&str>| {
+            let mut engine = base.clone();
+            engine
+                .add_policy(
+                    "agentgate/collector.rego".into(),
+                    collector_module(&packages, fallback),
+                )
+                .map_err(engine_error)?;
+            Ok::<_, PolicyError>(engine)
+        };
+        let mut engine = with_collector(&BTreeSet::new())?;
+        let mut notes = Vec::new();
+        let mut rvm = None;
+        if choice == EngineChoice::Auto && rvm_is_fail_closed() {
+            match compile_rvm(&engine, RVM_COLLECTOR) {
+                Ok(program) => {
+                    rvm = Some(RvmPack {
+                        program,
+                        fallback: false,
+                    })
+                }
+                Err(whole) => {
+                    // Which packages the rvm refuses: those go to the interpreter, the others
+                    // stay on the rvm.
+                    let refused: BTreeMap<&str, String> = packages
+                        .iter()
+                        .filter_map(|&p| {
+                            compile_rvm(&base, &format!("data.{p}.deny"))
+                                .err()
+                                .map(|e| (p, e))
+                        })
+                        .collect();
+                    let compiled = if refused.is_empty() || refused.len() == packages.len() {
+                        Err(whole)
+                    } else {
+                        engine = with_collector(&refused.keys().copied().collect())?;
+                        compile_rvm(&engine, RVM_COLLECTOR)
+                    };
+                    match compiled {
+                        Ok(program) => {
+                            rvm = Some(RvmPack {
+                                program,
+                                fallback: true,
+                            });
+                            for (package, error) in &refused {
+                                let file = registry
+                                    .rule_for_package(package)
+                                    .map_or_else(|| package.to_string(), |r| r.file.clone());
+                                notes.push(format!(
+                                    "{file}: evaluated by regorus's interpreter, not its bytecode VM, which cannot compile it ({})",
+                                    first_line(error)
+                                ));
+                            }
+                        }
+                        Err(error) => notes.push(format!(
+                            "the rule packs are evaluated by regorus's interpreter, not its bytecode VM, which cannot compile them ({})",
+                            first_line(&error)
+                        )),
+                    }
+                }
+            }
+        }
+        Ok(Compiled {
+            engine,
+            rvm: rvm.map(Arc::new),
+            notes,
+        })
+    }
+
+    /// Adds `data` and runs the pack once on `trial_input` (so a broken pack fails now and the
+    /// engine is prepared before it is cloned), returning the trial's findings too.
+    pub fn prepare(
+        self,
+        registry: &Registry,
+        data: regorus::Value,
+        trial_input: regorus::Value,
+    ) -> Result<(Evaluator, Vec<RawFinding>), PolicyError> {
+        let mut engine = self.engine;
+        engine.add_data(data.clone()).map_err(engine_error)?;
+        let mut evaluator = Evaluator {
+            engine,
+            data,
+            rvm: self.rvm,
+        };
+        let result = evaluator.worker().run(trial_input);
+        match result {
+            Ok(findings) => Ok((evaluator, findings)),
+            Err(error) => Err(evaluator.blame(registry, error)),
+        }
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+/// A prepared pack: the interpreter's engine with the data and, when the rvm evaluates, its
+/// program. Cheap to clone; each evaluating thread makes a [`Worker`] of its own.
 #[derive(Clone)]
 pub struct Evaluator {
     engine: regorus::Engine,
+    data: regorus::Value,
+    rvm: Option<Arc<RvmPack>>,
 }
 
-fn collector_module(registry: &Registry) -> String {
-    // The never-true entry keeps `findings` defined when no rule package is loaded.
-    let mut rego = String::from(
-        "package agentgate.collect\n\nimport rego.v1\n\nfindings contains [\"\", {}] if false\n\n",
-    );
-    for package in registry.evaluated_packages() {
-        rego.push_str(&format!(
-            "findings contains [{package:?}, f] if {{\n\tsome f in data.{package}.deny\n}}\n\n"
-        ));
+/// One thread's evaluation state: its own rvm (program and top of the data copied, so that no
+/// reference count is shared between threads) and, when needed, its own interpreter.
+struct Worker<'a> {
+    shared: &'a Evaluator,
+    engine: Option<regorus::Engine>,
+    vm: Option<RegoVM>,
+}
+
+impl Worker<'_> {
+    fn engine(&mut self) -> &mut regorus::Engine {
+        self.engine
+            .get_or_insert_with(|| self.shared.engine.clone())
     }
-    rego
+
+    fn vm(&mut self) -> Result<&mut RegoVM, PolicyError> {
+        if self.vm.is_none() {
+            let Some(rvm) = &self.shared.rvm else {
+                return Err(PolicyError::whole("policies", "no rvm program"));
+            };
+            let program = match Program::deserialize_binary(&rvm.program) {
+                Ok(DeserializationResult::Complete(program)) => program,
+                _ => {
+                    return Err(PolicyError::whole(
+                        "policies",
+                        "the compiled rule packs could not be copied for an evaluation thread",
+                    ))
+                }
+            };
+            let mut vm = RegoVM::new();
+            vm.load_program(Arc::new(program));
+            vm.set_strict_builtin_errors(true);
+            vm.set_execution_timer_config(Some(timer()));
+            // The time limit bounds an evaluation; the default instruction limit (25,000)
+            // would fail a large manifest instead.
+            vm.set_max_instructions(usize::MAX);
+            vm.set_data(own_copy(&self.shared.data, 0))
+                .map_err(|e| PolicyError::whole("policies", e.to_string()))?;
+            self.vm = Some(vm);
+        }
+        self.vm
+            .as_mut()
+            .ok_or_else(|| PolicyError::whole("policies", "no rvm"))
+    }
+
+    /// The interpreter's `rule` on `input`, with `data.agentgate.facts` replaced by `facts`
+    /// when given (a `with` modifier: no data is copied and the engine is not prepared again).
+    fn interpret(
+        &mut self,
+        input: regorus::Value,
+        rule: &str,
+        facts: Option<&Value>,
+    ) -> Result<Vec<RawFinding>, PolicyError> {
+        let engine = self.engine();
+        engine.set_input(input);
+        let result = match facts {
+            None => engine.eval_rule(rule.to_string()).map_err(engine_error)?,
+            Some(facts) => {
+                let query = format!("{rule} with data.agentgate.facts as {facts}");
+                let results = engine.eval_query(query, false).map_err(engine_error)?;
+                results
+                    .result
+                    .into_iter()
+                    .next()
+                    .and_then(|r| r.expressions.into_iter().next())
+                    .map_or(regorus::Value::Undefined, |e| e.value)
+            }
+        };
+        collected(result)
+    }
+
+    fn run(&mut self, input: regorus::Value) -> Result<Vec<RawFinding>, PolicyError> {
+        self.run_with(input, None)
+    }
+
+    /// Runs the pack on `input`, with `data.agentgate.facts` replaced by `facts` when given.
+    fn run_with(
+        &mut self,
+        input: regorus::Value,
+        facts: Option<&Value>,
+    ) -> Result<Vec<RawFinding>, PolicyError> {
+        let Some(rvm) = self.shared.rvm.clone() else {
+            return self.interpret(input, COLLECTOR, facts);
+        };
+        // On the rvm, the facts are swapped in the data: its top two objects are rebuilt,
+        // nothing below them is copied. (Such a worker only ever evaluates with facts.)
+        let data = facts.map(|facts| with_facts(&self.shared.data, to_rego(facts)));
+        let vm = self.vm()?;
+        if let Some(data) = data {
+            vm.set_data(data)
+                .map_err(|e| PolicyError::whole("policies", e.to_string()))?;
+        }
+        vm.set_input(input.clone());
+        let result = match vm.execute() {
+            Ok(result) => result,
+            Err(error) => return Err(self.located(input, facts, &error.to_string())),
+        };
+        let mut found = collected(result)?;
+        if rvm.fallback {
+            found.extend(self.interpret(input, FALLBACK_COLLECTOR, facts)?);
+            // As one set would hold them: the two parts never share a package.
+            found.sort_by(|a, b| a.package.cmp(&b.package));
+        }
+        Ok(found)
+    }
+
+    /// An rvm error placed at its rule file and line, which the interpreter names: the rvm's
+    /// own errors do not. The interpreter agreeing that there is no error is itself an error.
+    fn located(
+        &mut self,
+        input: regorus::Value,
+        facts: Option<&Value>,
+        error: &str,
+    ) -> PolicyError {
+        match self.interpret(input, COLLECTOR, facts) {
+            Err(e) => e,
+            Ok(_) => PolicyError::whole(
+                "policies",
+                format!("regorus's bytecode VM failed where its interpreter did not: {error}"),
+            ),
+        }
+    }
+}
+
+impl Evaluator {
+    /// Compiles the pack with `data` and runs it once on `trial_input`, returning the trial's
+    /// findings too.
+    pub fn new(
+        registry: &Registry,
+        data: Value,
+        trial_input: &Value,
+    ) -> Result<(Evaluator, Vec<RawFinding>), PolicyError> {
+        Evaluator::with_engine(registry, data, trial_input, EngineChoice::Auto)
+    }
+
+    /// [`Evaluator::new`] on the given engine.
+    pub fn with_engine(
+        registry: &Registry,
+        data: Value,
+        trial_input: &Value,
+        choice: EngineChoice,
+    ) -> Result<(Evaluator, Vec<RawFinding>), PolicyError> {
+        Compiled::new(registry, choice)?.prepare(registry, to_rego(&data), to_rego(trial_input))
+    }
+
+    /// Whether the rvm evaluates (some of) the pack.
+    pub fn uses_rvm(&self) -> bool {
+        self.rvm.is_some()
+    }
+
+    fn worker(&self) -> Worker<'_> {
+        Worker {
+            shared: self,
+            engine: None,
+            vm: None,
+        }
+    }
+
+    /// An error that does not name its policy file (a time limit, say) is traced to the first
+    /// rule package that fails on its own, so the message names the file to fix.
+    fn blame(&mut self, registry: &Registry, error: PolicyError) -> PolicyError {
+        if error.file.ends_with(".rego") {
+            return error;
+        }
+        for package in registry.evaluated_packages() {
+            if self
+                .engine
+                .eval_rule(format!("data.{package}.deny"))
+                .is_err()
+            {
+                let file = registry
+                    .rule_for_package(package)
+                    .map_or_else(|| package.to_string(), |r| r.file.clone());
+                return PolicyError::whole(file.clone(), format!("{file}: {}", error.message));
+            }
+        }
+        error
+    }
+
+    /// Evaluates each input in parallel; results keep the order of `inputs`.
+    pub fn evaluate_all(
+        &self,
+        inputs: &[regorus::Value],
+    ) -> Vec<Result<Vec<RawFinding>, PolicyError>> {
+        // Each rayon job makes its worker once per chunk, not once per manifest.
+        inputs
+            .par_iter()
+            .with_min_len(64)
+            .map_init(|| self.worker(), |worker, input| worker.run(input.clone()))
+            .collect()
+    }
+
+    /// Evaluates each input with its own `data.agentgate.facts` (manifests whose name another
+    /// manifest shares: their facts cannot be stored under the name). In parallel, in linear
+    /// time: nothing below the top of the shared data is copied per input.
+    pub fn evaluate_with_facts(
+        &self,
+        inputs: &[(regorus::Value, Value)],
+    ) -> Vec<Result<Vec<RawFinding>, PolicyError>> {
+        inputs
+            .par_iter()
+            .with_min_len(64)
+            .map_init(
+                || self.worker(),
+                |worker, (input, facts)| worker.run_with(input.clone(), Some(facts)),
+            )
+            .collect()
+    }
+}
+
+/// A JSON value as regorus holds it, converted without copying the JSON first.
+pub fn to_rego(value: &Value) -> regorus::Value {
+    regorus::Value::deserialize(value).unwrap_or(regorus::Value::Undefined)
+}
+
+/// `data` with `data.agentgate.facts` replaced: the two objects above it rebuilt, all else
+/// shared.
+fn with_facts(data: &regorus::Value, facts: regorus::Value) -> regorus::Value {
+    let mut data = data.clone();
+    if let Ok(top) = data.as_object_mut() {
+        let key = regorus::Value::from("agentgate");
+        let mut agentgate = top
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(regorus::Value::new_object);
+        if let Ok(object) = agentgate.as_object_mut() {
+            object.insert(regorus::Value::from("facts"), facts);
+        }
+        top.insert(key, agentgate);
+    }
+    data
+}
+
+/// A copy of `data` for one thread: every container rebuilt except the entries of the per-agent
+/// maps (`inventory`, `facts`), which only the evaluation of their own agent (mostly) reads.
+/// `depth` is how deep `value` sits in `data`.
+fn own_copy(value: &regorus::Value, depth: usize) -> regorus::Value {
+    use regorus::Value as V;
+    match value {
+        V::String(s) => V::from(s.as_ref()),
+        V::Array(items) => V::from(
+            items
+                .iter()
+                .map(|v| own_copy(v, depth + 1))
+                .collect::<Vec<_>>(),
+        ),
+        V::Set(items) => V::from(
+            items
+                .iter()
+                .map(|v| own_copy(v, depth + 1))
+                .collect::<BTreeSet<_>>(),
+        ),
+        V::Object(fields) => V::from(
+            fields
+                .iter()
+                .map(|(k, v)| {
+                    let per_agent = depth == 1
+                        && matches!(k, V::String(s) if &**s == "inventory" || &**s == "facts");
+                    let copied = if per_agent {
+                        shallow_copy(v)
+                    } else {
+                        own_copy(v, depth + 1)
+                    };
+                    (own_copy(k, depth + 1), copied)
+                })
+                .collect::<BTreeMap<_, _>>(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// An object rebuilt with its keys copied and its values shared.
+fn shallow_copy(value: &regorus::Value) -> regorus::Value {
+    match value {
+        regorus::Value::Object(fields) => regorus::Value::from(
+            fields
+                .iter()
+                .map(|(k, v)| (own_copy(k, 0), v.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+        other => own_copy(other, 0),
+    }
 }
 
 fn engine_error(error: impl std::fmt::Display) -> PolicyError {
@@ -97,151 +598,6 @@ fn engine_error(error: impl std::fmt::Display) -> PolicyError {
         .unwrap_or("policies")
         .to_string();
     PolicyError::whole(file, message)
-}
-
-/// An empty engine configured as every evaluation of a pack is: unknown builtins and builtin
-/// errors fail instead of being undefined, and an evaluation stops after [`EVALUATION_LIMIT`].
-pub fn engine() -> regorus::Engine {
-    let mut engine = regorus::Engine::new();
-    engine.set_strict_builtin_errors(true);
-    engine.set_execution_timer_config(ExecutionTimerConfig {
-        limit: EVALUATION_LIMIT,
-        check_interval: NonZeroU32::new(1_000).unwrap_or(NonZeroU32::MIN),
-    });
-    engine
-}
-
-/// A pack's modules parsed into an engine, before any data: the part of loading that does not
-/// depend on the manifests, so `check` does it while it reads them.
-pub struct Compiled {
-    engine: regorus::Engine,
-}
-
-impl Compiled {
-    pub fn new(registry: &Registry) -> Result<Compiled, PolicyError> {
-        let mut engine = engine();
-        for module in registry.modules.iter().filter(|m| registry.is_evaluated(m)) {
-            engine
-                .add_policy(module.path.clone(), module.source.clone())
-                .map_err(engine_error)?;
-        }
-        engine
-            .add_policy(
-                "agentgate/collector.rego".into(),
-                collector_module(registry),
-            )
-            .map_err(engine_error)?;
-        Ok(Compiled { engine })
-    }
-
-    /// Adds `data` and runs the pack once on `trial_input` (so a broken pack fails now and the
-    /// engine is prepared before it is cloned), returning the trial's findings too.
-    pub fn prepare(
-        self,
-        registry: &Registry,
-        data: Value,
-        trial_input: &Value,
-    ) -> Result<(Evaluator, Vec<RawFinding>), PolicyError> {
-        let mut engine = self.engine;
-        engine
-            .add_data(regorus::Value::from(data))
-            .map_err(engine_error)?;
-        let mut evaluator = Evaluator { engine };
-        match evaluator.run(trial_input.clone()) {
-            Ok(findings) => Ok((evaluator, findings)),
-            Err(error) => Err(evaluator.blame(registry, error)),
-        }
-    }
-}
-
-impl Evaluator {
-    /// Compiles the pack with `data` and runs it once on `trial_input`, returning the trial's
-    /// findings too.
-    pub fn new(
-        registry: &Registry,
-        data: Value,
-        trial_input: &Value,
-    ) -> Result<(Evaluator, Vec<RawFinding>), PolicyError> {
-        Compiled::new(registry)?.prepare(registry, data, trial_input)
-    }
-    /// An error that does not name its policy file (a time limit, say) is traced to the first
-    /// rule package that fails on its own, so the message names the file to fix.
-    fn blame(&mut self, registry: &Registry, error: PolicyError) -> PolicyError {
-        if error.file.ends_with(".rego") {
-            return error;
-        }
-        for package in registry.evaluated_packages() {
-            if self
-                .engine
-                .eval_rule(format!("data.{package}.deny"))
-                .is_err()
-            {
-                let file = registry
-                    .rule_for_package(package)
-                    .map_or_else(|| package.to_string(), |r| r.file.clone());
-                return PolicyError::whole(file.clone(), format!("{file}: {}", error.message));
-            }
-        }
-        error
-    }
-
-    fn run(&mut self, input: Value) -> Result<Vec<RawFinding>, PolicyError> {
-        self.engine.set_input(regorus::Value::from(input));
-        let result = self
-            .engine
-            .eval_rule(COLLECTOR.to_string())
-            .map_err(engine_error)?;
-        collected(result)
-    }
-
-    /// Runs the pack on `input` with `data.agentgate.facts` replaced by `facts` for this one
-    /// evaluation (a `with` modifier): no data is copied and the engine is not prepared again.
-    fn run_with_facts(
-        &mut self,
-        input: Value,
-        facts: &Value,
-    ) -> Result<Vec<RawFinding>, PolicyError> {
-        self.engine.set_input(regorus::Value::from(input));
-        let query = format!("{COLLECTOR} with data.agentgate.facts as {facts}");
-        let results = self.engine.eval_query(query, false).map_err(engine_error)?;
-        let result = results
-            .result
-            .into_iter()
-            .next()
-            .and_then(|r| r.expressions.into_iter().next())
-            .map_or(regorus::Value::Undefined, |e| e.value);
-        collected(result)
-    }
-
-    /// Evaluates each input in parallel; results keep the order of `inputs`.
-    pub fn evaluate_all(&self, inputs: &[&Value]) -> Vec<Result<Vec<RawFinding>, PolicyError>> {
-        // Each worker clones the prepared engine once per chunk, not once per manifest.
-        inputs
-            .par_iter()
-            .with_min_len(64)
-            .map_init(
-                || self.clone(),
-                |evaluator, input| evaluator.run((*input).clone()),
-            )
-            .collect()
-    }
-
-    /// Evaluates each input with its own `data.agentgate.facts` (manifests whose name another
-    /// manifest shares: their facts cannot be stored under the name). In parallel, one engine
-    /// per chunk, in linear time: nothing of the shared data is copied per input.
-    pub fn evaluate_with_facts(
-        &self,
-        inputs: &[(&Value, Value)],
-    ) -> Vec<Result<Vec<RawFinding>, PolicyError>> {
-        inputs
-            .par_iter()
-            .with_min_len(64)
-            .map_init(
-                || self.clone(),
-                |evaluator, (input, facts)| evaluator.run_with_facts((*input).clone(), facts),
-            )
-            .collect()
-    }
 }
 
 /// The collector's set as findings.
@@ -356,8 +712,8 @@ mod tests {
         .unwrap();
         let (evaluator, _) =
             Evaluator::new(&registry, serde_json::json!({}), &serde_json::json!({})).unwrap();
-        let input = serde_json::json!({"a": 1});
-        let found = evaluator.evaluate_all(&[&input]).remove(0).unwrap();
+        let input = to_rego(&serde_json::json!({"a": 1}));
+        let found = evaluator.evaluate_all(&[input]).remove(0).unwrap();
         let packages: Vec<&str> = found.iter().map(|f| f.package.as_str()).collect();
         assert_eq!(
             packages,
@@ -386,6 +742,26 @@ mod tests {
         // The rule file and line are the error's place, not part of its message.
         assert_eq!((error.file.as_str(), error.line), ("policies/t.rego", 12));
         assert!(!error.message.contains("-->"), "{}", error.message);
+    }
+
+    #[test]
+    fn the_patched_rvm_is_linked_and_evaluates() {
+        assert!(rvm_is_fail_closed(), "vendor/regorus exports the marker");
+        let evaluator =
+            evaluator("deny contains {\"msg\": \"m\", \"path\": \"\"} if false").expect("loads");
+        assert!(evaluator.uses_rvm());
+    }
+
+    #[test]
+    fn a_recursive_rule_fails_closed_on_the_rvm_naming_its_file() {
+        // Upstream's rvm recursed until the stack overflowed (an abort, no message).
+        let error = evaluator(
+            "deny contains {\"msg\": x, \"path\": \"\"} if {\n\tsome x in b\n}\n\nb contains x if {\n\tsome x in deny\n}",
+        )
+        .err()
+        .expect("refused");
+        assert_eq!(error.file, "policies/t.rego");
+        assert!(error.message.contains("recursion"), "{}", error.message);
     }
 
     #[test]

@@ -8,9 +8,12 @@
 //! computed in Rust), [`source`], [`units`]. The commands that read the repository build on
 //! `check`: [`footprints`] (`discover`), [`inventory`], [`report`], [`diff`], [`init`],
 //! [`review`], [`packtest`] (`test`), [`owners`] (offboarding, AG114/AG115) and [`drift`]
-//! (audit logs against the manifests: observations as facts for the drift rules, AG113). The command line itself lives in the binary (`src/cli/`).
+//! (audit logs against the manifests: observations as facts for the drift rules, AG113).
+//! [`cache`] keeps `check`'s results per manifest. The command line itself lives in the binary
+//! (`src/cli/`).
 //! A unit test below keeps the module graph free of cycles.
 
+pub mod cache;
 pub mod changes;
 pub mod check;
 pub mod commands;

@@ -60,3 +60,59 @@ pub fn generate(dir: &Path, count: usize) {
         std::fs::write(folder.join(format!("a{i}.agent.yaml")), manifest(i, count)).expect("write");
     }
 }
+
+/// [`generate`] with every review signed by the test-only key of `testdata/keys`, and a
+/// configuration that trusts it: every review is verified, as in a real repository.
+#[allow(dead_code)]
+pub fn generate_signed(dir: &Path, count: usize) {
+    use agentgate::review::edit::{write_review, ReviewBlock};
+    use serde_json::Value;
+    let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/keys");
+    let key = ssh_key::PrivateKey::from_openssh(
+        std::fs::read_to_string(keys.join("test-reviewer")).expect("the test key"),
+    )
+    .expect("the test key reads");
+    std::fs::copy(keys.join("allowed_signers"), dir.join("allowed_signers"))
+        .expect("allowed_signers");
+    std::fs::write(
+        dir.join(".agentgate.yaml"),
+        "version: 1\nsettings:\n  allowedSigners: allowed_signers\n",
+    )
+    .expect("configuration");
+    for i in 0..count {
+        let text = manifest(i, count);
+        let source = agentgate::source::SourceFile::new("m".into(), "m".into(), text.as_str());
+        let mut document = agentgate::yaml::parse(&source, Default::default())
+            .expect("the corpus parses")
+            .remove(0)
+            .value;
+        let field = |name: &str| {
+            document
+                .pointer(&format!("/spec/review/{name}"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let mut block = ReviewBlock {
+            reviewer: field("reviewer"),
+            date: field("date"),
+            digest: String::new(),
+            signature: String::new(),
+            extra: Vec::new(),
+        };
+        document["spec"]["review"] = block.value();
+        block.digest = agentgate::digest::digest(&document);
+        block.signature = key
+            .sign(
+                agentgate::review::NAMESPACE,
+                ssh_key::HashAlg::Sha512,
+                block.digest.as_bytes(),
+            )
+            .and_then(|sig| sig.to_pem(ssh_key::LineEnding::LF))
+            .expect("the test key signs");
+        let signed = write_review(&source, 0, &block).expect("the review block is written");
+        let folder = dir.join(format!("services/s{}", i / 100));
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        std::fs::write(folder.join(format!("a{i}.agent.yaml")), signed).expect("write");
+    }
+}

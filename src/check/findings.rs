@@ -5,13 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::sink::Sink;
 use super::{CheckedAgent, Manifest};
 use crate::config::Config;
 use crate::context::RunContext;
-use crate::evaluate::{PolicyError, RawFinding};
+use crate::evaluate::{to_rego, PolicyError, RawFinding};
+
 use crate::facts::{delegation_cycles, manifest_facts};
 use crate::finding::{Finding, Place, Problem};
 use crate::registry::Registry;
@@ -50,6 +51,10 @@ pub(super) struct Evaluated {
     pub unreviewed: BTreeSet<usize>,
     /// The names more than one manifest uses (AG080): in no cross-agent rule, matching no waiver.
     pub duplicates: BTreeSet<String>,
+    /// What the run says about its evaluation (a rule package left to the interpreter).
+    pub notes: Vec<String>,
+    /// The evaluation's data, for the CLI not to free (see [`super::Retained`]).
+    pub retained: super::Retained,
 }
 
 /// The review rules (AG040 to AG044): a manifest failing one governs no `spec.sources`.
@@ -142,60 +147,12 @@ pub(super) fn evaluate(
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
-    let facts: Map<String, Value> = unique
-        .iter()
-        .filter_map(|(n, i)| Some((n.clone(), (*own_facts.get(i)?).as_ref().clone())))
-        .collect();
-    let inventory: Map<String, Value> = inventory_refs
-        .iter()
-        .map(|(n, v)| (n.clone(), (*v).clone()))
-        .collect();
-    let data = json!({"agentgate": {
-        "settings": settings_data(config, today, ctx.people.clone()),
-        "inventory": inventory,
-        "duplicates": duplicates,
-        "facts": facts,
-    }});
-
     let evaluated: Vec<usize> = (0..manifests.len()).filter(|&i| judged(i)).collect();
     let plain: Vec<usize> = evaluated
         .iter()
         .copied()
         .filter(|&i| !duplicated(i))
         .collect();
-    // The load-time trial run evaluates the first manifest to check, so its result is kept:
-    // for a pre-commit check of one file that halves the evaluation.
-    let trial = plain
-        .first()
-        .map_or_else(|| json!({}), |&i| (*manifests[i].value).clone());
-    let prepared = ctx
-        .compiled()
-        .and_then(|c| c.prepare(registry, data, &trial));
-    let (evaluator, trial_findings) = match prepared {
-        Ok(e) => e,
-        Err(e) => {
-            return Evaluated {
-                problems: vec![policy_problem(e, &ctx.cwd)],
-                ..Evaluated::default()
-            }
-        }
-    };
-    let rest = plain.get(1..).unwrap_or_default();
-    let mut results: BTreeMap<usize, Result<Vec<RawFinding>, PolicyError>> = rest
-        .iter()
-        .copied()
-        .zip(
-            evaluator.evaluate_all(
-                &rest
-                    .iter()
-                    .map(|&i| &*manifests[i].value)
-                    .collect::<Vec<_>>(),
-            ),
-        )
-        .collect();
-    if let Some(&first) = plain.first() {
-        results.insert(first, Ok(trial_findings));
-    }
     // A manifest with a duplicated name has facts of its own, which no name can hold: it is
     // judged with them alone as `data.agentgate.facts`, without copying any data (linear in the
     // number of duplicates).
@@ -204,20 +161,94 @@ pub(super) fn evaluate(
         .copied()
         .filter(|&i| duplicated(i))
         .collect();
-    let inputs: Vec<(&Value, Value)> = shared
+    let settings = settings_data(config, today, ctx.people.clone());
+
+    // The result cache holds what the built-in pack found on a manifest, keyed by all it read
+    // (src/cache.rs); a custom pack may read anything, so its runs are not cached.
+    let cache = ctx.results.as_ref().filter(|_| builtin_only);
+    let keys: BTreeMap<usize, String> = match cache {
+        None => BTreeMap::new(),
+        Some(_) => {
+            let packs: Vec<String> = registry.packs.iter().map(|p| p.digest()).collect();
+            let engine = format!("{:?}/{}", ctx.engine, crate::evaluate::rvm_is_fail_closed());
+            let run = crate::cache::Run {
+                engine: &engine,
+                packs: &packs,
+                settings: &settings,
+            };
+            plain
+                .par_iter()
+                .filter_map(|&i| {
+                    let value = &*manifests[i].value;
+                    let delegates: Vec<(&str, Option<&Value>, bool)> =
+                        crate::cache::delegate_names(value)?
+                            .into_iter()
+                            .map(|name| {
+                                let target = unique.get(name).map(|&j| &*manifests[j].value);
+                                (name, target, duplicates.contains(name))
+                            })
+                            .collect();
+                    let facts = own_facts.get(&i)?;
+                    Some((
+                        i,
+                        crate::cache::ResultCache::key(&run, value, facts, &delegates),
+                    ))
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect()
+        }
+    };
+    let hits = cache.map_or_else(BTreeMap::new, |c| {
+        c.lookup(keys.values().map(String::as_str))
+    });
+    let mut results: BTreeMap<usize, Result<Vec<RawFinding>, PolicyError>> = keys
         .iter()
-        .map(|&i| {
-            let name = manifests[i].name.clone().unwrap_or_default();
-            let own = own_facts.get(&i).map_or(Value::Null, |f| (**f).clone());
-            (&*manifests[i].value, json!({ name: own }))
-        })
+        .filter_map(|(&i, key)| Some((i, Ok(hits.get(key)?.clone()))))
         .collect();
-    results.extend(
-        shared
-            .iter()
-            .copied()
-            .zip(evaluator.evaluate_with_facts(&inputs)),
-    );
+    let misses: Vec<usize> = plain
+        .iter()
+        .copied()
+        .filter(|i| !results.contains_key(i))
+        .collect();
+    let mut notes = Vec::new();
+    let mut retained = super::Retained::default();
+    if !misses.is_empty() || !shared.is_empty() {
+        match evaluate_misses(
+            manifests,
+            ctx,
+            &misses,
+            &shared,
+            &own_facts,
+            &unique,
+            &duplicates,
+            settings,
+            &judged,
+        ) {
+            Ok((found, engine_notes, kept)) => {
+                notes = engine_notes;
+                retained = kept;
+                if let Some(cache) = cache {
+                    cache.store(
+                        found
+                            .iter()
+                            .filter_map(|(i, r)| {
+                                Some((keys.get(i)?.clone(), r.as_ref().ok()?.clone()))
+                            })
+                            .collect(),
+                    );
+                }
+                results.extend(found);
+            }
+            Err((problem, engine_notes)) => {
+                return Evaluated {
+                    problems: vec![problem],
+                    notes: engine_notes,
+                    ..Evaluated::default()
+                }
+            }
+        }
+    }
 
     let per_manifest: Vec<(usize, Result<Vec<Finding>, Problem>)> = results
         .into_par_iter()
@@ -253,6 +284,8 @@ pub(super) fn evaluate(
         problems: Vec::new(),
         unreviewed: BTreeSet::new(),
         duplicates: duplicates.clone(),
+        notes,
+        retained,
     };
     let enabled = |rule: &str| {
         config
@@ -292,6 +325,113 @@ pub(super) fn evaluate(
         }
     }
     evaluated
+}
+
+/// What [`evaluate_misses`] leaves: each manifest's result, the engine's notes, and what the
+/// CLI need not free.
+type Evaluation = (
+    BTreeMap<usize, Result<Vec<RawFinding>, PolicyError>>,
+    Vec<String>,
+    super::Retained,
+);
+
+/// Evaluates the manifests no cache entry covers: `misses` (named once, or unnamed) and
+/// `shared` (a duplicated name), building `data` for them. Returns their results, the engine's
+/// notes and what the CLI need not free; or the policy error that stops the run.
+#[allow(clippy::too_many_arguments)]
+fn evaluate_misses(
+    manifests: &[Manifest],
+    ctx: &RunContext,
+    misses: &[usize],
+    shared: &[usize],
+    own_facts: &BTreeMap<usize, Arc<Value>>,
+    unique: &BTreeMap<String, usize>,
+    duplicates: &BTreeSet<String>,
+    settings: Value,
+    judged: &(dyn Fn(usize) -> bool + Sync),
+) -> Result<Evaluation, (Problem, Vec<String>)> {
+    // `data` is built once, in regorus's own values, with no JSON copy: each manifest is
+    // converted once (in parallel), and its inventory entry is the very value it is evaluated
+    // as (`input`).
+    let converted: BTreeMap<usize, regorus::Value> = (0..manifests.len())
+        .into_par_iter()
+        .filter(|&i| {
+            judged(i) || unique.get(manifests[i].name.as_deref().unwrap_or_default()) == Some(&i)
+        })
+        .map(|i| (i, to_rego(&manifests[i].value)))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    let rego_key = |s: &str| regorus::Value::from(s);
+    let facts: BTreeMap<regorus::Value, regorus::Value> = unique
+        .iter()
+        .filter_map(|(n, i)| Some((rego_key(n), to_rego(own_facts.get(i)?))))
+        .collect();
+    let inventory: BTreeMap<regorus::Value, regorus::Value> = unique
+        .iter()
+        .filter_map(|(n, i)| Some((rego_key(n), converted.get(i)?.clone())))
+        .collect();
+    let agentgate: BTreeMap<regorus::Value, regorus::Value> = [
+        (rego_key("settings"), to_rego(&settings)),
+        (rego_key("inventory"), regorus::Value::from(inventory)),
+        (rego_key("duplicates"), to_rego(&json!(duplicates))),
+        (rego_key("facts"), regorus::Value::from(facts)),
+    ]
+    .into_iter()
+    .collect();
+    let data = regorus::Value::from(BTreeMap::from([(
+        rego_key("agentgate"),
+        regorus::Value::from(agentgate),
+    )]));
+    let input = |i: usize| {
+        converted
+            .get(&i)
+            .cloned()
+            .unwrap_or_else(|| to_rego(&manifests[i].value))
+    };
+    // The load-time trial run evaluates the first manifest to check, so its result is kept:
+    // for a pre-commit check of one file that halves the evaluation.
+    let trial = misses
+        .first()
+        .map_or_else(|| to_rego(&json!({})), |&i| input(i));
+    let (prepared, notes) = match ctx.compiled() {
+        Ok(compiled) => {
+            let notes = compiled.notes.clone();
+            (compiled.prepare(&ctx.registry, data, trial), notes)
+        }
+        Err(e) => (Err(e), Vec::new()),
+    };
+    let (evaluator, trial_findings) = match prepared {
+        Ok(e) => e,
+        Err(e) => return Err((policy_problem(e, &ctx.cwd), notes)),
+    };
+    let rest = misses.get(1..).unwrap_or_default();
+    let mut results: BTreeMap<usize, Result<Vec<RawFinding>, PolicyError>> = rest
+        .iter()
+        .copied()
+        .zip(evaluator.evaluate_all(&rest.iter().map(|&i| input(i)).collect::<Vec<_>>()))
+        .collect();
+    if let Some(&first) = misses.first() {
+        results.insert(first, Ok(trial_findings));
+    }
+    let inputs: Vec<(regorus::Value, Value)> = shared
+        .iter()
+        .map(|&i| {
+            let name = manifests[i].name.clone().unwrap_or_default();
+            let own = own_facts.get(&i).map_or(Value::Null, |f| (**f).clone());
+            (input(i), json!({ name: own }))
+        })
+        .collect();
+    results.extend(
+        shared
+            .iter()
+            .copied()
+            .zip(evaluator.evaluate_with_facts(&inputs)),
+    );
+    let mut retained = super::Retained::default();
+    retained.keep(evaluator);
+    retained.keep(converted);
+    Ok((results, notes, retained))
 }
 
 /// Everything reported on one manifest: schema violations (AG000), a duplicate name (AG080,

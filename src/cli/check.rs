@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+use agentgate::cache::ResultCache;
 use agentgate::changes::ChangeFilter;
 use agentgate::check::{self, CheckOptions};
 use agentgate::output;
@@ -47,6 +48,10 @@ pub struct Args {
     /// Check manifests only, without looking for unregistered agents, for this run.
     #[arg(long)]
     no_discover: bool,
+    /// Evaluate every manifest, neither reading nor writing the result cache
+    /// ($AGENTGATE_CACHE, else $XDG_CACHE_HOME/agentgate; see docs/speed.md).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// `--fail-on`: the severities a run can fail on.
@@ -91,7 +96,8 @@ pub fn run(args: Args, color: output::ColorChoice) -> ExitStatus {
         color,
         quiet: args.quiet,
     };
-    run_check(options, discovery, args.format, args.no_fail, style)
+    let cache = (!args.no_cache).then(ResultCache::default_location);
+    run_check_with(options, discovery, args.format, args.no_fail, style, cache)
 }
 
 /// `check` and `discover`: one run, its reports written, and the exit status.
@@ -101,6 +107,18 @@ pub(super) fn run_check(
     format: Vec<output::Output>,
     no_fail: bool,
     style: output::Style,
+) -> ExitStatus {
+    run_check_with(options, discovery, format, no_fail, style, None)
+}
+
+/// [`run_check`] with the result cache, when given.
+fn run_check_with(
+    options: CheckOptions,
+    discovery: check::Discovery,
+    format: Vec<output::Output>,
+    no_fail: bool,
+    style: output::Style,
+    cache: Option<ResultCache>,
 ) -> ExitStatus {
     let outputs = if format.is_empty() {
         vec![output::Output {
@@ -115,14 +133,18 @@ pub(super) fn run_check(
         return ExitStatus::Error;
     }
     let info = output::RunInfo::now();
-    let outcome = check::run_with(&options, discovery);
+    let outcome = check::run_cached(&options, discovery, cache);
     let failed_writes = output::emit_styled(&outcome, &outputs, &info, style);
     for message in &failed_writes {
         super::eprint_error(message);
     }
-    if failed_writes.is_empty() {
+    let status = if failed_writes.is_empty() {
         ExitStatus::from_code(outcome.exit_code(no_fail))
     } else {
         ExitStatus::Error
-    }
+    };
+    // The output is written and the process ends now: freeing every manifest, finding and
+    // the evaluation's data would only delay the exit (about 0.2 s at 10,000 manifests).
+    std::mem::forget(outcome);
+    status
 }

@@ -50,6 +50,7 @@ fn limited(dir: &Path, args: &[&str], cpu: u32, wall: Duration) -> (Option<i32>,
     // Output goes to files: a pipe nobody drains would stall a child that writes a lot.
     let out = tempfile::tempfile().expect("temporary file");
     let err = tempfile::tempfile().expect("temporary file");
+    let cache = tempfile::tempdir().expect("a cache folder");
     let mut child = Command::new("prlimit")
         .arg(format!("--as={}", 2u64 << 30))
         .arg(format!("--cpu={cpu}"))
@@ -58,6 +59,7 @@ fn limited(dir: &Path, args: &[&str], cpu: u32, wall: Duration) -> (Option<i32>,
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("AGENTGATE_CACHE", cache.path())
         .env_remove("GITHUB_STEP_SUMMARY")
         .stdout(Stdio::from(out.try_clone().unwrap()))
         .stderr(Stdio::from(err.try_clone().unwrap()))

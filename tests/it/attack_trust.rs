@@ -211,9 +211,11 @@ fn timed_check(documents: usize, pairs: bool, limit: Duration) -> (Duration, usi
         write(dir, &format!("{file}.agent.yaml"), text.join("---\n"));
     }
     let started = Instant::now();
+    let cache = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_agentgate"))
         .args(["check", "--format", "json", "--today", TODAY])
         .current_dir(dir)
+        .env("AGENTGATE_CACHE", cache.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -32,11 +32,13 @@ fn check(dir: &Path, formats: &[&str]) -> Run {
 /// The binary with extra environment variables (the shared helper removes
 /// `GITHUB_STEP_SUMMARY` so that a test never writes into a real job summary).
 fn check_with_env(dir: &Path, formats: &[&str], env: &[(&str, &Path)]) -> Run {
+    let cache = tempfile::tempdir().expect("a cache folder");
     let mut command = Command::new(env!("CARGO_BIN_EXE_agentgate"));
     command
         .args(["check", "--today", TODAY])
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("AGENTGATE_CACHE", cache.path())
         .env_remove("GITHUB_STEP_SUMMARY");
     for f in formats {
         command.args(["--format", f]);

@@ -31,10 +31,15 @@ pub fn agentgate(dir: &Path, args: &[&str]) -> Run {
 
 /// The binary with extra environment variables (a pack cache of the test's own, say).
 pub fn agentgate_with_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
+    // A cache of this run's own (the result cache, the pack cache), never the user's: a test
+    // that means to share one passes AGENTGATE_CACHE itself.
+    let cache = tempfile::tempdir().expect("a cache folder");
     let output = Command::new(env!("CARGO_BIN_EXE_agentgate"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("AGENTGATE_CACHE", cache.path())
+        .env_remove("AGENTGATE_ENGINE")
         .env_remove("GITHUB_STEP_SUMMARY")
         .envs(env.iter().copied())
         .output()

@@ -1,0 +1,324 @@
+//! The result cache of `check` (as ruff has one): per manifest, what the rule packs found,
+//! keyed by everything that evaluation read, so that a manifest whose inputs did not change is
+//! not evaluated again.
+//!
+//! The key is a SHA-256 over: the cache format, agentgate's version, the engine, the digests
+//! of the loaded packs, `data.agentgate.settings` (which holds `--today`, the durations, the
+//! people directory), the manifest itself, its whole `facts` entry (review verdict, the
+//! base-derived verdicts, durations, delegation cycle) and, for every name it delegates to, that
+//! manifest's content (or its absence) and whether the name is duplicated. That is the whole
+//! read set of the built-in pack; a custom pack may read anything (`data.agentgate.inventory`
+//! of any agent), so a run with a custom pack is never cached. On any doubt, the manifest is
+//! evaluated: a manifest whose name is duplicated, or whose `delegatesTo` is neither a list nor
+//! an object, is not cached.
+//!
+//! Entries live in 256 shard files under `<cache root>/results/v1/` (the shard is the key's
+//! first byte), each entry sealed by a SHA-256 over its key and findings: an entry whose seal
+//! does not match, or a shard that does not parse, is ignored (the manifest is evaluated) and
+//! rewritten. A shard is written to a temporary file then renamed over the old one, so a
+//! concurrent run sees the old shard or the new one, never a torn one (one run's new entries
+//! may be lost to the other's rename: they are evaluated again next time). A shard keeps at most
+//! [`SHARD_LIMIT`] entries. The cache is as trustworthy as the file system it is on: in CI, the
+//! Action keys it by commit and restores only caches of its own branch or the default branch.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::evaluate::RawFinding;
+
+/// Bumped whenever what an entry holds, or what its key covers, changes.
+const FORMAT: &str = "agentgate-results-v1";
+
+/// Entries per shard at most: 256 shards of 2,048 entries are half a million manifests.
+pub const SHARD_LIMIT: usize = 2048;
+
+#[derive(Serialize, Deserialize, Default)]
+struct Shard {
+    entries: BTreeMap<String, Entry>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct Entry {
+    findings: Vec<RawFinding>,
+    seal: String,
+}
+
+/// An entry's seal: a SHA-256 over its key and findings, which a torn or altered entry does not
+/// match (a check against corruption, not a signature: whoever can write the cache can seal).
+pub fn seal(key: &str, findings: &[RawFinding]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(key.as_bytes());
+    hasher.update([0]);
+    // Serializing plain strings and booleans cannot fail.
+    let _ = serde_json::to_writer(&mut hasher, findings);
+    hex(&hasher.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The result cache under a cache root (`$AGENTGATE_CACHE`, else `$XDG_CACHE_HOME/agentgate`).
+#[derive(Debug, Clone)]
+pub struct ResultCache {
+    dir: PathBuf,
+}
+
+/// What a manifest's key is made of, besides the manifest itself.
+pub struct Run<'a> {
+    pub engine: &'a str,
+    pub packs: &'a [String],
+    pub settings: &'a Value,
+}
+
+impl ResultCache {
+    /// The cache in the usual cache root ([`crate::pack_source::cache_dir`]).
+    pub fn default_location() -> ResultCache {
+        ResultCache::at(crate::pack_source::cache_dir())
+    }
+
+    pub fn at(root: PathBuf) -> ResultCache {
+        ResultCache {
+            dir: root.join("results").join("v1"),
+        }
+    }
+
+    /// A manifest's key: see the module documentation. `delegates` holds, for each name the
+    /// manifest delegates to, that manifest's content (`None`: no manifest of the inventory
+    /// has it) and whether the name is duplicated.
+    pub fn key(
+        run: &Run<'_>,
+        manifest: &Value,
+        facts: &Value,
+        delegates: &[(&str, Option<&Value>, bool)],
+    ) -> String {
+        let mut hasher = Sha256::new();
+        // serde_json writes objects in key order (no `preserve_order`): the text is canonical
+        // enough for a key, and writing into the hash cannot fail.
+        // A tuple is written as a JSON array, with nothing copied.
+        let _ = serde_json::to_writer(
+            &mut hasher,
+            &(
+                FORMAT,
+                env!("CARGO_PKG_VERSION"),
+                run.engine,
+                run.packs,
+                run.settings,
+                manifest,
+                facts,
+                delegates,
+            ),
+        );
+        hex(&hasher.finalize())
+    }
+
+    fn shard_path(&self, key: &str) -> PathBuf {
+        self.dir
+            .join(format!("{}.json", key.get(..2).unwrap_or("00")))
+    }
+
+    fn read_shard(&self, prefix_path: &PathBuf) -> Shard {
+        std::fs::read(prefix_path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// The cached findings of each key that has a sound entry.
+    pub fn lookup<'k>(
+        &self,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> BTreeMap<String, Vec<RawFinding>> {
+        let mut by_shard: BTreeMap<PathBuf, Vec<&str>> = BTreeMap::new();
+        for key in keys {
+            by_shard.entry(self.shard_path(key)).or_default().push(key);
+        }
+        let mut found = BTreeMap::new();
+        for (path, keys) in by_shard {
+            let shard = self.read_shard(&path);
+            for key in keys {
+                if let Some(entry) = shard.entries.get(key) {
+                    if entry.seal == seal(key, &entry.findings) {
+                        found.insert(key.to_string(), entry.findings.clone());
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// Adds `entries` to the cache; a failure to write leaves the cache as it was (the run's
+    /// results do not depend on it).
+    pub fn store(&self, entries: BTreeMap<String, Vec<RawFinding>>) {
+        if entries.is_empty() || std::fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        let mut by_shard: BTreeMap<PathBuf, Vec<(String, Vec<RawFinding>)>> = BTreeMap::new();
+        for (key, findings) in entries {
+            by_shard
+                .entry(self.shard_path(&key))
+                .or_default()
+                .push((key, findings));
+        }
+        for (path, new) in by_shard {
+            // Read again just before writing: the entries a concurrent run added stay.
+            let mut shard = self.read_shard(&path);
+            shard
+                .entries
+                .retain(|key, entry| entry.seal == seal(key, &entry.findings));
+            let fresh: BTreeSet<String> = new.iter().map(|(k, _)| k.clone()).collect();
+            for (key, findings) in new {
+                let seal = seal(&key, &findings);
+                shard.entries.insert(key, Entry { findings, seal });
+            }
+            if shard.entries.len() > SHARD_LIMIT {
+                // Bounded: what this run did not write goes first.
+                let surplus = shard.entries.len() - SHARD_LIMIT;
+                let old: Vec<String> = shard
+                    .entries
+                    .keys()
+                    .filter(|k| !fresh.contains(*k))
+                    .take(surplus)
+                    .cloned()
+                    .collect();
+                for key in old {
+                    shard.entries.remove(&key);
+                }
+                // This run alone wrote more than a shard keeps: the surplus is not kept.
+                while shard.entries.len() > SHARD_LIMIT {
+                    shard.entries.pop_last();
+                }
+            }
+            let _ = write_atomically(&path, &shard);
+        }
+    }
+}
+
+/// Writes `shard` to a temporary file beside `path`, then renames it over `path`.
+fn write_atomically(path: &PathBuf, shard: &Shard) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(path);
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    serde_json::to_writer(&mut file, shard)?;
+    file.flush()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The names a manifest delegates to as the built-in rules read them
+/// (`input.spec.delegation.delegatesTo[_]`, strings only); `None` when the field has a shape
+/// the key does not cover.
+pub fn delegate_names(manifest: &Value) -> Option<Vec<&str>> {
+    match manifest.pointer("/spec/delegation/delegatesTo") {
+        None => Some(Vec::new()),
+        Some(Value::Array(items)) => Some(items.iter().filter_map(Value::as_str).collect()),
+        Some(Value::Object(fields)) => Some(fields.values().filter_map(Value::as_str).collect()),
+        Some(Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null) => {
+            Some(Vec::new())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn finding(message: &str) -> RawFinding {
+        RawFinding {
+            package: "agentgate.rules.t".into(),
+            message: message.into(),
+            path: "/a".into(),
+            redact: false,
+        }
+    }
+
+    #[test]
+    fn entries_round_trip_and_a_corrupt_one_is_ignored_then_rewritten() {
+        let root = tempfile::tempdir().unwrap();
+        let cache = ResultCache::at(root.path().to_path_buf());
+        let key = "ab".repeat(32);
+        cache.store(BTreeMap::from([(key.clone(), vec![finding("m")])]));
+        assert_eq!(cache.lookup([key.as_str()])[&key], vec![finding("m")]);
+        // A changed finding no longer matches its seal: ignored.
+        let path = cache.shard_path(&key);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("\"m\"", "\"n\"")).unwrap();
+        assert!(cache.lookup([key.as_str()]).is_empty());
+        // A shard that does not parse: ignored, and rewritten by the next store.
+        std::fs::write(&path, "{not json").unwrap();
+        assert!(cache.lookup([key.as_str()]).is_empty());
+        cache.store(BTreeMap::from([(key.clone(), vec![finding("m")])]));
+        assert_eq!(cache.lookup([key.as_str()])[&key], vec![finding("m")]);
+    }
+
+    #[test]
+    fn a_shard_is_bounded() {
+        let root = tempfile::tempdir().unwrap();
+        let cache = ResultCache::at(root.path().to_path_buf());
+        let keys: Vec<String> = (0..SHARD_LIMIT + 10)
+            .map(|i| format!("00{i:062}"))
+            .collect();
+        cache.store(keys.iter().map(|k| (k.clone(), Vec::new())).collect());
+        let shard = cache.read_shard(&cache.shard_path(&keys[0]));
+        assert_eq!(shard.entries.len(), SHARD_LIMIT);
+    }
+
+    #[test]
+    fn every_key_input_changes_the_key() {
+        let settings = json!({"today": "2026-11-23"});
+        let packs = vec!["sha256:1".to_string()];
+        let run = Run {
+            engine: "rvm",
+            packs: &packs,
+            settings: &settings,
+        };
+        let (m, f, d) = (json!({"a": 1}), json!({"f": 1}), json!({"d": 1}));
+        let base = ResultCache::key(&run, &m, &f, &[("d", Some(&d), false)]);
+        let other_settings = json!({"today": "2026-11-24"});
+        let other_packs = vec!["sha256:2".to_string()];
+        let variants = [
+            ResultCache::key(
+                &Run {
+                    engine: "interpreter",
+                    ..run
+                },
+                &m,
+                &f,
+                &[("d", Some(&d), false)],
+            ),
+            ResultCache::key(
+                &Run {
+                    packs: &other_packs,
+                    ..run
+                },
+                &m,
+                &f,
+                &[("d", Some(&d), false)],
+            ),
+            ResultCache::key(
+                &Run {
+                    settings: &other_settings,
+                    ..run
+                },
+                &m,
+                &f,
+                &[("d", Some(&d), false)],
+            ),
+            ResultCache::key(&run, &json!({"a": 2}), &f, &[("d", Some(&d), false)]),
+            ResultCache::key(&run, &m, &json!({"f": 2}), &[("d", Some(&d), false)]),
+            ResultCache::key(&run, &m, &f, &[("d", Some(&json!({"d": 2})), false)]),
+            ResultCache::key(&run, &m, &f, &[("d", None, false)]),
+            ResultCache::key(&run, &m, &f, &[("d", None, true)]),
+            ResultCache::key(&run, &m, &f, &[("e", Some(&d), false)]),
+            ResultCache::key(&run, &m, &f, &[]),
+        ];
+        for (i, variant) in variants.iter().enumerate() {
+            assert_ne!(*variant, base, "variant {i}");
+        }
+    }
+}
