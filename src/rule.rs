@@ -76,10 +76,12 @@ pub enum BuiltinRule {
     SourceMissing,
     /// AG104: a manifest's `spec.sources` entry covers several services or servers.
     SourceTooBroad,
+    /// AG105: an MCP client's configuration whose servers agentgate cannot read.
+    AgentConfigUnreadable,
 }
 
 impl BuiltinRule {
-    pub const ALL: [BuiltinRule; 9] = [
+    pub const ALL: [BuiltinRule; 10] = [
         BuiltinRule::Schema,
         BuiltinRule::DuplicateAgent,
         BuiltinRule::WaiverExpired,
@@ -89,6 +91,7 @@ impl BuiltinRule {
         BuiltinRule::McpBroadServer,
         BuiltinRule::SourceMissing,
         BuiltinRule::SourceTooBroad,
+        BuiltinRule::AgentConfigUnreadable,
     ];
 
     pub const fn id(self) -> &'static str {
@@ -102,6 +105,7 @@ impl BuiltinRule {
             BuiltinRule::McpBroadServer => "AG102",
             BuiltinRule::SourceMissing => "AG103",
             BuiltinRule::SourceTooBroad => "AG104",
+            BuiltinRule::AgentConfigUnreadable => "AG105",
         }
     }
 
@@ -119,6 +123,7 @@ impl BuiltinRule {
                 | BuiltinRule::McpBroadServer
                 | BuiltinRule::SourceMissing
                 | BuiltinRule::SourceTooBroad
+                | BuiltinRule::AgentConfigUnreadable
         )
     }
 

@@ -24,6 +24,7 @@ use crate::rule::{BuiltinRule, RuleMeta};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, locate, Limits};
 
+mod clients;
 mod code;
 mod secrets;
 
@@ -34,7 +35,7 @@ pub(crate) use secrets::{
 pub use secrets::{detect, redacted};
 
 use code::{scan_code, service_folder};
-use secrets::env_secrets;
+use secrets::{config_secrets, env_secrets, source_secrets};
 
 /// A manifest as discovery sees it: its file, parsed tree, name and `spec.sources`.
 pub struct Governor<'a> {
@@ -338,7 +339,7 @@ impl Subjects {
             let Ok(text) = crate::fs::read_text(path, ctx.max_file_size) else {
                 return Vec::new();
             };
-            let text = if rel.to_ascii_lowercase().ends_with(".json") {
+            let text = if is_json_name(rel) {
                 json_for_yaml(&text)
             } else {
                 text
@@ -466,6 +467,29 @@ fn make(
     Finding::of_rule(rule, place, agent, path, message, redact)
 }
 
+/// A secret in a configuration file, reported once agent code is known to sit beside it.
+struct Pending {
+    source: Arc<SourceFile>,
+    at: usize,
+    label: Span,
+    agent: Option<String>,
+    pointer: String,
+    message: String,
+}
+
+/// Files of build and editor tools, whose secret-named keys are settings, not secrets.
+fn is_tooling_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "package.json"
+        || lower.starts_with("tsconfig")
+        || lower.starts_with("jsconfig")
+        || lower.ends_with(".schema.json")
+        || lower == "composer.json"
+        || lower.starts_with("docker-compose")
+        || lower.starts_with("compose.")
+        || lower == "pnpm-workspace.yaml"
+}
+
 /// A code footprint: a file importing agent or LLM libraries.
 struct CodeHit {
     source: Arc<SourceFile>,
@@ -493,14 +517,19 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
         })
         .collect();
     let rule = |id| ctx.registry.builtin_rule(id).cloned();
-    let (unregistered, secret, broad) = (
+    let (unregistered, secret, broad, unreadable_config) = (
         rule(BuiltinRule::UnregisteredAgent),
         rule(BuiltinRule::McpInlineSecret),
         rule(BuiltinRule::McpBroadServer),
+        rule(BuiltinRule::AgentConfigUnreadable),
     );
     let mut found = Vec::new();
     let mut problems = Vec::new();
     let mut code: BTreeMap<String, Vec<CodeHit>> = BTreeMap::new();
+    // Service folders holding agent code (governed or not), and configuration-file secrets
+    // waiting to learn whether agent code sits beside them.
+    let mut agent_folders = std::collections::BTreeSet::new();
+    let mut pending: Vec<(String, Pending)> = Vec::new();
     for path in ctx.files {
         if !ctx.selected.iter().any(|s| path.starts_with(s)) {
             continue;
@@ -536,7 +565,7 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
             }
             Err(_) => continue,
         };
-        let text = if rel.to_ascii_lowercase().ends_with(".json") {
+        let text = if is_json_name(&rel) {
             json_for_yaml(&text)
         } else {
             text
@@ -546,52 +575,126 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
         let governor = ctx.governed_by(&rel, None, &matchers);
         let agent = governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
         match kind {
-            FileKind::Structured => {
-                let documents = match yaml::parse(&source, Limits::default()) {
-                    Ok(documents) => documents,
-                    Err(e) if known => {
-                        problems.push(Problem::at(
-                            &source,
-                            e.offset,
-                            e.span,
-                            unreadable(&e.message),
-                        ));
-                        continue;
-                    }
-                    Err(_) => continue,
-                };
-                for document in documents {
-                    for hit in structured(&rel, &document.value) {
-                        let (at, label) = match &hit.place {
-                            Some(p) => locate(&document.root, p),
-                            None => locate(&document.root, &hit.pointer),
-                        };
-                        let governor = ctx.governed_by(&rel, hit.subject.as_deref(), &matchers);
-                        let agent =
-                            governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
-                        let rule = match hit.rule {
-                            Rule::Unregistered if governor.is_none() => &unregistered,
-                            Rule::Unregistered => continue,
-                            Rule::Secret => &secret,
-                            Rule::Broad => &broad,
-                        };
-                        if let Some(rule) = rule {
-                            found.push(make(
-                                rule,
+            FileKind::Structured | FileKind::Toml => {
+                // Each document's hits, each with its place in the file.
+                let mut located: Vec<(Hit, usize, Span)> = Vec::new();
+                if kind == FileKind::Toml {
+                    let value = match toml::from_str::<Value>(&source.text) {
+                        Ok(value) => value,
+                        Err(e) => {
+                            let at = e.span().map_or(0, |r| {
+                                source.text.get(..r.start).map_or(0, |t| t.chars().count())
+                            });
+                            problems.push(Problem::at(
                                 &source,
                                 at,
-                                label,
-                                agent,
-                                hit.pointer,
-                                hit.message,
-                                hit.rule == Rule::Secret,
+                                Span { start: at, end: at },
+                                unreadable(e.message()),
                             ));
+                            continue;
                         }
+                    };
+                    for hit in structured(&rel, &value) {
+                        let (at, label) = toml_locate(&source.text, &hit.pointer);
+                        located.push((hit, at, label));
+                    }
+                } else {
+                    let documents = match yaml::parse(&source, Limits::default()) {
+                        Ok(documents) => documents,
+                        // A generic name in a client's folder (`.vscode/settings.json`) is
+                        // mostly other settings: one that does not parse is AG105 when it holds
+                        // the client's key, and none of discovery's business otherwise.
+                        Err(e) if known && clients::generic_name(&name) => {
+                            let key = clients::by_place(&rel)
+                                .map(|c| c.key().rsplit('/').next().unwrap_or_default())
+                                .unwrap_or_default();
+                            if let (Some(rule), false) = (&unreadable_config, key.is_empty()) {
+                                if source.text.contains(key) {
+                                    found.push(make(
+                                        rule,
+                                        &source,
+                                        e.offset,
+                                        e.span,
+                                        agent.clone(),
+                                        String::new(),
+                                        format!(
+                                            "{rel} mentions {key:?} but does not parse ({}), so agentgate cannot tell which MCP servers it declares; fix the file",
+                                            e.message
+                                        ),
+                                        false,
+                                    ));
+                                }
+                            }
+                            continue;
+                        }
+                        Err(e) if known => {
+                            problems.push(Problem::at(
+                                &source,
+                                e.offset,
+                                e.span,
+                                unreadable(&e.message),
+                            ));
+                            continue;
+                        }
+                        Err(_) => continue,
+                    };
+                    for document in documents {
+                        let hits = structured(&rel, &document.value);
+                        // A plain configuration file (no MCP server, card or agent definition):
+                        // its secrets count when agent code sits beside it (decided below).
+                        if hits.is_empty() && !is_tooling_file(&name) {
+                            for (pointer, message) in config_secrets(&document.value) {
+                                let (at, label) = locate(&document.root, &pointer);
+                                pending.push((
+                                    service_folder(ctx.root, path),
+                                    Pending {
+                                        source: source.clone(),
+                                        at,
+                                        label,
+                                        agent: agent.clone(),
+                                        pointer,
+                                        message,
+                                    },
+                                ));
+                            }
+                        }
+                        for hit in hits {
+                            let (at, label) = match &hit.place {
+                                Some(p) => locate(&document.root, p),
+                                None => locate(&document.root, &hit.pointer),
+                            };
+                            located.push((hit, at, label));
+                        }
+                    }
+                }
+                for (hit, at, label) in located {
+                    let governor = ctx.governed_by(&rel, hit.subject.as_deref(), &matchers);
+                    let agent = governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
+                    let rule = match hit.rule {
+                        Rule::Unregistered if governor.is_none() => &unregistered,
+                        Rule::Unregistered => continue,
+                        Rule::Secret => &secret,
+                        Rule::Broad => &broad,
+                        Rule::Unreadable => &unreadable_config,
+                    };
+                    if let Some(rule) = rule {
+                        found.push(make(
+                            rule,
+                            &source,
+                            at,
+                            label,
+                            agent,
+                            hit.pointer,
+                            hit.message,
+                            hit.rule == Rule::Secret,
+                        ));
                     }
                 }
             }
             FileKind::Env => {
-                for (variable, value_span, message) in env_secrets(&source.text) {
+                for (variable, value_span, message) in
+                    env_secrets(&source.text, secrets::is_env_template(&name))
+                {
                     if let Some(rule) = &secret {
                         found.push(make(
                             rule,
@@ -607,16 +710,39 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                 }
             }
             FileKind::Code(language) => {
-                if governor.is_some() {
+                let Some(hit) = scan_code(&source, &rel, language) else {
                     continue;
+                };
+                let folder = service_folder(ctx.root, path);
+                agent_folders.insert(folder.clone());
+                if let Some(rule) = &secret {
+                    for (name, span, message) in source_secrets(&source.text) {
+                        found.push(make(
+                            rule,
+                            &source,
+                            span.start,
+                            span,
+                            agent.clone(),
+                            format!("/{}", escape(&name)),
+                            message,
+                            true,
+                        ));
+                    }
                 }
-                if let Some(hit) = scan_code(&source, &rel, language) {
-                    code.entry(service_folder(ctx.root, path))
-                        .or_default()
-                        .push(hit);
+                if governor.is_none() {
+                    code.entry(folder).or_default().push(hit);
                 }
             }
             FileKind::Other => {}
+        }
+    }
+    if let Some(rule) = &secret {
+        for (folder, p) in pending {
+            if agent_folders.contains(&folder) {
+                found.push(make(
+                    rule, &p.source, p.at, p.label, p.agent, p.pointer, p.message, true,
+                ));
+            }
         }
     }
     if let Some(rule) = &unregistered {
@@ -672,6 +798,8 @@ enum Language {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FileKind {
     Structured,
+    /// Codex's `config.toml`: the one TOML file discovery reads.
+    Toml,
     Env,
     Code(Language),
     Other,
@@ -680,7 +808,12 @@ enum FileKind {
 impl FileKind {
     fn of(rel: &str, name: &str) -> FileKind {
         let lower = name.to_ascii_lowercase();
-        if lower == ".env" || lower.starts_with(".env.") {
+        if lower == ".env"
+            || lower.starts_with(".env.")
+            || lower.starts_with(".env-")
+            || lower.starts_with(".env_")
+            || (lower.ends_with(".env") && !lower.contains(".env."))
+        {
             return FileKind::Env;
         }
         if lower.ends_with("-lock.json")
@@ -691,7 +824,8 @@ impl FileKind {
         }
         let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
         match ext {
-            "json" | "yaml" | "yml" => FileKind::Structured,
+            "json" | "jsonc" | "yaml" | "yml" => FileKind::Structured,
+            "toml" if clients::by_place(rel) == Some(clients::Client::Codex) => FileKind::Toml,
             "py" => FileKind::Code(Language::Python),
             "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" => {
                 if lower.ends_with(".d.ts") {
@@ -709,6 +843,8 @@ impl FileKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Rule {
     Unregistered,
+    /// AG105: a client's configuration whose servers cannot be read.
+    Unreadable,
     Secret,
     Broad,
 }
@@ -725,6 +861,70 @@ struct Hit {
 
 fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// A JSON file, read as its editors read it (JSONC: comments and trailing commas).
+pub(crate) fn is_json_name(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    lower.ends_with(".json") || lower.ends_with(".jsonc")
+}
+
+/// Where a JSON pointer of a Codex `config.toml` points: the line of the deepest key found,
+/// within its `[table]` (`/mcp_servers/github/env/TOKEN` is `TOKEN = …` under
+/// `[mcp_servers.github.env]` or `[mcp_servers.github]`).
+fn toml_locate(text: &str, pointer: &str) -> (usize, Span) {
+    let segments: Vec<String> = pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let bare = |s: &str| s.trim().trim_matches('"').trim_matches('\'').to_string();
+    let mut best: Option<(usize, usize, usize)> = None; // (depth, char offset, line length)
+    let mut table: Vec<String> = Vec::new();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let start = offset;
+        offset += raw.chars().count();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        let indent = line.chars().count() - trimmed.chars().count();
+        let here = (start + indent, trimmed.chars().count());
+        if let Some(header) = trimmed.strip_prefix('[') {
+            let header = header.trim_start_matches('[');
+            let end = header.find(']').unwrap_or(header.len());
+            table = header[..end].split('.').map(bare).collect();
+        } else if let Some((key, _)) = trimmed.split_once('=') {
+            let mut path = table.clone();
+            path.extend(key.split('.').map(bare));
+            let depth = path
+                .iter()
+                .zip(&segments)
+                .take_while(|(a, b)| a == b)
+                .count();
+            if depth == path.len() && best.is_none_or(|b| depth > b.0) {
+                best = Some((depth, here.0, here.1));
+            }
+            continue;
+        } else {
+            continue;
+        }
+        let depth = table
+            .iter()
+            .zip(&segments)
+            .take_while(|(a, b)| a == b)
+            .count();
+        if depth == table.len() && best.is_none_or(|b| depth > b.0) {
+            best = Some((depth, here.0, here.1));
+        }
+    }
+    let (at, len) = best.map_or((0, 0), |(_, at, len)| (at, len));
+    (
+        at,
+        Span {
+            start: at,
+            end: at + len,
+        },
+    )
 }
 
 /// Whether a file is over the size limit (so it was not read for that reason).
@@ -845,12 +1045,9 @@ fn surrogate_pair(chars: &[char]) -> Option<u32> {
     }
 }
 
-pub(crate) fn is_known_mcp_file(rel: &str, name: &str) -> bool {
-    name == ".mcp.json"
-        || name == "claude_desktop_config.json"
-        || rel.ends_with(".vscode/mcp.json")
-        || rel.ends_with(".cursor/mcp.json")
-        || rel == "mcp.json"
+/// Whether a file is an MCP client's configuration by its place (name and folder).
+pub(crate) fn is_known_mcp_file(rel: &str, _name: &str) -> bool {
+    clients::by_place(rel).is_some()
 }
 
 /// Whether an entry of a `servers`/`mcpServers` map is an MCP server.
@@ -880,111 +1077,22 @@ fn structured(rel: &str, value: &Value) -> Vec<Hit> {
     let Value::Object(top) = value else {
         return hits;
     };
-    let name = rel.rsplit('/').next().unwrap_or_default();
-    let known = is_known_mcp_file(rel, name);
-    for key in ["mcpServers", "servers"] {
-        let Some(Value::Object(servers)) = top.get(key) else {
-            continue;
-        };
-        let lenient = known || key == "mcpServers";
-        for (server, config) in servers {
-            if !is_mcp_server(config, lenient) {
-                continue;
-            }
-            let pointer = format!("/{key}/{}", escape(server));
+    for found in clients::all(rel, top) {
+        let client = found.client.name();
+        if let Some((pointer, what)) = &found.unreadable {
             hits.push(Hit {
-                rule: Rule::Unregistered,
-                subject: Some(server.clone()),
+                rule: Rule::Unreadable,
+                subject: None,
                 pointer: pointer.clone(),
                 place: None,
                 message: format!(
-                    "MCP server {server:?} ({}) that no manifest governs; add a manifest whose spec.sources covers {rel}",
-                    describe_server(config)
+                    "{rel} is a {client} configuration whose {} is {what}, not the map of servers {client} reads, so agentgate cannot tell which MCP servers it declares; write it as {client} documents it",
+                    pointer.trim_start_matches('/').replace('/', ".")
                 ),
             });
-            for section in ["env", "headers"] {
-                let Some(Value::Object(entries)) = config.get(section) else {
-                    continue;
-                };
-                for (variable, v) in entries {
-                    let Some(text) = v.as_str() else { continue };
-                    if let Some(kind) = literal_secret(variable, text) {
-                        hits.push(Hit {
-                            rule: Rule::Secret,
-                            subject: Some(server.clone()),
-                            pointer: format!("{pointer}/{section}/{}", escape(variable)),
-                            place: None,
-                            message: format!(
-                                "MCP server {server:?} has a literal {kind} in {section}.{variable} ({}); reference it instead, e.g. ${{input:{}}} or ${{{variable}}}",
-                                match text.split_once(' ') {
-                                    Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") =>
-                                        format!("{scheme} {}", redacted(token.trim())),
-                                    _ => redacted(text),
-                                },
-                                variable.to_ascii_lowercase().replace('_', "-")
-                            ),
-                        });
-                    }
-                }
-            }
-            // A URL with a credential in it (user information, `?api_key=…`), and an
-            // argument that is or carries one (`--api-key sk-…`).
-            if let Some(url) = config.get("url").and_then(Value::as_str) {
-                if let Some(kind) = url_secret(url) {
-                    hits.push(Hit {
-                        rule: Rule::Secret,
-                        subject: Some(server.clone()),
-                        pointer: format!("{pointer}/url"),
-                        place: None,
-                        message: format!(
-                            "MCP server {server:?} has a literal {kind} in its url ({}); pass it in a header that references it instead, e.g. ${{input:token}}",
-                            clean_url(url)
-                        ),
-                    });
-                }
-            }
-            if let Some(Value::Array(args)) = config.get("args") {
-                let texts: Vec<&str> = args
-                    .iter()
-                    .map(|a| a.as_str().unwrap_or_default())
-                    .collect();
-                let shown = redact_arguments(&texts);
-                for (i, (arg, shown)) in texts.iter().zip(&shown).enumerate() {
-                    let url = arg.contains("://") && !arg.contains(char::is_whitespace);
-                    let secret = if url {
-                        url_secret(arg).is_some()
-                    } else {
-                        shown != arg && literal_argument(arg)
-                    };
-                    if secret && !arg.is_empty() {
-                        hits.push(Hit {
-                            rule: Rule::Secret,
-                            subject: Some(server.clone()),
-                            pointer: format!("{pointer}/args/{i}"),
-                            place: None,
-                            message: format!(
-                                "MCP server {server:?} has a literal credential in args[{i}] ({}); reference it instead, e.g. ${{input:token}}",
-                                if url { clean_url(arg) } else { redacted(arg) }
-                            ),
-                        });
-                    }
-                }
-            }
-            if let Some((index, arg, what)) = broad_server(config) {
-                let place = match index {
-                    Some(i) => format!("{pointer}/args/{i}"),
-                    None => format!("{pointer}/command"),
-                };
-                hits.push(Hit {
-                    rule: Rule::Broad,
-                    subject: Some(server.clone()),
-                    pointer: place,
-                    place: None,
-                    message: format!(
-                        "MCP server {server:?} is a {what} server given {arg:?}: it can reach every file of the machine or the user; give it only the project folder it needs"
-                    ),
-                });
-            }
+        }
+        for (server, pointer, n) in &found.servers {
+            server_hits(rel, client, server, pointer, n, &mut hits);
         }
     }
     if is_agent_card(rel, top) {
@@ -1019,6 +1127,129 @@ fn structured(rel: &str, value: &Value) -> Vec<Hit> {
         });
     }
     hits
+}
+
+/// AG100, AG101 and AG102 for one MCP server of a client configuration.
+fn server_hits(
+    rel: &str,
+    client: &str,
+    server: &str,
+    pointer: &str,
+    n: &clients::Normalised,
+    hits: &mut Vec<Hit>,
+) {
+    let config = &n.config;
+    let disabled = if n.disabled {
+        " (disabled in the file, but one edit away from running)"
+    } else {
+        ""
+    };
+    let described = if config.get("extension").is_some() {
+        "provided by an extension".to_string()
+    } else if config.get("builtin").and_then(Value::as_bool) == Some(true) {
+        "built in".to_string()
+    } else {
+        describe_server(config)
+    };
+    hits.push(Hit {
+        rule: Rule::Unregistered,
+        subject: Some(server.to_string()),
+        pointer: pointer.to_string(),
+        place: None,
+        message: format!(
+            "MCP server {server:?} ({}{described}){disabled} that no manifest governs; add a manifest whose spec.sources covers {rel}",
+            if client == "MCP" { String::new() } else { format!("{client}, ") }
+        ),
+    });
+    for (section, at) in [("env", &n.env_at), ("headers", &n.headers_at)] {
+        let Some(Value::Object(entries)) = config.get(section) else {
+            continue;
+        };
+        for (variable, v) in entries {
+            let Some(text) = v.as_str() else { continue };
+            if let Some(kind) = literal_secret(variable, text) {
+                let place = if at.is_empty() {
+                    // Codex's `bearer_token`: the token is the value itself.
+                    format!("{pointer}/bearer_token")
+                } else {
+                    format!("{pointer}{at}/{}", escape(variable))
+                };
+                hits.push(Hit {
+                    rule: Rule::Secret,
+                    subject: Some(server.to_string()),
+                    pointer: place,
+                    place: None,
+                    message: format!(
+                        "MCP server {server:?} has a literal {kind} in {section}.{variable} ({}); reference it instead, e.g. ${{input:{}}} or ${{{variable}}}",
+                        match text.split_once(' ') {
+                            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") =>
+                                format!("{scheme} {}", redacted(token.trim())),
+                            _ => redacted(text),
+                        },
+                        variable.to_ascii_lowercase().replace('_', "-")
+                    ),
+                });
+            }
+        }
+    }
+    // A URL with a credential in it (user information, `?api_key=…`), and an argument that
+    // is or carries one (`--api-key sk-…`).
+    if let Some(url) = config.get("url").and_then(Value::as_str) {
+        if let Some(kind) = url_secret(url) {
+            hits.push(Hit {
+                rule: Rule::Secret,
+                subject: Some(server.to_string()),
+                pointer: format!("{pointer}{}", n.url_at),
+                place: None,
+                message: format!(
+                    "MCP server {server:?} has a literal {kind} in its url ({}); pass it in a header that references it instead, e.g. ${{input:token}}",
+                    clean_url(url)
+                ),
+            });
+        }
+    }
+    if let Some(Value::Array(args)) = config.get("args") {
+        let texts: Vec<&str> = args
+            .iter()
+            .map(|a| a.as_str().unwrap_or_default())
+            .collect();
+        let shown = redact_arguments(&texts);
+        for (i, (arg, shown)) in texts.iter().zip(&shown).enumerate() {
+            let url = arg.contains("://") && !arg.contains(char::is_whitespace);
+            let secret = if url {
+                url_secret(arg).is_some()
+            } else {
+                shown != arg && literal_argument(arg)
+            };
+            if secret && !arg.is_empty() {
+                hits.push(Hit {
+                    rule: Rule::Secret,
+                    subject: Some(server.to_string()),
+                    pointer: format!("{pointer}{}/{}", n.args_at, i + n.args_offset),
+                    place: None,
+                    message: format!(
+                        "MCP server {server:?} has a literal credential in args[{i}] ({}); reference it instead, e.g. ${{input:token}}",
+                        if url { clean_url(arg) } else { redacted(arg) }
+                    ),
+                });
+            }
+        }
+    }
+    if let Some((index, arg, what)) = broad_server(config) {
+        let place = match index {
+            Some(i) => format!("{pointer}{}/{}", n.args_at, i + n.args_offset),
+            None => format!("{pointer}{}", n.command_at),
+        };
+        hits.push(Hit {
+            rule: Rule::Broad,
+            subject: Some(server.to_string()),
+            pointer: place,
+            place: None,
+            message: format!(
+                "MCP server {server:?} is a {what} server given {arg:?}: it can reach every file of the machine or the user; give it only the project folder it needs"
+            ),
+        });
+    }
 }
 
 /// A document that defines an agent the way Azure AI Foundry, the OpenAI Assistants API and

@@ -33,6 +33,7 @@ mod controls;
 mod diff;
 mod digest_reading;
 mod discover;
+mod discovery_corpus;
 mod docs;
 mod formats;
 mod honest_discover;
