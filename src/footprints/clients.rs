@@ -90,7 +90,7 @@ pub fn by_place(rel: &str) -> Option<Client> {
         (Some(".qwen"), "settings.json") => Client::McpServers("Qwen Code"),
         (Some(".zed"), "settings.json") => Client::Zed,
         (Some("windsurf"), "mcp_config.json") => Client::McpServers("Windsurf"),
-        (_, "mcp_config.json") => Client::McpServers("Windsurf"),
+        (_, "mcp_config.json") => Client::McpServers("Windsurf or Antigravity"),
         (Some(".codex"), "config.toml") => Client::Codex,
         (_, "opencode.json" | "opencode.jsonc") => Client::Opencode,
         (Some("mcpservers"), n)

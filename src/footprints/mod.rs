@@ -499,6 +499,75 @@ struct CodeHit {
     label: Span,
     libraries: Vec<String>,
     tools: usize,
+    /// The names of the tools defined, where the code names them.
+    tool_names: Vec<String>,
+    /// A test (in a test folder or file, using a test framework or mocks): a footprint only
+    /// beside agent code outside tests.
+    test: bool,
+}
+
+/// The unit a code footprint belongs to: its service folder (the nearest folder with a
+/// project file); when that is the repository root, the top-level folder that holds the code
+/// (a repository of examples has one footprint per example, not one for the whole).
+fn footprint_unit(root: &Path, path: &Path, rel: &str) -> String {
+    let service = service_folder(root, path);
+    if service.is_empty() {
+        if let Some((top, _)) = rel.split_once('/') {
+            return top.to_string();
+        }
+    }
+    service
+}
+
+/// The code of a Jupyter notebook's code cells, scanned as Python; the evidence points at
+/// the import's text in the notebook file.
+fn notebook_hit(source: &Arc<SourceFile>, rel: &str, local_agents: bool) -> Option<CodeHit> {
+    let notebook: Value = serde_json::from_str(&source.text).ok()?;
+    let mut code = String::new();
+    for cell in notebook.get("cells").and_then(Value::as_array)? {
+        if cell.get("cell_type").and_then(Value::as_str) != Some("code") {
+            continue;
+        }
+        match cell.get("source") {
+            Some(Value::String(text)) => code.push_str(text),
+            Some(Value::Array(lines)) => {
+                for line in lines.iter().filter_map(Value::as_str) {
+                    code.push_str(line);
+                }
+            }
+            _ => {}
+        }
+        code.push('\n');
+    }
+    let cells = Arc::new(SourceFile::new(
+        source.path.clone(),
+        source.display.clone(),
+        code,
+    ));
+    let mut hit = scan_code(&cells, rel, Language::Python, local_agents)?;
+    let line: String = cells
+        .text
+        .chars()
+        .skip(hit.at)
+        .take(hit.label.end - hit.label.start)
+        .collect();
+    // The same text in the notebook's JSON (an import has nothing JSON escapes), else its top.
+    let at = source
+        .text
+        .find(line.trim())
+        .map_or(0, |byte| source.text[..byte].chars().count());
+    hit.source = source.clone();
+    hit.at = at;
+    hit.label = Span {
+        start: at,
+        end: at
+            + if at == 0 {
+                0
+            } else {
+                line.trim().chars().count()
+            },
+    };
+    Some(hit)
 }
 
 /// AG100, AG101 and AG102 for every footprint in the selected files, and a problem for each
@@ -530,6 +599,8 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
     // waiting to learn whether agent code sits beside them.
     let mut agent_folders = std::collections::BTreeSet::new();
     let mut pending: Vec<(String, Pending)> = Vec::new();
+    // Units whose code outside tests imports from a test folder: their test files are used.
+    let mut test_code_used = std::collections::BTreeSet::new();
     for path in ctx.files {
         if !ctx.selected.iter().any(|s| path.starts_with(s)) {
             continue;
@@ -565,6 +636,7 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
             }
             Err(_) => continue,
         };
+        let text = without_bom(text);
         let text = if is_json_name(&rel) {
             json_for_yaml(&text)
         } else {
@@ -643,7 +715,9 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                         // A plain configuration file (no MCP server, card or agent definition):
                         // its secrets count when agent code sits beside it (decided below).
                         if hits.is_empty() && !is_tooling_file(&name) {
-                            for (pointer, message) in config_secrets(&document.value) {
+                            for (pointer, message) in
+                                config_secrets(&document.value, code::is_test_path(&rel))
+                            {
                                 let (at, label) = locate(&document.root, &pointer);
                                 pending.push((
                                     service_folder(ctx.root, path),
@@ -678,7 +752,7 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                         Rule::Unreadable => &unreadable_config,
                     };
                     if let Some(rule) = rule {
-                        found.push(make(
+                        let finding = make(
                             rule,
                             &source,
                             at,
@@ -687,7 +761,13 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                             hit.pointer,
                             hit.message,
                             hit.rule == Rule::Secret,
-                        ));
+                        );
+                        found.push(if hit.rule == Rule::Unregistered {
+                            let file = shell_word(&source.display);
+                            with_command(finding, format!("agentgate init --from {file}"))
+                        } else {
+                            finding
+                        });
                     }
                 }
             }
@@ -710,13 +790,27 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                 }
             }
             FileKind::Code(language) => {
-                let Some(hit) = scan_code(&source, &rel, language) else {
+                let local_agents = matches!(language, Language::Python | Language::Notebook)
+                    && source.text.contains("agents")
+                    && code::local_agents_package(ctx.root, path);
+                let scanned = if language == Language::Notebook {
+                    notebook_hit(&source, &rel, local_agents)
+                } else {
+                    scan_code(&source, &rel, language, local_agents)
+                };
+                if !code::is_test_path(&rel) && code::imports_test_code(&source.text) {
+                    test_code_used.insert(footprint_unit(ctx.root, path, &rel));
+                }
+                let Some(mut hit) = scanned else {
                     continue;
                 };
-                let folder = service_folder(ctx.root, path);
-                agent_folders.insert(folder.clone());
+                hit.test = code::is_test_path(&rel);
+                let folder = footprint_unit(ctx.root, path, &rel);
+                agent_folders.insert(service_folder(ctx.root, path));
                 if let Some(rule) = &secret {
-                    for (name, span, message) in source_secrets(&source.text) {
+                    // A notebook's literals sit in JSON strings: its secrets are found by shape.
+                    let text: &str = &source.text;
+                    for (name, span, message) in source_secrets(text, code::is_test_path(&rel)) {
                         found.push(make(
                             rule,
                             &source,
@@ -747,7 +841,12 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
     }
     if let Some(rule) = &unregistered {
         for (folder, hits) in code {
-            let first = &hits[0];
+            // Tests alone (mocks of an LLM client) are no agent; beside agent code they are
+            // part of it.
+            if hits.iter().all(|h| h.test) && !test_code_used.contains(&folder) {
+                continue;
+            }
+            let first = hits.iter().find(|h| !h.test).unwrap_or(&hits[0]);
             let mut libraries: Vec<&str> = hits
                 .iter()
                 .flat_map(|h| h.libraries.iter().map(String::as_str))
@@ -773,7 +872,7 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                 message.push_str(&format!(" (also {})", others.join(", ")));
             }
             message.push_str("; add a manifest whose spec.sources covers it");
-            found.push(make(
+            let finding = make(
                 rule,
                 &first.source,
                 first.at,
@@ -782,6 +881,26 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                 String::new(),
                 message,
                 false,
+            );
+            // The unit's folder as the user can type it from where discover ran.
+            let unit = ctx.root.join(&folder);
+            let shown = crate::fs::display_path(&unit, ctx.cwd);
+            let shown = if shown.is_empty() {
+                ".".to_string()
+            } else {
+                shown
+            };
+            let name = slug(
+                folder
+                    .rsplit('/')
+                    .next()
+                    .filter(|n| !n.is_empty())
+                    .or_else(|| ctx.root.file_name().and_then(|n| n.to_str()))
+                    .unwrap_or("agent"),
+            );
+            found.push(with_command(
+                finding,
+                format!("agentgate init {name} --source {}", shell_word(&shown)),
             ));
         }
     }
@@ -793,6 +912,8 @@ enum Language {
     Python,
     Script,
     Go,
+    /// A Jupyter notebook: its code cells are Python.
+    Notebook,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -835,6 +956,7 @@ impl FileKind {
                 }
             }
             "go" => FileKind::Code(Language::Go),
+            "ipynb" => FileKind::Code(Language::Notebook),
             _ => FileKind::Other,
         }
     }
@@ -861,6 +983,129 @@ struct Hit {
 
 fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// A lowercase DNS label from a free-form name: what `metadata.name` requires.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.truncate(63);
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "agent".into()
+    } else {
+        out
+    }
+}
+
+/// A path as one shell word: quoted when it holds anything a shell would split or expand.
+fn shell_word(path: &str) -> String {
+    let plain = !path.is_empty()
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/+@%:,=".contains(c));
+    if plain {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    }
+}
+
+/// AG100's help for one footprint: the command that drafts its manifest, then the rule's own.
+fn with_command(mut finding: Finding, command: String) -> Finding {
+    finding.help = format!("Run `{command}` to draft its manifest. {}", finding.help);
+    finding
+}
+
+/// What agent code below some paths uses, for `agentgate init NAME --source PATH`: the agent
+/// and LLM libraries it imports and the tools it defines (by name where the code names them).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CodeSummary {
+    pub libraries: Vec<String>,
+    pub tools: Vec<String>,
+    pub unnamed_tools: usize,
+}
+
+/// The [`CodeSummary`] of the code files at or below `paths` (absolute) in the repository.
+pub fn code_summary(root: &Path, paths: &[PathBuf], max_file_size: u64) -> CodeSummary {
+    let mut summary = CodeSummary::default();
+    let exclude = globset::GlobSet::empty();
+    for file in crate::discover::all_files(root, &exclude) {
+        if !paths.iter().any(|p| file.starts_with(p)) {
+            continue;
+        }
+        let rel = relative(root, &file);
+        let name = rel.rsplit('/').next().unwrap_or_default();
+        let FileKind::Code(language) = FileKind::of(&rel, name) else {
+            continue;
+        };
+        let Ok(text) = crate::fs::read_text(&file, max_file_size) else {
+            continue;
+        };
+        let source = Arc::new(SourceFile::new(
+            file.clone(),
+            rel.clone(),
+            without_bom(text),
+        ));
+        let local_agents = code::local_agents_package(root, &file);
+        let hit = if language == Language::Notebook {
+            notebook_hit(&source, &rel, local_agents)
+        } else {
+            scan_code(&source, &rel, language, local_agents)
+        };
+        let Some(hit) = hit else { continue };
+        for library in hit.libraries {
+            if !summary.libraries.contains(&library) {
+                summary.libraries.push(library);
+            }
+        }
+        for tool in &hit.tool_names {
+            if !summary.tools.contains(tool) {
+                summary.tools.push(tool.clone());
+            }
+        }
+        summary.unnamed_tools += hit.tools.saturating_sub(hit.tool_names.len());
+    }
+    summary.libraries.sort();
+    summary
+}
+
+/// Text with a leading byte-order mark (which editors on Windows write, and every client
+/// skips) as a space: the readers refuse or misread it, and a space keeps every position.
+pub(crate) fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => format!(" {rest}"),
+        None => text,
+    }
+}
+
+/// A TOML file (Codex's `config.toml`), read with a TOML reader.
+pub(crate) fn is_toml_config(rel: &str) -> bool {
+    rel.to_ascii_lowercase().ends_with(".toml")
+}
+
+/// The MCP servers of a parsed client configuration, each as its name, its JSON pointer in
+/// the file, its client and its command line or URL in the common shape (`init --from`).
+pub(crate) fn mcp_servers(rel: &str, value: &Value) -> Vec<(String, String, &'static str, Value)> {
+    let Value::Object(top) = value else {
+        return Vec::new();
+    };
+    clients::all(rel, top)
+        .into_iter()
+        .flat_map(|found| {
+            let client = found.client.name();
+            found
+                .servers
+                .into_iter()
+                .map(move |(name, pointer, n)| (name, pointer, client, n.config))
+        })
+        .collect()
 }
 
 /// A JSON file, read as its editors read it (JSONC: comments and trailing commas).
@@ -933,7 +1178,8 @@ fn oversized(path: &Path, max_file_size: u64) -> bool {
 }
 
 fn is_well_known_card(rel: &str) -> bool {
-    rel.ends_with(".well-known/agent-card.json") || rel.ends_with(".well-known/agent.json")
+    let lower = rel.to_ascii_lowercase();
+    lower.ends_with(".well-known/agent-card.json") || lower.ends_with(".well-known/agent.json")
 }
 
 fn unreadable(reason: &str) -> String {
@@ -948,7 +1194,7 @@ fn unreadable(reason: &str) -> String {
 /// read as its editor reads it. A UTF-16 surrogate-pair escape (`\ud83d\ude00`), which YAML
 /// refuses, becomes YAML's 8-digit escape of the same character (`\U0001f600`); columns after
 /// it on that line shift by two.
-fn json_for_yaml(text: &str) -> String {
+pub(crate) fn json_for_yaml(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -1048,27 +1294,6 @@ fn surrogate_pair(chars: &[char]) -> Option<u32> {
 /// Whether a file is an MCP client's configuration by its place (name and folder).
 pub(crate) fn is_known_mcp_file(rel: &str, _name: &str) -> bool {
     clients::by_place(rel).is_some()
-}
-
-/// Whether an entry of a `servers`/`mcpServers` map is an MCP server.
-pub(crate) fn is_mcp_server(value: &Value, lenient: bool) -> bool {
-    let Value::Object(map) = value else {
-        return false;
-    };
-    let command = map.get("command").is_some_and(Value::is_string);
-    let url = map.get("url").is_some_and(Value::is_string);
-    let typed = map.get("type").and_then(Value::as_str).is_some_and(|t| {
-        matches!(
-            t,
-            "stdio" | "http" | "sse" | "streamable-http" | "streamableHttp" | "streamable_http"
-        )
-    });
-    if lenient {
-        command || url
-    } else {
-        (command && (map.contains_key("args") || map.contains_key("env") || typed))
-            || (url && (typed || map.contains_key("headers")))
-    }
 }
 
 /// Footprints and findings in one JSON/YAML document.
@@ -1278,17 +1503,47 @@ fn agent_definition(top: &serde_json::Map<String, Value>) -> Option<(String, usi
     (instructions || tools > 0).then_some((model, tools))
 }
 
+/// Whether a document is an A2A agent card: anything named at a well-known place
+/// (`.well-known/agent-card.json`, `.well-known/agent.json`); a file named like a card
+/// (`agent-card.json`, `agent_card.json`, `agentcard.json`) with a name and skills or
+/// capabilities; or any JSON of the card's shape, 0.x (`url`, `protocolVersion`) or 1.0
+/// (`supportedInterfaces`): a name, skills, and capabilities or security schemes.
 pub(crate) fn is_agent_card(rel: &str, top: &serde_json::Map<String, Value>) -> bool {
+    let lower = rel.to_ascii_lowercase();
     let well_known =
-        rel.ends_with(".well-known/agent-card.json") || rel.ends_with(".well-known/agent.json");
+        lower.ends_with(".well-known/agent-card.json") || lower.ends_with(".well-known/agent.json");
+    let file = lower.rsplit('/').next().unwrap_or_default();
+    let card_name = matches!(
+        file,
+        "agent-card.json" | "agent_card.json" | "agentcard.json" | "agent-card.jsonc"
+    );
     let named = top.get("name").is_some_and(Value::is_string);
     let skills = top.get("skills").is_some_and(Value::is_array);
+    let capabilities = top.get("capabilities").is_some_and(Value::is_object);
+    let interfaces = top.get("supportedInterfaces").is_some_and(Value::is_array)
+        || top.get("additionalInterfaces").is_some_and(Value::is_array);
     let shaped = named
         && skills
-        && (top.get("capabilities").is_some_and(Value::is_object)
-            || top.contains_key("securitySchemes"))
-        && (top.get("url").is_some_and(Value::is_string) || top.contains_key("protocolVersion"));
-    (well_known && named) || shaped
+        && (capabilities || top.contains_key("securitySchemes"))
+        && (top.get("url").is_some_and(Value::is_string)
+            || top.contains_key("protocolVersion")
+            || interfaces);
+    (well_known && named) || (card_name && named && (skills || capabilities)) || shaped
+}
+
+/// The URL an agent card serves at: `url` (A2A 0.x) or the first of `supportedInterfaces`
+/// (A2A 1.0).
+pub(crate) fn card_url(top: &serde_json::Map<String, Value>) -> Option<String> {
+    top.get("url")
+        .and_then(Value::as_str)
+        .or_else(|| {
+            ["supportedInterfaces", "additionalInterfaces"]
+                .iter()
+                .filter_map(|k| top.get(*k).and_then(Value::as_array))
+                .flatten()
+                .find_map(|i| i.get("url").and_then(Value::as_str))
+        })
+        .map(str::to_string)
 }
 
 /// A shell or filesystem MCP server and the argument that opens the root or a home folder.

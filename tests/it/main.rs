@@ -34,6 +34,7 @@ mod diff;
 mod digest_reading;
 mod discover;
 mod discovery_corpus;
+mod discovery_readers;
 mod docs;
 mod formats;
 mod honest_discover;
