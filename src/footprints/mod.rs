@@ -330,7 +330,8 @@ impl Subjects {
     fn of(&mut self, ctx: &Context, path: &Path, rel: &str) -> &[String] {
         self.0.entry(rel.to_string()).or_insert_with(|| {
             let name = rel.rsplit('/').next().unwrap_or_default();
-            if FileKind::of(rel, name) != FileKind::Structured
+            let kind = FileKind::of(rel, name);
+            if !matches!(kind, FileKind::Structured | FileKind::Toml)
                 || ctx.is_manifest(path, rel)
                 || name == crate::config::FILE_NAME
             {
@@ -339,16 +340,25 @@ impl Subjects {
             let Ok(text) = crate::fs::read_text(path, ctx.max_file_size) else {
                 return Vec::new();
             };
-            let text = if is_json_name(rel) {
-                json_for_yaml(&text)
+            let text = without_bom(text);
+            let values: Vec<Value> = if kind == FileKind::Toml {
+                toml::from_str::<Value>(&text).ok().into_iter().collect()
             } else {
-                text
+                let text = if is_json_name(rel) {
+                    json_for_yaml(&text)
+                } else {
+                    text
+                };
+                let source = SourceFile::new(path.to_path_buf(), rel.to_string(), text);
+                yaml::parse(&source, Limits::default())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|d| d.value)
+                    .collect()
             };
-            let source = SourceFile::new(path.to_path_buf(), rel.to_string(), text);
-            let mut found: Vec<String> = yaml::parse(&source, Limits::default())
-                .unwrap_or_default()
+            let mut found: Vec<String> = values
                 .iter()
-                .flat_map(|d| structured(rel, &d.value))
+                .flat_map(|value| structured(rel, value))
                 .filter(|hit| hit.rule == Rule::Unregistered)
                 .filter_map(|hit| hit.subject)
                 .collect();

@@ -671,3 +671,36 @@ fn ag100_help_gives_a_command_that_drafts_the_manifest() {
     let text = run.stdout;
     assert!(text.contains("--source 'support bot'"), "{text}");
 }
+
+/// `FILE#NAME` names one server of any client's configuration, TOML and list forms included:
+/// a reviewed manifest governs exactly that server (no AG100 for it, no AG103 for the entry),
+/// and the file's other servers stay unregistered.
+#[test]
+fn sources_name_servers_of_every_client() {
+    let dir = repo(&[
+        (
+            ".codex/config.toml",
+            "[mcp_servers.github]\ncommand = \"npx\"\n\n[mcp_servers.docs]\nurl = \"https://docs.example.com/mcp\"\n",
+        ),
+        (
+            ".continue/mcpServers/tools.yaml",
+            "mcpServers:\n  - name: memory\n    command: npx\n  - name: git\n    command: uvx\n",
+        ),
+    ]);
+    let manifest = unsigned_compliant_manifest("gh", today()).replace(
+        "  review:",
+        "  sources: [\".codex/config.toml#github\", \".continue/mcpServers/tools.yaml#memory\"]\n  review:",
+    );
+    write(dir.path(), ".agents/gh.yaml", signed(&manifest));
+    trust_test_key(dir.path());
+    git_commit_all(dir.path(), "manifest");
+    let (found, human, _) = discover(dir.path());
+    assert_eq!(
+        found,
+        vec![
+            f("AG100", ".codex/config.toml", "/mcp_servers/docs"),
+            f("AG100", ".continue/mcpServers/tools.yaml", "/mcpServers/1"),
+        ],
+        "{human}"
+    );
+}
