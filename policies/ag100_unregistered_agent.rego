@@ -20,9 +20,10 @@
 #   severity: error
 #   summary: An agent footprint (MCP config, A2A card, agent framework or LLM SDK use) that no manifest governs
 #   fix: >-
-#     Register the agent: `agentgate init --from FILE` (or `agentgate init`) writes a manifest
-#     that starts from zero privileges; list the agent's code and configuration in its
-#     spec.sources. Delete the footprint if the agent is no longer used.
+#     Register the agent: `agentgate init --from FILE` (an MCP configuration or agent card) or
+#     `agentgate init NAME --source PATH` (agent code) writes a manifest that starts from zero
+#     privileges and lists the footprint in its spec.sources; each finding's help names the
+#     command for it. Delete the footprint if the agent is no longer used.
 #   example: |
 #     spec:
 #       sources: [services/support-bot/**, .mcp.json]

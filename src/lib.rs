@@ -42,6 +42,7 @@ pub mod report;
 pub mod review;
 pub mod revision;
 pub mod rule;
+pub mod secret_patterns;
 pub mod source;
 pub mod units;
 pub mod validate;

@@ -485,6 +485,7 @@ pub fn check(
         other_tools: outcome.other_tools,
         inventory: outcome.inventory,
         footprints: 0,
+        retained: Default::default(),
     })
 }
 

@@ -76,6 +76,8 @@ pub enum BuiltinRule {
     SourceMissing,
     /// AG104: a manifest's `spec.sources` entry covers several services or servers.
     SourceTooBroad,
+    /// AG105: an MCP client's configuration whose servers agentgate cannot read.
+    AgentConfigUnreadable,
     /// AG113: audit events from an identity that no manifest declares (`drift`).
     IdentityUndeclared,
     /// AG114: neither the owner nor the backup owner is in the people directory (`owners`).
@@ -85,7 +87,7 @@ pub enum BuiltinRule {
 }
 
 impl BuiltinRule {
-    pub const ALL: [BuiltinRule; 12] = [
+    pub const ALL: [BuiltinRule; 13] = [
         BuiltinRule::Schema,
         BuiltinRule::DuplicateAgent,
         BuiltinRule::WaiverExpired,
@@ -95,6 +97,7 @@ impl BuiltinRule {
         BuiltinRule::McpBroadServer,
         BuiltinRule::SourceMissing,
         BuiltinRule::SourceTooBroad,
+        BuiltinRule::AgentConfigUnreadable,
         BuiltinRule::IdentityUndeclared,
         BuiltinRule::OwnerDeparted,
         BuiltinRule::OwnerHalfDeparted,
@@ -111,6 +114,7 @@ impl BuiltinRule {
             BuiltinRule::McpBroadServer => "AG102",
             BuiltinRule::SourceMissing => "AG103",
             BuiltinRule::SourceTooBroad => "AG104",
+            BuiltinRule::AgentConfigUnreadable => "AG105",
             BuiltinRule::IdentityUndeclared => "AG113",
             BuiltinRule::OwnerDeparted => "AG114",
             BuiltinRule::OwnerHalfDeparted => "AG115",
@@ -131,6 +135,7 @@ impl BuiltinRule {
                 | BuiltinRule::McpBroadServer
                 | BuiltinRule::SourceMissing
                 | BuiltinRule::SourceTooBroad
+                | BuiltinRule::AgentConfigUnreadable
         )
     }
 

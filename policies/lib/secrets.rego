@@ -4,80 +4,17 @@
 # each detector first runs a cheap test without one: a literal marker followed by at least
 # `min` characters of `class` (checked with split, substring and trim). Only text that
 # passes it meets the detector's regular expression, whose first group is the secret itself.
-# The patterns use ASCII classes only.
+# The patterns use ASCII classes only. The detectors themselves are generated (see below).
 package agentgate.lib.secrets
 
 import rego.v1
 
-_upper := "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+import data.agentgate.lib.secret_patterns
 
-_lower := "abcdefghijklmnopqrstuvwxyz"
-
-_digits := "0123456789"
-
-_alnum := concat("", [_upper, _lower, _digits])
-
-_token := concat("", [_alnum, "_-"])
-
-# In order: the first detector that finds something names the kind of secret.
-detectors := [
-	{
-		"kind": "private key",
-		"markers": ["PRIVATE KEY-----"],
-		"min": 0,
-		"class": "",
-		"pattern": `(?s)(-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----)?)`,
-	},
-	{
-		"kind": "AWS access key id",
-		"markers": ["AKIA", "ASIA"],
-		"min": 16,
-		"class": concat("", [_upper, _digits]),
-		"pattern": `(?:^|[^A-Za-z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?:[^A-Za-z0-9]|$)`,
-	},
-	{
-		"kind": "GitHub token",
-		"markers": ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
-		"min": 20,
-		"class": _alnum,
-		"pattern": `((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,})`,
-	},
-	{
-		"kind": "GitHub token",
-		"markers": ["github_pat_"],
-		"min": 20,
-		"class": concat("", [_alnum, "_"]),
-		"pattern": `(github_pat_[A-Za-z0-9_]{20,})`,
-	},
-	{
-		"kind": "GitLab token",
-		"markers": ["glpat-"],
-		"min": 20,
-		"class": _token,
-		"pattern": `(glpat-[A-Za-z0-9_-]{20,})`,
-	},
-	{
-		"kind": "Slack token",
-		"markers": ["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-"],
-		"min": 10,
-		"class": concat("", [_alnum, "-"]),
-		"pattern": `(xox[abprs]-[A-Za-z0-9-]{10,})`,
-	},
-	{
-		"kind": "API key",
-		"markers": ["sk-"],
-		"min": 20,
-		"class": _token,
-		"pattern": `(?:^|[^A-Za-z0-9])(sk-[A-Za-z0-9_-]{20,})`,
-	},
-	{
-		"kind": "JWT",
-		"markers": ["eyJ"],
-		"min": 10,
-		"class": _token,
-		"pattern": `(eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)`,
-	},
-]
+# In order: the first detector that finds something names the kind of secret. The table is
+# generated from agentgate's own (src/secret_patterns.rs) into secret_patterns.rego, so Rust
+# and Rego know the same shapes; AG025 uses this subset.
+detectors := secret_patterns.detectors
 
 # Somewhere in text, marker is followed by at least n characters of class.
 _followed(text, marker, n, class) if {
@@ -95,10 +32,7 @@ _candidate(text, detector) if {
 }
 
 # Every marker of every detector, spelled out so that no comprehension runs per document.
-_markers := [
-	"PRIVATE KEY-----", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
-	"glpat-", "xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "sk-", "eyJ",
-]
+_markers := secret_patterns.markers
 
 # text (any size, e.g. a whole document as JSON) may hold a secret: worth a closer look.
 # Looser than detect, never stricter.

@@ -15,6 +15,10 @@ pub struct Args {
     /// Pre-fill from an MCP client configuration (one manifest per server) or an A2A Agent Card.
     #[arg(long, value_name = "FILE")]
     from: Option<PathBuf>,
+    /// Agent code this manifest governs (a file or folder; repeatable): drafts spec.sources, the
+    /// LLM providers the code imports as credential TODOs and its tools as permission TODOs.
+    #[arg(long = "source", value_name = "PATH")]
+    sources: Vec<PathBuf>,
     /// Folder to write NAME.yaml into; manifests under a `.agents` folder are found by `check`.
     #[arg(long, value_name = "DIR", default_value = ".agents")]
     dir: PathBuf,
@@ -51,6 +55,7 @@ pub fn run(args: Args) -> ExitStatus {
     let command = InitCommand {
         name: args.name,
         from: args.from,
+        sources: args.sources,
         dir: args.dir,
         stdout: args.stdout,
         force: args.force,

@@ -24,6 +24,7 @@ use crate::rule::{BuiltinRule, RuleMeta};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, locate, Limits};
 
+mod clients;
 mod code;
 mod secrets;
 
@@ -34,7 +35,7 @@ pub(crate) use secrets::{
 pub use secrets::{detect, redacted};
 
 use code::{scan_code, service_folder};
-use secrets::env_secrets;
+use secrets::{config_secrets, env_secrets, source_secrets};
 
 /// A manifest as discovery sees it: its file, parsed tree, name and `spec.sources`.
 pub struct Governor<'a> {
@@ -329,7 +330,8 @@ impl Subjects {
     fn of(&mut self, ctx: &Context, path: &Path, rel: &str) -> &[String] {
         self.0.entry(rel.to_string()).or_insert_with(|| {
             let name = rel.rsplit('/').next().unwrap_or_default();
-            if FileKind::of(rel, name) != FileKind::Structured
+            let kind = FileKind::of(rel, name);
+            if !matches!(kind, FileKind::Structured | FileKind::Toml)
                 || ctx.is_manifest(path, rel)
                 || name == crate::config::FILE_NAME
             {
@@ -338,16 +340,25 @@ impl Subjects {
             let Ok(text) = crate::fs::read_text(path, ctx.max_file_size) else {
                 return Vec::new();
             };
-            let text = if rel.to_ascii_lowercase().ends_with(".json") {
-                json_for_yaml(&text)
+            let text = without_bom(text);
+            let values: Vec<Value> = if kind == FileKind::Toml {
+                toml::from_str::<Value>(&text).ok().into_iter().collect()
             } else {
-                text
+                let text = if is_json_name(rel) {
+                    json_for_yaml(&text)
+                } else {
+                    text
+                };
+                let source = SourceFile::new(path.to_path_buf(), rel.to_string(), text);
+                yaml::parse(&source, Limits::default())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|d| d.value)
+                    .collect()
             };
-            let source = SourceFile::new(path.to_path_buf(), rel.to_string(), text);
-            let mut found: Vec<String> = yaml::parse(&source, Limits::default())
-                .unwrap_or_default()
+            let mut found: Vec<String> = values
                 .iter()
-                .flat_map(|d| structured(rel, &d.value))
+                .flat_map(|value| structured(rel, value))
                 .filter(|hit| hit.rule == Rule::Unregistered)
                 .filter_map(|hit| hit.subject)
                 .collect();
@@ -466,6 +477,29 @@ fn make(
     Finding::of_rule(rule, place, agent, path, message, redact)
 }
 
+/// A secret in a configuration file, reported once agent code is known to sit beside it.
+struct Pending {
+    source: Arc<SourceFile>,
+    at: usize,
+    label: Span,
+    agent: Option<String>,
+    pointer: String,
+    message: String,
+}
+
+/// Files of build and editor tools, whose secret-named keys are settings, not secrets.
+fn is_tooling_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "package.json"
+        || lower.starts_with("tsconfig")
+        || lower.starts_with("jsconfig")
+        || lower.ends_with(".schema.json")
+        || lower == "composer.json"
+        || lower.starts_with("docker-compose")
+        || lower.starts_with("compose.")
+        || lower == "pnpm-workspace.yaml"
+}
+
 /// A code footprint: a file importing agent or LLM libraries.
 struct CodeHit {
     source: Arc<SourceFile>,
@@ -475,6 +509,75 @@ struct CodeHit {
     label: Span,
     libraries: Vec<String>,
     tools: usize,
+    /// The names of the tools defined, where the code names them.
+    tool_names: Vec<String>,
+    /// A test (in a test folder or file, using a test framework or mocks): a footprint only
+    /// beside agent code outside tests.
+    test: bool,
+}
+
+/// The unit a code footprint belongs to: its service folder (the nearest folder with a
+/// project file); when that is the repository root, the top-level folder that holds the code
+/// (a repository of examples has one footprint per example, not one for the whole).
+fn footprint_unit(root: &Path, path: &Path, rel: &str) -> String {
+    let service = service_folder(root, path);
+    if service.is_empty() {
+        if let Some((top, _)) = rel.split_once('/') {
+            return top.to_string();
+        }
+    }
+    service
+}
+
+/// The code of a Jupyter notebook's code cells, scanned as Python; the evidence points at
+/// the import's text in the notebook file.
+fn notebook_hit(source: &Arc<SourceFile>, rel: &str, local_agents: bool) -> Option<CodeHit> {
+    let notebook: Value = serde_json::from_str(&source.text).ok()?;
+    let mut code = String::new();
+    for cell in notebook.get("cells").and_then(Value::as_array)? {
+        if cell.get("cell_type").and_then(Value::as_str) != Some("code") {
+            continue;
+        }
+        match cell.get("source") {
+            Some(Value::String(text)) => code.push_str(text),
+            Some(Value::Array(lines)) => {
+                for line in lines.iter().filter_map(Value::as_str) {
+                    code.push_str(line);
+                }
+            }
+            _ => {}
+        }
+        code.push('\n');
+    }
+    let cells = Arc::new(SourceFile::new(
+        source.path.clone(),
+        source.display.clone(),
+        code,
+    ));
+    let mut hit = scan_code(&cells, rel, Language::Python, local_agents)?;
+    let line: String = cells
+        .text
+        .chars()
+        .skip(hit.at)
+        .take(hit.label.end - hit.label.start)
+        .collect();
+    // The same text in the notebook's JSON (an import has nothing JSON escapes), else its top.
+    let at = source
+        .text
+        .find(line.trim())
+        .map_or(0, |byte| source.text[..byte].chars().count());
+    hit.source = source.clone();
+    hit.at = at;
+    hit.label = Span {
+        start: at,
+        end: at
+            + if at == 0 {
+                0
+            } else {
+                line.trim().chars().count()
+            },
+    };
+    Some(hit)
 }
 
 /// AG100, AG101 and AG102 for every footprint in the selected files, and a problem for each
@@ -493,14 +596,21 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
         })
         .collect();
     let rule = |id| ctx.registry.builtin_rule(id).cloned();
-    let (unregistered, secret, broad) = (
+    let (unregistered, secret, broad, unreadable_config) = (
         rule(BuiltinRule::UnregisteredAgent),
         rule(BuiltinRule::McpInlineSecret),
         rule(BuiltinRule::McpBroadServer),
+        rule(BuiltinRule::AgentConfigUnreadable),
     );
     let mut found = Vec::new();
     let mut problems = Vec::new();
     let mut code: BTreeMap<String, Vec<CodeHit>> = BTreeMap::new();
+    // Service folders holding agent code (governed or not), and configuration-file secrets
+    // waiting to learn whether agent code sits beside them.
+    let mut agent_folders = std::collections::BTreeSet::new();
+    let mut pending: Vec<(String, Pending)> = Vec::new();
+    // Units whose code outside tests imports from a test folder: their test files are used.
+    let mut test_code_used = std::collections::BTreeSet::new();
     for path in ctx.files {
         if !ctx.selected.iter().any(|s| path.starts_with(s)) {
             continue;
@@ -536,7 +646,8 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
             }
             Err(_) => continue,
         };
-        let text = if rel.to_ascii_lowercase().ends_with(".json") {
+        let text = without_bom(text);
+        let text = if is_json_name(&rel) {
             json_for_yaml(&text)
         } else {
             text
@@ -546,52 +657,134 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
         let governor = ctx.governed_by(&rel, None, &matchers);
         let agent = governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
         match kind {
-            FileKind::Structured => {
-                let documents = match yaml::parse(&source, Limits::default()) {
-                    Ok(documents) => documents,
-                    Err(e) if known => {
-                        problems.push(Problem::at(
-                            &source,
-                            e.offset,
-                            e.span,
-                            unreadable(&e.message),
-                        ));
-                        continue;
-                    }
-                    Err(_) => continue,
-                };
-                for document in documents {
-                    for hit in structured(&rel, &document.value) {
-                        let (at, label) = match &hit.place {
-                            Some(p) => locate(&document.root, p),
-                            None => locate(&document.root, &hit.pointer),
-                        };
-                        let governor = ctx.governed_by(&rel, hit.subject.as_deref(), &matchers);
-                        let agent =
-                            governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
-                        let rule = match hit.rule {
-                            Rule::Unregistered if governor.is_none() => &unregistered,
-                            Rule::Unregistered => continue,
-                            Rule::Secret => &secret,
-                            Rule::Broad => &broad,
-                        };
-                        if let Some(rule) = rule {
-                            found.push(make(
-                                rule,
+            FileKind::Structured | FileKind::Toml => {
+                // Each document's hits, each with its place in the file.
+                let mut located: Vec<(Hit, usize, Span)> = Vec::new();
+                if kind == FileKind::Toml {
+                    let value = match toml::from_str::<Value>(&source.text) {
+                        Ok(value) => value,
+                        Err(e) => {
+                            let at = e.span().map_or(0, |r| {
+                                source.text.get(..r.start).map_or(0, |t| t.chars().count())
+                            });
+                            problems.push(Problem::at(
                                 &source,
                                 at,
-                                label,
-                                agent,
-                                hit.pointer,
-                                hit.message,
-                                hit.rule == Rule::Secret,
+                                Span { start: at, end: at },
+                                unreadable(e.message()),
                             ));
+                            continue;
                         }
+                    };
+                    for hit in structured(&rel, &value) {
+                        let (at, label) = toml_locate(&source.text, &hit.pointer);
+                        located.push((hit, at, label));
+                    }
+                } else {
+                    let documents = match yaml::parse(&source, Limits::default()) {
+                        Ok(documents) => documents,
+                        // A generic name in a client's folder (`.vscode/settings.json`) is
+                        // mostly other settings: one that does not parse is AG105 when it holds
+                        // the client's key, and none of discovery's business otherwise.
+                        Err(e) if known && clients::generic_name(&name) => {
+                            let key = clients::by_place(&rel)
+                                .map(|c| c.key().rsplit('/').next().unwrap_or_default())
+                                .unwrap_or_default();
+                            if let (Some(rule), false) = (&unreadable_config, key.is_empty()) {
+                                if source.text.contains(key) {
+                                    found.push(make(
+                                        rule,
+                                        &source,
+                                        e.offset,
+                                        e.span,
+                                        agent.clone(),
+                                        String::new(),
+                                        format!(
+                                            "{rel} mentions {key:?} but does not parse ({}), so agentgate cannot tell which MCP servers it declares; fix the file",
+                                            e.message
+                                        ),
+                                        false,
+                                    ));
+                                }
+                            }
+                            continue;
+                        }
+                        Err(e) if known => {
+                            problems.push(Problem::at(
+                                &source,
+                                e.offset,
+                                e.span,
+                                unreadable(&e.message),
+                            ));
+                            continue;
+                        }
+                        Err(_) => continue,
+                    };
+                    for document in documents {
+                        let hits = structured(&rel, &document.value);
+                        // A plain configuration file (no MCP server, card or agent definition):
+                        // its secrets count when agent code sits beside it (decided below).
+                        if hits.is_empty() && !is_tooling_file(&name) {
+                            for (pointer, message) in
+                                config_secrets(&document.value, code::is_test_path(&rel))
+                            {
+                                let (at, label) = locate(&document.root, &pointer);
+                                pending.push((
+                                    service_folder(ctx.root, path),
+                                    Pending {
+                                        source: source.clone(),
+                                        at,
+                                        label,
+                                        agent: agent.clone(),
+                                        pointer,
+                                        message,
+                                    },
+                                ));
+                            }
+                        }
+                        for hit in hits {
+                            let (at, label) = match &hit.place {
+                                Some(p) => locate(&document.root, p),
+                                None => locate(&document.root, &hit.pointer),
+                            };
+                            located.push((hit, at, label));
+                        }
+                    }
+                }
+                for (hit, at, label) in located {
+                    let governor = ctx.governed_by(&rel, hit.subject.as_deref(), &matchers);
+                    let agent = governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
+                    let rule = match hit.rule {
+                        Rule::Unregistered if governor.is_none() => &unregistered,
+                        Rule::Unregistered => continue,
+                        Rule::Secret => &secret,
+                        Rule::Broad => &broad,
+                        Rule::Unreadable => &unreadable_config,
+                    };
+                    if let Some(rule) = rule {
+                        let finding = make(
+                            rule,
+                            &source,
+                            at,
+                            label,
+                            agent,
+                            hit.pointer,
+                            hit.message,
+                            hit.rule == Rule::Secret,
+                        );
+                        found.push(if hit.rule == Rule::Unregistered {
+                            let file = shell_word(&source.display);
+                            with_command(finding, format!("agentgate init --from {file}"))
+                        } else {
+                            finding
+                        });
                     }
                 }
             }
             FileKind::Env => {
-                for (variable, value_span, message) in env_secrets(&source.text) {
+                for (variable, value_span, message) in
+                    env_secrets(&source.text, secrets::is_env_template(&name))
+                {
                     if let Some(rule) = &secret {
                         found.push(make(
                             rule,
@@ -607,21 +800,63 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                 }
             }
             FileKind::Code(language) => {
-                if governor.is_some() {
-                    continue;
+                let local_agents = matches!(language, Language::Python | Language::Notebook)
+                    && source.text.contains("agents")
+                    && code::local_agents_package(ctx.root, path);
+                let scanned = if language == Language::Notebook {
+                    notebook_hit(&source, &rel, local_agents)
+                } else {
+                    scan_code(&source, &rel, language, local_agents)
+                };
+                if !code::is_test_path(&rel) && code::imports_test_code(&source.text) {
+                    test_code_used.insert(footprint_unit(ctx.root, path, &rel));
                 }
-                if let Some(hit) = scan_code(&source, &rel, language) {
-                    code.entry(service_folder(ctx.root, path))
-                        .or_default()
-                        .push(hit);
+                let Some(mut hit) = scanned else {
+                    continue;
+                };
+                hit.test = code::is_test_path(&rel);
+                let folder = footprint_unit(ctx.root, path, &rel);
+                agent_folders.insert(service_folder(ctx.root, path));
+                if let Some(rule) = &secret {
+                    // A notebook's literals sit in JSON strings: its secrets are found by shape.
+                    let text: &str = &source.text;
+                    for (name, span, message) in source_secrets(text, code::is_test_path(&rel)) {
+                        found.push(make(
+                            rule,
+                            &source,
+                            span.start,
+                            span,
+                            agent.clone(),
+                            format!("/{}", escape(&name)),
+                            message,
+                            true,
+                        ));
+                    }
+                }
+                if governor.is_none() {
+                    code.entry(folder).or_default().push(hit);
                 }
             }
             FileKind::Other => {}
         }
     }
+    if let Some(rule) = &secret {
+        for (folder, p) in pending {
+            if agent_folders.contains(&folder) {
+                found.push(make(
+                    rule, &p.source, p.at, p.label, p.agent, p.pointer, p.message, true,
+                ));
+            }
+        }
+    }
     if let Some(rule) = &unregistered {
         for (folder, hits) in code {
-            let first = &hits[0];
+            // Tests alone (mocks of an LLM client) are no agent; beside agent code they are
+            // part of it.
+            if hits.iter().all(|h| h.test) && !test_code_used.contains(&folder) {
+                continue;
+            }
+            let first = hits.iter().find(|h| !h.test).unwrap_or(&hits[0]);
             let mut libraries: Vec<&str> = hits
                 .iter()
                 .flat_map(|h| h.libraries.iter().map(String::as_str))
@@ -657,8 +892,27 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                 message,
                 false,
             );
+            // The unit's folder as the user can type it from where discover ran.
+            let unit = ctx.root.join(&folder);
+            let shown = crate::fs::display_path(&unit, ctx.cwd);
+            let shown = if shown.is_empty() {
+                ".".to_string()
+            } else {
+                shown
+            };
+            let name = slug(
+                folder
+                    .rsplit('/')
+                    .next()
+                    .filter(|n| !n.is_empty())
+                    .or_else(|| ctx.root.file_name().and_then(|n| n.to_str()))
+                    .unwrap_or("agent"),
+            );
             finding.also = hits[1..].iter().map(|h| h.source.path.clone()).collect();
-            found.push(finding);
+            found.push(with_command(
+                finding,
+                format!("agentgate init {name} --source {}", shell_word(&shown)),
+            ));
         }
     }
     (found, problems)
@@ -669,11 +923,15 @@ enum Language {
     Python,
     Script,
     Go,
+    /// A Jupyter notebook: its code cells are Python.
+    Notebook,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FileKind {
     Structured,
+    /// Codex's `config.toml`: the one TOML file discovery reads.
+    Toml,
     Env,
     Code(Language),
     Other,
@@ -682,7 +940,12 @@ enum FileKind {
 impl FileKind {
     fn of(rel: &str, name: &str) -> FileKind {
         let lower = name.to_ascii_lowercase();
-        if lower == ".env" || lower.starts_with(".env.") {
+        if lower == ".env"
+            || lower.starts_with(".env.")
+            || lower.starts_with(".env-")
+            || lower.starts_with(".env_")
+            || (lower.ends_with(".env") && !lower.contains(".env."))
+        {
             return FileKind::Env;
         }
         if lower.ends_with("-lock.json")
@@ -693,7 +956,8 @@ impl FileKind {
         }
         let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
         match ext {
-            "json" | "yaml" | "yml" => FileKind::Structured,
+            "json" | "jsonc" | "yaml" | "yml" => FileKind::Structured,
+            "toml" if clients::by_place(rel) == Some(clients::Client::Codex) => FileKind::Toml,
             "py" => FileKind::Code(Language::Python),
             "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" => {
                 if lower.ends_with(".d.ts") {
@@ -703,6 +967,7 @@ impl FileKind {
                 }
             }
             "go" => FileKind::Code(Language::Go),
+            "ipynb" => FileKind::Code(Language::Notebook),
             _ => FileKind::Other,
         }
     }
@@ -711,6 +976,8 @@ impl FileKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Rule {
     Unregistered,
+    /// AG105: a client's configuration whose servers cannot be read.
+    Unreadable,
     Secret,
     Broad,
 }
@@ -729,13 +996,201 @@ fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// A lowercase DNS label from a free-form name: what `metadata.name` requires.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.truncate(63);
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "agent".into()
+    } else {
+        out
+    }
+}
+
+/// A path as one shell word: quoted when it holds anything a shell would split or expand.
+fn shell_word(path: &str) -> String {
+    let plain = !path.is_empty()
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/+@%:,=".contains(c));
+    if plain {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    }
+}
+
+/// AG100's help for one footprint: the command that drafts its manifest, then the rule's own.
+fn with_command(mut finding: Finding, command: String) -> Finding {
+    finding.help = format!("Run `{command}` to draft its manifest. {}", finding.help);
+    finding
+}
+
+/// What agent code below some paths uses, for `agentgate init NAME --source PATH`: the agent
+/// and LLM libraries it imports and the tools it defines (by name where the code names them).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CodeSummary {
+    pub libraries: Vec<String>,
+    pub tools: Vec<String>,
+    pub unnamed_tools: usize,
+}
+
+/// The [`CodeSummary`] of the code files at or below `paths` (absolute) in the repository.
+pub fn code_summary(root: &Path, paths: &[PathBuf], max_file_size: u64) -> CodeSummary {
+    let mut summary = CodeSummary::default();
+    let exclude = globset::GlobSet::empty();
+    for file in crate::discover::all_files(root, &exclude) {
+        if !paths.iter().any(|p| file.starts_with(p)) {
+            continue;
+        }
+        let rel = relative(root, &file);
+        let name = rel.rsplit('/').next().unwrap_or_default();
+        let FileKind::Code(language) = FileKind::of(&rel, name) else {
+            continue;
+        };
+        let Ok(text) = crate::fs::read_text(&file, max_file_size) else {
+            continue;
+        };
+        let source = Arc::new(SourceFile::new(
+            file.clone(),
+            rel.clone(),
+            without_bom(text),
+        ));
+        let local_agents = code::local_agents_package(root, &file);
+        let hit = if language == Language::Notebook {
+            notebook_hit(&source, &rel, local_agents)
+        } else {
+            scan_code(&source, &rel, language, local_agents)
+        };
+        let Some(hit) = hit else { continue };
+        for library in hit.libraries {
+            if !summary.libraries.contains(&library) {
+                summary.libraries.push(library);
+            }
+        }
+        for tool in &hit.tool_names {
+            if !summary.tools.contains(tool) {
+                summary.tools.push(tool.clone());
+            }
+        }
+        summary.unnamed_tools += hit.tools.saturating_sub(hit.tool_names.len());
+    }
+    summary.libraries.sort();
+    summary
+}
+
+/// Text with a leading byte-order mark (which editors on Windows write, and every client
+/// skips) as a space: the readers refuse or misread it, and a space keeps every position.
+pub(crate) fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => format!(" {rest}"),
+        None => text,
+    }
+}
+
+/// A TOML file (Codex's `config.toml`), read with a TOML reader.
+pub(crate) fn is_toml_config(rel: &str) -> bool {
+    rel.to_ascii_lowercase().ends_with(".toml")
+}
+
+/// The MCP servers of a parsed client configuration, each as its name, its JSON pointer in
+/// the file, its client and its command line or URL in the common shape (`init --from`).
+pub(crate) fn mcp_servers(rel: &str, value: &Value) -> Vec<(String, String, &'static str, Value)> {
+    let Value::Object(top) = value else {
+        return Vec::new();
+    };
+    clients::all(rel, top)
+        .into_iter()
+        .flat_map(|found| {
+            let client = found.client.name();
+            found
+                .servers
+                .into_iter()
+                .map(move |(name, pointer, n)| (name, pointer, client, n.config))
+        })
+        .collect()
+}
+
+/// A JSON file, read as its editors read it (JSONC: comments and trailing commas).
+pub(crate) fn is_json_name(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    lower.ends_with(".json") || lower.ends_with(".jsonc")
+}
+
+/// Where a JSON pointer of a Codex `config.toml` points: the line of the deepest key found,
+/// within its `[table]` (`/mcp_servers/github/env/TOKEN` is `TOKEN = …` under
+/// `[mcp_servers.github.env]` or `[mcp_servers.github]`).
+fn toml_locate(text: &str, pointer: &str) -> (usize, Span) {
+    let segments: Vec<String> = pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let bare = |s: &str| s.trim().trim_matches('"').trim_matches('\'').to_string();
+    let mut best: Option<(usize, usize, usize)> = None; // (depth, char offset, line length)
+    let mut table: Vec<String> = Vec::new();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let start = offset;
+        offset += raw.chars().count();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        let indent = line.chars().count() - trimmed.chars().count();
+        let here = (start + indent, trimmed.chars().count());
+        if let Some(header) = trimmed.strip_prefix('[') {
+            let header = header.trim_start_matches('[');
+            let end = header.find(']').unwrap_or(header.len());
+            table = header[..end].split('.').map(bare).collect();
+        } else if let Some((key, _)) = trimmed.split_once('=') {
+            let mut path = table.clone();
+            path.extend(key.split('.').map(bare));
+            let depth = path
+                .iter()
+                .zip(&segments)
+                .take_while(|(a, b)| a == b)
+                .count();
+            if depth == path.len() && best.is_none_or(|b| depth > b.0) {
+                best = Some((depth, here.0, here.1));
+            }
+            continue;
+        } else {
+            continue;
+        }
+        let depth = table
+            .iter()
+            .zip(&segments)
+            .take_while(|(a, b)| a == b)
+            .count();
+        if depth == table.len() && best.is_none_or(|b| depth > b.0) {
+            best = Some((depth, here.0, here.1));
+        }
+    }
+    let (at, len) = best.map_or((0, 0), |(_, at, len)| (at, len));
+    (
+        at,
+        Span {
+            start: at,
+            end: at + len,
+        },
+    )
+}
+
 /// Whether a file is over the size limit (so it was not read for that reason).
 fn oversized(path: &Path, max_file_size: u64) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.len() > max_file_size)
 }
 
 fn is_well_known_card(rel: &str) -> bool {
-    rel.ends_with(".well-known/agent-card.json") || rel.ends_with(".well-known/agent.json")
+    let lower = rel.to_ascii_lowercase();
+    lower.ends_with(".well-known/agent-card.json") || lower.ends_with(".well-known/agent.json")
 }
 
 fn unreadable(reason: &str) -> String {
@@ -750,7 +1205,7 @@ fn unreadable(reason: &str) -> String {
 /// read as its editor reads it. A UTF-16 surrogate-pair escape (`\ud83d\ude00`), which YAML
 /// refuses, becomes YAML's 8-digit escape of the same character (`\U0001f600`); columns after
 /// it on that line shift by two.
-fn json_for_yaml(text: &str) -> String {
+pub(crate) fn json_for_yaml(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -847,33 +1302,9 @@ fn surrogate_pair(chars: &[char]) -> Option<u32> {
     }
 }
 
-pub(crate) fn is_known_mcp_file(rel: &str, name: &str) -> bool {
-    name == ".mcp.json"
-        || name == "claude_desktop_config.json"
-        || rel.ends_with(".vscode/mcp.json")
-        || rel.ends_with(".cursor/mcp.json")
-        || rel == "mcp.json"
-}
-
-/// Whether an entry of a `servers`/`mcpServers` map is an MCP server.
-pub(crate) fn is_mcp_server(value: &Value, lenient: bool) -> bool {
-    let Value::Object(map) = value else {
-        return false;
-    };
-    let command = map.get("command").is_some_and(Value::is_string);
-    let url = map.get("url").is_some_and(Value::is_string);
-    let typed = map.get("type").and_then(Value::as_str).is_some_and(|t| {
-        matches!(
-            t,
-            "stdio" | "http" | "sse" | "streamable-http" | "streamableHttp" | "streamable_http"
-        )
-    });
-    if lenient {
-        command || url
-    } else {
-        (command && (map.contains_key("args") || map.contains_key("env") || typed))
-            || (url && (typed || map.contains_key("headers")))
-    }
+/// Whether a file is an MCP client's configuration by its place (name and folder).
+pub(crate) fn is_known_mcp_file(rel: &str, _name: &str) -> bool {
+    clients::by_place(rel).is_some()
 }
 
 /// Footprints and findings in one JSON/YAML document.
@@ -882,111 +1313,22 @@ fn structured(rel: &str, value: &Value) -> Vec<Hit> {
     let Value::Object(top) = value else {
         return hits;
     };
-    let name = rel.rsplit('/').next().unwrap_or_default();
-    let known = is_known_mcp_file(rel, name);
-    for key in ["mcpServers", "servers"] {
-        let Some(Value::Object(servers)) = top.get(key) else {
-            continue;
-        };
-        let lenient = known || key == "mcpServers";
-        for (server, config) in servers {
-            if !is_mcp_server(config, lenient) {
-                continue;
-            }
-            let pointer = format!("/{key}/{}", escape(server));
+    for found in clients::all(rel, top) {
+        let client = found.client.name();
+        if let Some((pointer, what)) = &found.unreadable {
             hits.push(Hit {
-                rule: Rule::Unregistered,
-                subject: Some(server.clone()),
+                rule: Rule::Unreadable,
+                subject: None,
                 pointer: pointer.clone(),
                 place: None,
                 message: format!(
-                    "MCP server {server:?} ({}) that no manifest governs; add a manifest whose spec.sources covers {rel}",
-                    describe_server(config)
+                    "{rel} is a {client} configuration whose {} is {what}, not the map of servers {client} reads, so agentgate cannot tell which MCP servers it declares; write it as {client} documents it",
+                    pointer.trim_start_matches('/').replace('/', ".")
                 ),
             });
-            for section in ["env", "headers"] {
-                let Some(Value::Object(entries)) = config.get(section) else {
-                    continue;
-                };
-                for (variable, v) in entries {
-                    let Some(text) = v.as_str() else { continue };
-                    if let Some(kind) = literal_secret(variable, text) {
-                        hits.push(Hit {
-                            rule: Rule::Secret,
-                            subject: Some(server.clone()),
-                            pointer: format!("{pointer}/{section}/{}", escape(variable)),
-                            place: None,
-                            message: format!(
-                                "MCP server {server:?} has a literal {kind} in {section}.{variable} ({}); reference it instead, e.g. ${{input:{}}} or ${{{variable}}}",
-                                match text.split_once(' ') {
-                                    Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") =>
-                                        format!("{scheme} {}", redacted(token.trim())),
-                                    _ => redacted(text),
-                                },
-                                variable.to_ascii_lowercase().replace('_', "-")
-                            ),
-                        });
-                    }
-                }
-            }
-            // A URL with a credential in it (user information, `?api_key=…`), and an
-            // argument that is or carries one (`--api-key sk-…`).
-            if let Some(url) = config.get("url").and_then(Value::as_str) {
-                if let Some(kind) = url_secret(url) {
-                    hits.push(Hit {
-                        rule: Rule::Secret,
-                        subject: Some(server.clone()),
-                        pointer: format!("{pointer}/url"),
-                        place: None,
-                        message: format!(
-                            "MCP server {server:?} has a literal {kind} in its url ({}); pass it in a header that references it instead, e.g. ${{input:token}}",
-                            clean_url(url)
-                        ),
-                    });
-                }
-            }
-            if let Some(Value::Array(args)) = config.get("args") {
-                let texts: Vec<&str> = args
-                    .iter()
-                    .map(|a| a.as_str().unwrap_or_default())
-                    .collect();
-                let shown = redact_arguments(&texts);
-                for (i, (arg, shown)) in texts.iter().zip(&shown).enumerate() {
-                    let url = arg.contains("://") && !arg.contains(char::is_whitespace);
-                    let secret = if url {
-                        url_secret(arg).is_some()
-                    } else {
-                        shown != arg && literal_argument(arg)
-                    };
-                    if secret && !arg.is_empty() {
-                        hits.push(Hit {
-                            rule: Rule::Secret,
-                            subject: Some(server.clone()),
-                            pointer: format!("{pointer}/args/{i}"),
-                            place: None,
-                            message: format!(
-                                "MCP server {server:?} has a literal credential in args[{i}] ({}); reference it instead, e.g. ${{input:token}}",
-                                if url { clean_url(arg) } else { redacted(arg) }
-                            ),
-                        });
-                    }
-                }
-            }
-            if let Some((index, arg, what)) = broad_server(config) {
-                let place = match index {
-                    Some(i) => format!("{pointer}/args/{i}"),
-                    None => format!("{pointer}/command"),
-                };
-                hits.push(Hit {
-                    rule: Rule::Broad,
-                    subject: Some(server.clone()),
-                    pointer: place,
-                    place: None,
-                    message: format!(
-                        "MCP server {server:?} is a {what} server given {arg:?}: it can reach every file of the machine or the user; give it only the project folder it needs"
-                    ),
-                });
-            }
+        }
+        for (server, pointer, n) in &found.servers {
+            server_hits(rel, client, server, pointer, n, &mut hits);
         }
     }
     if is_agent_card(rel, top) {
@@ -1023,6 +1365,129 @@ fn structured(rel: &str, value: &Value) -> Vec<Hit> {
     hits
 }
 
+/// AG100, AG101 and AG102 for one MCP server of a client configuration.
+fn server_hits(
+    rel: &str,
+    client: &str,
+    server: &str,
+    pointer: &str,
+    n: &clients::Normalised,
+    hits: &mut Vec<Hit>,
+) {
+    let config = &n.config;
+    let disabled = if n.disabled {
+        " (disabled in the file, but one edit away from running)"
+    } else {
+        ""
+    };
+    let described = if config.get("extension").is_some() {
+        "provided by an extension".to_string()
+    } else if config.get("builtin").and_then(Value::as_bool) == Some(true) {
+        "built in".to_string()
+    } else {
+        describe_server(config)
+    };
+    hits.push(Hit {
+        rule: Rule::Unregistered,
+        subject: Some(server.to_string()),
+        pointer: pointer.to_string(),
+        place: None,
+        message: format!(
+            "MCP server {server:?} ({}{described}){disabled} that no manifest governs; add a manifest whose spec.sources covers {rel}",
+            if client == "MCP" { String::new() } else { format!("{client}, ") }
+        ),
+    });
+    for (section, at) in [("env", &n.env_at), ("headers", &n.headers_at)] {
+        let Some(Value::Object(entries)) = config.get(section) else {
+            continue;
+        };
+        for (variable, v) in entries {
+            let Some(text) = v.as_str() else { continue };
+            if let Some(kind) = literal_secret(variable, text) {
+                let place = if at.is_empty() {
+                    // Codex's `bearer_token`: the token is the value itself.
+                    format!("{pointer}/bearer_token")
+                } else {
+                    format!("{pointer}{at}/{}", escape(variable))
+                };
+                hits.push(Hit {
+                    rule: Rule::Secret,
+                    subject: Some(server.to_string()),
+                    pointer: place,
+                    place: None,
+                    message: format!(
+                        "MCP server {server:?} has a literal {kind} in {section}.{variable} ({}); reference it instead, e.g. ${{input:{}}} or ${{{variable}}}",
+                        match text.split_once(' ') {
+                            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") =>
+                                format!("{scheme} {}", redacted(token.trim())),
+                            _ => redacted(text),
+                        },
+                        variable.to_ascii_lowercase().replace('_', "-")
+                    ),
+                });
+            }
+        }
+    }
+    // A URL with a credential in it (user information, `?api_key=…`), and an argument that
+    // is or carries one (`--api-key sk-…`).
+    if let Some(url) = config.get("url").and_then(Value::as_str) {
+        if let Some(kind) = url_secret(url) {
+            hits.push(Hit {
+                rule: Rule::Secret,
+                subject: Some(server.to_string()),
+                pointer: format!("{pointer}{}", n.url_at),
+                place: None,
+                message: format!(
+                    "MCP server {server:?} has a literal {kind} in its url ({}); pass it in a header that references it instead, e.g. ${{input:token}}",
+                    clean_url(url)
+                ),
+            });
+        }
+    }
+    if let Some(Value::Array(args)) = config.get("args") {
+        let texts: Vec<&str> = args
+            .iter()
+            .map(|a| a.as_str().unwrap_or_default())
+            .collect();
+        let shown = redact_arguments(&texts);
+        for (i, (arg, shown)) in texts.iter().zip(&shown).enumerate() {
+            let url = arg.contains("://") && !arg.contains(char::is_whitespace);
+            let secret = if url {
+                url_secret(arg).is_some()
+            } else {
+                shown != arg && literal_argument(arg)
+            };
+            if secret && !arg.is_empty() {
+                hits.push(Hit {
+                    rule: Rule::Secret,
+                    subject: Some(server.to_string()),
+                    pointer: format!("{pointer}{}/{}", n.args_at, i + n.args_offset),
+                    place: None,
+                    message: format!(
+                        "MCP server {server:?} has a literal credential in args[{i}] ({}); reference it instead, e.g. ${{input:token}}",
+                        if url { clean_url(arg) } else { redacted(arg) }
+                    ),
+                });
+            }
+        }
+    }
+    if let Some((index, arg, what)) = broad_server(config) {
+        let place = match index {
+            Some(i) => format!("{pointer}{}/{}", n.args_at, i + n.args_offset),
+            None => format!("{pointer}{}", n.command_at),
+        };
+        hits.push(Hit {
+            rule: Rule::Broad,
+            subject: Some(server.to_string()),
+            pointer: place,
+            place: None,
+            message: format!(
+                "MCP server {server:?} is a {what} server given {arg:?}: it can reach every file of the machine or the user; give it only the project folder it needs"
+            ),
+        });
+    }
+}
+
 /// A document that defines an agent the way Azure AI Foundry, the OpenAI Assistants API and
 /// similar declarative formats do: a top-level `model` (a name, or a mapping with `id` or
 /// `name`) plus non-empty `instructions` or `tools`. Returns the model and the tool count.
@@ -1049,17 +1514,47 @@ fn agent_definition(top: &serde_json::Map<String, Value>) -> Option<(String, usi
     (instructions || tools > 0).then_some((model, tools))
 }
 
+/// Whether a document is an A2A agent card: anything named at a well-known place
+/// (`.well-known/agent-card.json`, `.well-known/agent.json`); a file named like a card
+/// (`agent-card.json`, `agent_card.json`, `agentcard.json`) with a name and skills or
+/// capabilities; or any JSON of the card's shape, 0.x (`url`, `protocolVersion`) or 1.0
+/// (`supportedInterfaces`): a name, skills, and capabilities or security schemes.
 pub(crate) fn is_agent_card(rel: &str, top: &serde_json::Map<String, Value>) -> bool {
+    let lower = rel.to_ascii_lowercase();
     let well_known =
-        rel.ends_with(".well-known/agent-card.json") || rel.ends_with(".well-known/agent.json");
+        lower.ends_with(".well-known/agent-card.json") || lower.ends_with(".well-known/agent.json");
+    let file = lower.rsplit('/').next().unwrap_or_default();
+    let card_name = matches!(
+        file,
+        "agent-card.json" | "agent_card.json" | "agentcard.json" | "agent-card.jsonc"
+    );
     let named = top.get("name").is_some_and(Value::is_string);
     let skills = top.get("skills").is_some_and(Value::is_array);
+    let capabilities = top.get("capabilities").is_some_and(Value::is_object);
+    let interfaces = top.get("supportedInterfaces").is_some_and(Value::is_array)
+        || top.get("additionalInterfaces").is_some_and(Value::is_array);
     let shaped = named
         && skills
-        && (top.get("capabilities").is_some_and(Value::is_object)
-            || top.contains_key("securitySchemes"))
-        && (top.get("url").is_some_and(Value::is_string) || top.contains_key("protocolVersion"));
-    (well_known && named) || shaped
+        && (capabilities || top.contains_key("securitySchemes"))
+        && (top.get("url").is_some_and(Value::is_string)
+            || top.contains_key("protocolVersion")
+            || interfaces);
+    (well_known && named) || (card_name && named && (skills || capabilities)) || shaped
+}
+
+/// The URL an agent card serves at: `url` (A2A 0.x) or the first of `supportedInterfaces`
+/// (A2A 1.0).
+pub(crate) fn card_url(top: &serde_json::Map<String, Value>) -> Option<String> {
+    top.get("url")
+        .and_then(Value::as_str)
+        .or_else(|| {
+            ["supportedInterfaces", "additionalInterfaces"]
+                .iter()
+                .filter_map(|k| top.get(*k).and_then(Value::as_array))
+                .flatten()
+                .find_map(|i| i.get("url").and_then(Value::as_str))
+        })
+        .map(str::to_string)
 }
 
 /// A shell or filesystem MCP server and the argument that opens the root or a home folder.

@@ -67,7 +67,10 @@ pub(super) fn is_secret_flag(flag: &str) -> bool {
     let name = flag.trim_start_matches('-').replace('-', "_");
     secret_name(&name)
         || name.to_ascii_uppercase().contains("AUTH")
-        || matches!(flag, "--header" | "-H" | "--headers" | "-u" | "--user")
+        || matches!(
+            flag,
+            "--header" | "-H" | "--headers" | "-u" | "--user" | "--key" | "--pass"
+        )
 }
 
 /// `NAME=value`, `Name: value` with a secret's name, a scheme and token, or a detected secret.
@@ -123,15 +126,29 @@ pub(crate) fn url_secret(url: &str) -> Option<&'static str> {
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if let Some((user_info, _)) = authority.rsplit_once('@') {
         let (user, password) = user_info.split_once(':').unwrap_or((user_info, ""));
-        for part in [password, user] {
-            let found = parts(part);
-            let literal = without_scheme(&found.literal);
-            if !literal.is_empty() && !is_placeholder(literal) && found.references.is_empty() {
-                return Some("credential");
-            }
-            if detect(part).is_some() {
-                return detect(part);
-            }
+        // A password (`postgresql://app:s3cret@db`, `redis://:s3cret@cache`) counts whatever
+        // its length, unless it is a reference, a placeholder or a well-known default.
+        let found = parts(password);
+        let literal = found.literal.trim();
+        if !literal.is_empty()
+            && found.references.is_empty()
+            && !is_placeholder_text(literal)
+            && !is_default_password(literal, user)
+        {
+            return Some("password");
+        }
+        // A user name alone that is a token (`https://ghp_…@github.com`).
+        let found = parts(user);
+        let literal = without_scheme(&found.literal);
+        if let Some(kind) = detect_secret(user) {
+            return Some(kind);
+        }
+        if password.is_empty()
+            && literal.chars().count() >= 20
+            && !is_placeholder(literal)
+            && found.references.is_empty()
+        {
+            return Some("credential");
         }
     }
     let params = rest.split_once(['?', '#']).map_or("", |(_, q)| q);
@@ -141,7 +158,7 @@ pub(crate) fn url_secret(url: &str) -> Option<&'static str> {
             return Some(kind);
         }
     }
-    rest.split('/').find_map(detect)
+    rest.split('/').find_map(detect_secret)
 }
 
 /// Whether an argument that [`redact_arguments`] hides holds a literal value, not only a
@@ -155,7 +172,7 @@ pub(crate) fn literal_argument(arg: &str) -> bool {
         .unwrap_or(arg);
     let found = parts(value);
     let literal = without_scheme(&found.literal);
-    detect(arg).is_some() || (!literal.trim().is_empty() && !is_placeholder(literal.trim()))
+    detect_secret(arg).is_some() || (!literal.trim().is_empty() && !is_placeholder(literal.trim()))
 }
 
 /// A `.env` value that points elsewhere (`$VAR`, `${VAR}`, `%VAR%`, `{{ var }}`): shells and
@@ -294,29 +311,147 @@ pub(super) fn without_scheme(literal: &str) -> &str {
     literal
 }
 
-pub(super) fn is_placeholder(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    text.len() < 8
+/// A value that stands in for a secret, or too short or too wordy to be one (a flag, a
+/// sentence): not reported when only its name says it is a secret.
+pub(crate) fn is_placeholder(text: &str) -> bool {
+    let text = text.trim();
+    text.chars().count() < 8
         || text.contains(char::is_whitespace)
+        || is_placeholder_text(text)
+        || is_number(text)
+}
+
+/// A number (`512`, `0.7`, `-1`): a setting such as `MAX_NEW_TOKENS`, never a credential.
+fn is_number(text: &str) -> bool {
+    let digits = text.trim_start_matches(['-', '+']);
+    !digits.is_empty()
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+        && digits.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Text that says it is not the real value: `YOUR_…`, `<…>`, `…_here`, `changeme`,
+/// `changethis`, `xxx…`, `[REDACTED…]`, `${…}` left unexpanded, `TODO`, `example`, `dummy`.
+/// Applies to what a detector found too (`sk-xxxxxxxx…`), whatever its length.
+pub(crate) fn is_placeholder_text(text: &str) -> bool {
+    let lower = text.trim().to_ascii_lowercase();
+    if lower.is_empty() {
+        return true;
+    }
+    let wrapped = |open: char, close: char| lower.starts_with(open) && lower.ends_with(close);
+    wrapped('<', '>')
+        || wrapped('[', ']')
+        || wrapped('{', '}')
+        || lower.starts_with("${")
+        || lower.starts_with("{{")
+        || lower.ends_with("here")
+        || lower.trim_end_matches(['.', '…']).is_empty()
+        // A variable's name where its value belongs (`OPENAI_API_KEY=OPENAI_API_KEY`).
+        || (text.contains('_')
+            && text
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
         || [
             "<",
             "your",
             "xxx",
+            "***",
             "changeme",
             "change-me",
+            "change_me",
+            "changethis",
+            "change-this",
+            "change_this",
             "example",
             "placeholder",
             "...",
+            "…",
             "todo",
             "replace",
+            "redacted",
+            "dummy",
+            "insert",
+            "fill-in",
+            "fill_in",
+            "sample",
         ]
         .iter()
         .any(|p| lower.contains(p))
+        || lower
+            .chars()
+            .all(|c| c == lower.chars().next().unwrap_or('x') || c == '-' || c == '_')
+}
+
+/// A password that tutorials, compose files and local databases use as their default
+/// (`postgres://postgres:postgres@localhost`): not a leaked secret.
+pub(crate) fn is_default_password(password: &str, user: &str) -> bool {
+    let lower = password.to_ascii_lowercase();
+    lower == user.to_ascii_lowercase()
+        || [
+            "password",
+            "passwd",
+            "pass",
+            "secret",
+            "admin",
+            "root",
+            "test",
+            "postgres",
+            "mysql",
+            "redis",
+            "guest",
+            "user",
+            "dev",
+            "devpass",
+            "local",
+            "example",
+            "changeme",
+            "pw",
+            "1234",
+            "12345",
+            "123456",
+            "mongo",
+            "rabbitmq",
+            "minio",
+            "minioadmin",
+            "neo4j",
+            "sa",
+            "oracle",
+        ]
+        .contains(&lower.as_str())
 }
 
 pub(crate) fn secret_name(variable: &str) -> bool {
     // Header names spell with hyphens what variables spell with underscores (X-Goog-Api-Key).
-    let upper = variable.to_ascii_uppercase().replace('-', "_");
+    let mut upper = variable.to_ascii_uppercase().replace('-', "_");
+    // Settings about tokens, not tokens: MAX_NEW_TOKENS, TOKENIZER, TOKEN_LIMIT, TOKEN_URL.
+    for setting in [
+        "TOKENS",
+        "TOKENIZER",
+        "TOKENIZE",
+        "TOKEN_LIMIT",
+        "TOKEN_COUNT",
+        "TOKEN_URL",
+        "TOKEN_ENDPOINT",
+        "TOKEN_TYPE",
+        "TOKEN_TTL",
+        "TOKEN_EXPIR",
+        "TOKEN_LIFETIME",
+        "TOKEN_BUDGET",
+        "TOKEN_USAGE",
+        "_KEYS",
+        "KEY_PATH",
+        "KEY_FILE",
+        "KEY_ID",
+        "KEYFILE",
+        "PASSWORD_FILE",
+        "SECRET_NAME",
+        "SECRET_ARN",
+        "SECRET_PATH",
+        "SECRET_FILE",
+    ] {
+        upper = upper.replace(setting, "_");
+    }
     [
         "TOKEN",
         "SECRET",
@@ -337,7 +472,7 @@ pub(crate) fn secret_name(variable: &str) -> bool {
 
 /// The kind of literal secret in an MCP `env`/`headers` value, if it is one.
 pub(crate) fn literal_secret(variable: &str, text: &str) -> Option<&'static str> {
-    if let Some(kind) = detect(text) {
+    if let Some(kind) = detect_secret(text) {
         return Some(kind);
     }
     if !secret_name(variable) {
@@ -382,7 +517,7 @@ pub(super) fn llm_key_name(variable: &str) -> bool {
 
 /// LLM provider keys (and any secret the AG025 detectors find) assigned in a `.env` file:
 /// the variable, the span of its value and the message.
-pub(super) fn env_secrets(text: &str) -> Vec<(String, Span, String)> {
+pub(super) fn env_secrets(text: &str, template: bool) -> Vec<(String, Span, String)> {
     let mut found = Vec::new();
     let mut offset = 0;
     for (index, raw) in text.split_inclusive('\n').enumerate() {
@@ -424,10 +559,20 @@ pub(super) fn env_secrets(text: &str) -> Vec<(String, Span, String)> {
         if unquoted.is_empty() {
             continue;
         }
-        let kind = detect(unquoted).or_else(|| {
-            (llm_key_name(variable) && !is_env_reference(unquoted) && !is_placeholder(unquoted))
-                .then_some("LLM provider key")
-        });
+        let url = unquoted.contains("://") && !unquoted.contains(char::is_whitespace);
+        let kind = detect_secret(unquoted)
+            .or_else(|| url.then(|| url_secret(unquoted)).flatten())
+            .or_else(|| {
+                let literal = !is_env_reference(unquoted) && !is_placeholder(unquoted);
+                // A template (`.env.example`) holds names with sample values: only a key of a
+                // known shape, a URL's password or an LLM provider key counts there.
+                let named = llm_key_name(variable) || (!template && secret_name(variable));
+                (literal && named && !url).then_some(if llm_key_name(variable) {
+                    "LLM provider key"
+                } else {
+                    "credential"
+                })
+            });
         let Some(kind) = kind else { continue };
         let prefix_chars = line.chars().count() - value_trim.chars().count();
         let value_start = start
@@ -445,11 +590,218 @@ pub(super) fn env_secrets(text: &str) -> Vec<(String, Span, String)> {
             span,
             format!(
                 "{variable} holds a literal {kind} ({}) committed to the repository; keep it in a secret store and rotate it",
-                redacted(unquoted)
+                if url { clean_url(unquoted) } else { redacted(unquoted) }
             ),
         ));
     }
     found
+}
+
+/// Literal secrets in agent source code: a string literal assigned to a key-like name
+/// (`api_key = "…"`, `apiKey: '…'`, `token := "…"`, `api_key="…"` as an argument), and any
+/// string of a known key shape anywhere. Each with the name (or `line N`), the span of the
+/// value and the message; the secret itself is never in the message.
+pub(super) fn source_secrets(text: &str, test: bool) -> Vec<(String, Span, String)> {
+    static ASSIGNED: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let assigned = ASSIGNED.get_or_init(|| {
+        regex::Regex::new(
+            r#"([A-Za-z_][A-Za-z0-9_]*)["']?\s*(?::=|=|:)\s*[rbuf]?(["'`])([^"'`\r\n]*)["'`]"#,
+        )
+        .ok()
+    });
+    let mut found = Vec::new();
+    let mut offset = 0;
+    for (index, raw) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += raw.chars().count();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') || trimmed.starts_with("//") || trimmed.starts_with('*') {
+            continue;
+        }
+        let mut reported = Vec::new();
+        if let Some(re) = assigned {
+            for captures in re.captures_iter(line) {
+                let (Some(name), Some(value)) = (captures.get(1), captures.get(3)) else {
+                    continue;
+                };
+                let text = value.as_str();
+                let kind = detect_secret(text).or_else(|| {
+                    (!test
+                        && strict_secret_name(name.as_str())
+                        && !is_placeholder(text)
+                        && parts(text).references.is_empty()
+                        && !text.contains("://")
+                        && !looks_like_code(text)
+                        && !made_up_words(text)
+                        // An f-string or template fills it in (`f"Bearer {token}"`).
+                        && !(text.contains('{') && text.contains('}')))
+                    .then_some("credential")
+                });
+                if let Some(kind) = kind {
+                    let at = start + line[..value.start()].chars().count();
+                    reported.push(value.start());
+                    found.push((
+                        name.as_str().to_string(),
+                        Span {
+                            start: at,
+                            end: at + text.chars().count(),
+                        },
+                        format!(
+                            "{} is assigned a literal {kind} ({}) in agent code; read it from the environment or a secret store, and rotate it",
+                            name.as_str(),
+                            redacted(text)
+                        ),
+                    ));
+                }
+            }
+        }
+        for (kind, secret) in
+            crate::secret_patterns::find_all(line, crate::secret_patterns::Set::Committed)
+        {
+            if is_placeholder_text(secret) {
+                continue;
+            }
+            let Some(byte) = line.find(secret) else {
+                continue;
+            };
+            if reported
+                .iter()
+                .any(|&r| r <= byte && byte < r + secret.len().max(1) + 64)
+            {
+                continue;
+            }
+            reported.push(byte);
+            let at = start + line[..byte].chars().count();
+            found.push((
+                format!("line {}", index + 1),
+                Span {
+                    start: at,
+                    end: at + secret.chars().count(),
+                },
+                format!(
+                    "line {} holds a literal {kind} ({}) in agent code; read it from the environment or a secret store, and rotate it",
+                    index + 1,
+                    redacted(secret)
+                ),
+            ));
+        }
+    }
+    found
+}
+
+/// A name that says its value is a secret, without the bare `…_KEY` ending that code uses for
+/// cache keys, dictionary keys and sort keys (`prompt_cache_key`).
+fn strict_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase().replace('-', "_");
+    secret_name(name)
+        && ([
+            "TOKEN",
+            "SECRET",
+            "PASSWORD",
+            "PASSWD",
+            "API_KEY",
+            "APIKEY",
+            "ACCESS_KEY",
+            "PRIVATE_KEY",
+            "CREDENTIAL",
+            "AUTH",
+        ]
+        .iter()
+        .any(|w| upper.contains(w)))
+}
+
+/// Lowercase words joined by `-` or `_` (`test-key`, `my-secret-token`): what examples and
+/// tests write where a secret would go; a real key or password mixes case or has digits.
+fn made_up_words(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "test", "fake", "mock", "dummy", "sample", "secret", "password", "token", "key",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+        || text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '-' || c == '_' || c == '.')
+}
+
+/// A value that names something rather than holding a secret: an identifier path
+/// (`settings.api_key`), a file name, an environment variable's own name.
+fn looks_like_code(text: &str) -> bool {
+    let upper_name = text
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    let path = text.contains('/') || text.contains('\\');
+    let dotted_words = text.contains('.')
+        && text
+            .split('.')
+            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic() || c == '_'));
+    upper_name || path || dotted_words
+}
+
+/// Literal secrets in a configuration file beside agent code (`settings.yaml`,
+/// `config.json`): a key-like name with a literal value, a URL carrying a credential, or a
+/// value of a known key shape. Each with its JSON pointer and message.
+pub(super) fn config_secrets(value: &Value, test: bool) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    walk_config(value, String::new(), None, &mut found);
+    // Test fixtures hold made-up values under secret names: there only a key of a known shape
+    // or a URL's password counts.
+    if test {
+        found.retain(|(_, message)| !message.contains("literal credential"));
+    }
+    found
+}
+
+fn walk_config(
+    value: &Value,
+    pointer: String,
+    key: Option<&str>,
+    found: &mut Vec<(String, String)>,
+) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                walk_config(v, child, Some(k), found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                walk_config(v, format!("{pointer}/{i}"), key, found);
+            }
+        }
+        Value::String(text) => {
+            let name = key.unwrap_or_default();
+            let url = text.contains("://") && !text.contains(char::is_whitespace);
+            let kind = if url {
+                url_secret(text)
+            } else {
+                literal_secret(name, text).filter(|kind| {
+                    *kind != "credential" || (!looks_like_code(text) && !made_up_words(text))
+                })
+            };
+            if let Some(kind) = kind {
+                let shown = if url { clean_url(text) } else { redacted(text) };
+                found.push((
+                    pointer,
+                    format!(
+                        "{name} holds a literal {kind} ({shown}) in a configuration file beside agent code; reference it from the environment or a secret store, and rotate it"
+                    ),
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A `.env` file that is a template for others to copy (`.env.example`, `.env.sample`):
+/// its values are samples.
+pub(super) fn is_env_template(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["example", "sample", "template", "tmpl", "dist", "defaults"]
+        .iter()
+        .any(|word| lower.contains(word))
 }
 
 /// A shell variable name: what a `.env` line assigns to.
@@ -469,7 +821,7 @@ fn secret_words(line: &str, start: usize, line_number: usize) -> Vec<(String, Sp
     let mut word_start = start;
     for (at, c) in (start..).zip(line.chars().chain(std::iter::once(' '))) {
         if c.is_whitespace() || c == '=' {
-            if let Some(kind) = (!word.is_empty()).then(|| detect(&word)).flatten() {
+            if let Some(kind) = (!word.is_empty()).then(|| detect_secret(&word)).flatten() {
                 found.push((
                     format!("line {line_number}"),
                     Span {
@@ -495,81 +847,19 @@ fn secret_words(line: &str, start: usize, line_number: usize) -> Vec<(String, Sp
 /// the one form every output uses).
 pub use crate::redact::redacted;
 
-pub(super) fn followed(
-    text: &str,
-    marker: &str,
-    min: usize,
-    class: fn(char) -> bool,
-    boundary: bool,
-) -> bool {
-    let mut from = 0;
-    while let Some(found) = text[from..].find(marker) {
-        let at = from + found;
-        let before_ok = !boundary
-            || text[..at]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_ascii_alphanumeric());
-        let run = text[at + marker.len()..]
-            .chars()
-            .take_while(|c| class(*c))
-            .count();
-        if before_ok && run >= min {
-            return true;
-        }
-        from = at + marker.len();
-    }
-    false
+/// Whether text holds something of a secret's shape (any detector of
+/// [`crate::secret_patterns`], placeholders included): what every output masks. Returns the kind.
+pub fn detect(text: &str) -> Option<&'static str> {
+    crate::secret_patterns::find(text, crate::secret_patterns::Set::Committed).map(|(kind, _)| kind)
 }
 
-/// The detectors of AG025 (policies/lib/secrets.rego) and common LLM provider key formats.
-pub fn detect(text: &str) -> Option<&'static str> {
-    let alnum = |c: char| c.is_ascii_alphanumeric();
-    let token = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    let upper_digit = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit();
-    let pat = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let slack = |c: char| c.is_ascii_alphanumeric() || c == '-';
-    if text.contains("PRIVATE KEY-----") {
-        return Some("private key");
-    }
-    if ["AKIA", "ASIA"]
-        .iter()
-        .any(|m| followed(text, m, 16, upper_digit, true))
-    {
-        return Some("AWS access key id");
-    }
-    if ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]
-        .iter()
-        .any(|m| followed(text, m, 20, alnum, false))
-        || followed(text, "github_pat_", 20, pat, false)
-    {
-        return Some("GitHub token");
-    }
-    if followed(text, "glpat-", 20, token, false) {
-        return Some("GitLab token");
-    }
-    if ["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-"]
-        .iter()
-        .any(|m| followed(text, m, 10, slack, false))
-    {
-        return Some("Slack token");
-    }
-    if followed(text, "sk-", 20, token, true) {
-        return Some("API key");
-    }
-    if followed(text, "AIza", 35, token, true) {
-        return Some("Google API key");
-    }
-    if followed(text, "hf_", 30, alnum, true) {
-        return Some("Hugging Face token");
-    }
-    if followed(text, "gsk_", 40, alnum, true) {
-        return Some("Groq API key");
-    }
-    if followed(text, "eyJ", 10, token, false) && text.matches(".eyJ").count() > 0 {
-        return Some("JWT");
-    }
-    None
+/// The kind of the first secret in text that is not a placeholder (`sk-xxxx…`,
+/// `sk-your-key-here…`): what AG101 reports.
+pub(crate) fn detect_secret(text: &str) -> Option<&'static str> {
+    crate::secret_patterns::find_all(text, crate::secret_patterns::Set::Committed)
+        .into_iter()
+        .find(|(_, secret)| !is_placeholder_text(secret))
+        .map(|(kind, _)| kind)
 }
 
 #[cfg(test)]
@@ -731,7 +1021,10 @@ mod tests {
 
     #[test]
     fn env_files() {
-        let found = env_secrets("# comment\nDEBUG=true\nOPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz\nDATABASE_URL=postgres://localhost/app\nANTHROPIC_API_KEY=\n");
+        let found = env_secrets(
+            "# comment\nDEBUG=true\nOPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz\nDATABASE_URL=postgres://localhost/app\nANTHROPIC_API_KEY=\n",
+            false,
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "OPENAI_API_KEY");
         assert_eq!(

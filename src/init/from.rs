@@ -30,28 +30,11 @@ fn not_recognised(rel: &str) -> String {
     )
 }
 
-/// A lowercase DNS label from a free-form name: what `metadata.name` requires.
-pub fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.truncate(63);
-    let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() {
-        "agent".into()
-    } else {
-        out
-    }
-}
+pub use crate::footprints::slug;
 
 /// A glob that matches exactly this path: `spec.sources` entries are globs, and a file name
 /// may hold `*`, `?`, `[`, `]`, `{`, `}` or `\`.
-fn glob_literal(path: &str) -> String {
+pub(super) fn glob_literal(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for c in path.chars() {
         // `#` too: in `spec.sources` a bare `#` starts the `#NAME` of one server.
@@ -73,24 +56,15 @@ fn safe(text: &str) -> Option<String> {
 }
 
 fn mcp_drafts(rel: &str, top: &Map<String, Value>) -> Vec<Draft> {
-    let file_name = rel.rsplit('/').next().unwrap_or(rel);
-    let known = footprints::is_known_mcp_file(rel, file_name);
-    let mut drafts = Vec::new();
-    for key in ["mcpServers", "servers"] {
-        let Some(Value::Object(servers)) = top.get(key) else {
-            continue;
-        };
-        for (server, config) in servers {
-            if !footprints::is_mcp_server(config, known || key == "mcpServers") {
-                continue;
-            }
-            drafts.push(server_draft(rel, key, server, config));
-        }
-    }
-    drafts
+    footprints::mcp_servers(rel, &Value::Object(top.clone()))
+        .into_iter()
+        .map(|(server, pointer, client, config)| {
+            server_draft(rel, &pointer, client, &server, &config)
+        })
+        .collect()
 }
 
-fn server_draft(rel: &str, key: &str, server: &str, config: &Value) -> Draft {
+fn server_draft(rel: &str, pointer: &str, client: &str, server: &str, config: &Value) -> Draft {
     let mut credentials = Vec::new();
     for section in ["env", "headers"] {
         let Some(Value::Object(entries)) = config.get(section) else {
@@ -111,19 +85,25 @@ fn server_draft(rel: &str, key: &str, server: &str, config: &Value) -> Draft {
     Draft {
         name: slug(server),
         description: Some(format!(
-            "MCP server {server} ({})",
+            "MCP server {server} ({}{})",
+            if client == "MCP" {
+                String::new()
+            } else {
+                format!("{client}, ")
+            },
             footprints::describe_server(config)
         )),
         purpose: None,
         owner_hint: None,
         identity_type: "workload",
         identity_hint: None,
-        origin: Some(format!("{rel}#/{key}/{server}")),
+        origin: Some(format!("{rel}#{pointer}")),
         platform: Some(format!("mcp-{transport}")),
         // `#NAME`: this server only, not the whole file (AG104 asks for it when the file
         // defines several).
         sources: vec![format!("{}#{server}", glob_literal(rel))],
         credentials,
+        tools: Vec::new(),
         notes: Vec::new(),
     }
 }
@@ -228,12 +208,14 @@ fn card_draft(rel: &str, card: &Map<String, Value>) -> Draft {
         } else {
             "workload"
         },
-        identity_hint: text("url")
+        identity_hint: footprints::card_url(card)
+            .and_then(|url| safe(&url))
             .map(|url| format!("the card serves {}", footprints::clean_url(&url))),
         origin: Some(rel.to_string()),
         platform: Some("a2a".into()),
         sources: vec![glob_literal(rel)],
         credentials,
+        tools: Vec::new(),
         notes,
     }
 }

@@ -35,6 +35,8 @@ pub struct Draft {
     pub platform: Option<String>,
     pub sources: Vec<String>,
     pub credentials: Vec<CredentialDraft>,
+    /// Tools the code defines: each a permission TODO (`init --source`).
+    pub tools: Vec<String>,
     /// Header comments: what could not be carried over.
     pub notes: Vec<String>,
 }
@@ -66,6 +68,9 @@ pub struct InitCommand {
     /// An MCP client configuration (one manifest per server) or an A2A Agent Card to pre-fill
     /// from.
     pub from: Option<PathBuf>,
+    /// Code this agent is (`--source`): files or folders, relative to the working folder. The
+    /// draft governs them (`spec.sources`) and lists the LLM providers and tools found there.
+    pub sources: Vec<PathBuf>,
     /// Folder to write `NAME.yaml` into, relative to the working folder.
     pub dir: PathBuf,
     /// Return the manifests instead of writing files.
@@ -93,9 +98,20 @@ pub fn command(mut args: InitCommand, cwd: &Path) -> Result<String, String> {
         ));
     }
     let interactive = !args.no_input && !args.stdout && std::io::stdin().is_terminal();
-    let mut drafts = match &args.from {
-        Some(file) => drafts_from(cwd, file)?,
-        None => vec![blank(name_or_ask(args.name.take(), interactive)?)],
+    let mut drafts = match (&args.from, args.sources.is_empty()) {
+        (Some(_), false) => {
+            return Err(
+                "error: give --from FILE (a configuration or agent card) or --source PATH (agent code), not both\n"
+                    .into(),
+            )
+        }
+        (Some(file), true) => drafts_from(cwd, file)?,
+        (None, false) => vec![source_draft(
+            name_or_ask(args.name.take(), interactive)?,
+            cwd,
+            &args.sources,
+        )?],
+        (None, true) => vec![blank(name_or_ask(args.name.take(), interactive)?)],
     };
     if let Some(name) = args.name.take() {
         if drafts.len() != 1 {
@@ -107,6 +123,9 @@ pub fn command(mut args: InitCommand, cwd: &Path) -> Result<String, String> {
         drafts[0].name = checked_name(&name)?;
     }
     unique_names(&mut drafts);
+    if !args.force && !args.stdout {
+        beside_existing(&cwd.join(&args.dir), &mut drafts);
+    }
     let owner = owner(&args, interactive)?;
     for draft in &mut drafts {
         if let Some(text) = given(&args.description) {
@@ -155,7 +174,137 @@ fn blank(name: String) -> Draft {
         platform: None,
         sources: Vec::new(),
         credentials: Vec::new(),
+        tools: Vec::new(),
         notes: Vec::new(),
+    }
+}
+
+/// A draft for agent code (`init NAME --source PATH…`): it governs the paths, and lists the
+/// LLM providers the code imports as credential TODOs and the tools it defines as permission
+/// TODOs.
+fn source_draft(name: String, cwd: &Path, paths: &[PathBuf]) -> Result<Draft, String> {
+    let root = crate::discover::find_root(cwd);
+    let mut draft = blank(name);
+    let mut absolute = Vec::new();
+    for path in paths {
+        let full = cwd.join(path);
+        if !full.exists() {
+            return Err(format!(
+                "error: --source {}: no such file or folder\n",
+                path.display()
+            ));
+        }
+        let rel = repository_relative(cwd, &full).ok_or_else(|| {
+            format!(
+                "error: --source {} is outside the repository ({}); run init from that repository\n",
+                path.display(),
+                root.display()
+            )
+        })?;
+        let glob = match (full.is_dir(), rel.is_empty()) {
+            (true, true) => "**".to_string(),
+            (true, false) => format!("{}/**", from::glob_literal(&rel)),
+            (false, _) => from::glob_literal(&rel),
+        };
+        draft.sources.push(glob);
+        absolute.push(full.canonicalize().unwrap_or(full));
+    }
+    let root = root.canonicalize().unwrap_or(root);
+    let summary =
+        crate::footprints::code_summary(&root, &absolute, crate::check::DEFAULT_MAX_FILE_SIZE);
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    draft.origin = Some(shown.join(", "));
+    if !summary.libraries.is_empty() {
+        draft.description = Some(format!(
+            "Agent code in {} (imports {})",
+            shown.join(", "),
+            summary.libraries.join(", ")
+        ));
+    }
+    let mut providers: Vec<&str> = summary
+        .libraries
+        .iter()
+        .filter_map(|library| provider(library))
+        .collect();
+    providers.sort_unstable();
+    providers.dedup();
+    for provider in providers {
+        draft.credentials.push(CredentialDraft {
+            name: format!("{provider}-api-key"),
+            kind: "api_key",
+            origin: format!("the {provider} client in {}", shown.join(", ")),
+            source: format!(
+                "TODO where the agent's {provider} key is stored (a secret store, not the code)"
+            ),
+        });
+    }
+    draft.tools = summary.tools.clone();
+    if summary.unnamed_tools > 0 {
+        draft.notes.push(format!(
+            "the code defines {} more tool{} without a name agentgate could read: add a permission for each",
+            summary.unnamed_tools,
+            if summary.unnamed_tools == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(draft)
+}
+
+/// The LLM provider whose key a library needs, as a credential name's stem.
+fn provider(library: &str) -> Option<&'static str> {
+    let lower = library.to_ascii_lowercase();
+    [
+        ("anthropic", "anthropic"),
+        ("claude", "anthropic"),
+        ("openai", "openai"),
+        ("agents (openai", "openai"),
+        ("genai", "google"),
+        ("generative", "google"),
+        ("vertexai", "google"),
+        ("google.adk", "google"),
+        ("@google/adk", "google"),
+        ("mistral", "mistral"),
+        ("cohere", "cohere"),
+        ("groq", "groq"),
+        ("bedrock", "aws-bedrock"),
+        ("azure", "azure-ai"),
+    ]
+    .iter()
+    .find(|(needle, _)| lower.contains(needle))
+    .map(|(_, provider)| *provider)
+}
+
+/// A draft whose file already exists in `dir` for another origin (a second configuration that
+/// also names its server `github`) gets a free name instead (`github-2`): re-running `init`
+/// on the same file still stops at the existing one (`--force` overwrites).
+fn beside_existing(dir: &Path, drafts: &mut [Draft]) {
+    let taken: std::collections::BTreeSet<String> = drafts.iter().map(|d| d.name.clone()).collect();
+    let mut used = taken.clone();
+    for draft in drafts.iter_mut() {
+        let path = dir.join(format!("{}.yaml", draft.name));
+        let Ok(existing) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let same = draft
+            .sources
+            .first()
+            .is_some_and(|source| existing.contains(source.as_str()))
+            || draft.sources.is_empty();
+        if same {
+            continue;
+        }
+        let base = draft.name.clone();
+        let mut n = 1;
+        loop {
+            n += 1;
+            let suffix = format!("-{n}");
+            let kept = base[..base.len().min(63 - suffix.len())].trim_end_matches('-');
+            let name = format!("{kept}{suffix}");
+            if !used.contains(&name) && !dir.join(format!("{name}.yaml")).exists() {
+                used.insert(name.clone());
+                draft.name = name;
+                break;
+            }
+        }
     }
 }
 
@@ -297,23 +446,22 @@ fn repository_relative(cwd: &Path, path: &Path) -> Option<String> {
     Some(rel.to_string_lossy().replace('\\', "/"))
 }
 
-/// The file's first document. JSON is read as JSON: YAML parsers refuse some valid JSON (the
-/// surrogate-pair escapes of characters beyond the BMP that many tools write).
+/// The file's first document, read as discovery reads it (so that `init --from` takes every
+/// file `discover` reports): JSON as its editors read it (JSONC comments and trailing commas,
+/// surrogate-pair escapes), Codex's TOML with a TOML reader, YAML as YAML.
 fn structured(path: &Path, file: &Path, text: String) -> Result<Value, String> {
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        return serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "error: {}:{}:{}: {e}\n",
-                file.display(),
-                e.line(),
-                e.column()
-            )
-        });
+    let shown = file.display().to_string();
+    let text = crate::footprints::without_bom(text);
+    if crate::footprints::is_toml_config(&shown) {
+        return toml::from_str::<Value>(&text)
+            .map_err(|e| format!("error: {}: {}\n", file.display(), e.message()));
     }
-    let source = SourceFile::new(path.to_path_buf(), file.display().to_string(), text);
+    let text = if crate::footprints::is_json_name(&shown) {
+        crate::footprints::json_for_yaml(&text)
+    } else {
+        text
+    };
+    let source = SourceFile::new(path.to_path_buf(), shown, text);
     let documents = yaml::parse(&source, Limits::default()).map_err(|e| {
         let pos = source.pos(e.offset);
         format!(

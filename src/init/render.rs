@@ -38,11 +38,27 @@ pub fn manifest(draft: &Draft, owner: &Owner, today: i64) -> String {
         field(&mut out, 4, "platform", platform);
     }
     identity(&mut out, draft);
-    out.push_str(
-        "  # Least privilege from zero: this grants nothing. Add each grant the agent needs as\n  \
-         # {resource, actions, justification, dataClasses}; actions beyond reading need\n  \
-         # approval: human.\n  permissions: []\n",
-    );
+    if draft.tools.is_empty() {
+        out.push_str(
+            "  # Least privilege from zero: this grants nothing. Add each grant the agent needs as\n  \
+             # {resource, actions, justification, dataClasses}; actions beyond reading need\n  \
+             # approval: human.\n  permissions: []\n",
+        );
+    } else {
+        out.push_str(
+            "  # One entry per tool the code defines: name the system each reaches and the fewest\n  \
+             # actions it needs, or delete the entry; actions beyond reading need approval: human.\n  \
+             permissions:\n",
+        );
+        for tool in &draft.tools {
+            let _ = writeln!(
+                out,
+                "    - resource: {}\n      actions: [TODO]\n      justification: {}",
+                scalar(&format!("TODO the system the tool {tool} reaches")),
+                scalar(&format!("TODO why the agent needs {tool}"))
+            );
+        }
+    }
     credentials(&mut out, draft);
     out.push_str(concat!(
         "  blastRadius:\n",

@@ -36,6 +36,8 @@ mod controls;
 mod diff;
 mod digest_reading;
 mod discover;
+mod discovery_corpus;
+mod discovery_readers;
 mod docs;
 mod drift;
 mod engines;
