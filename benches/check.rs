@@ -22,6 +22,8 @@ struct Timed {
 fn time_check(dir: &Path, args: &[&str], cache: &Path, env: &[(&str, &str)]) -> Timed {
     let out = tempfile::tempfile().expect("a temporary file");
     let start = Instant::now();
+    // Reaped by `wait` below with wait4(2), which also gives the child's own peak RSS.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(env!("CARGO_BIN_EXE_agentgate"))
         .args(args)
         .current_dir(dir)
@@ -162,7 +164,12 @@ fn main() {
     generate(small.path(), 100);
     let one = "services/s0/a42.agent.yaml";
     let single = ["check", one, "--today", TODAY, "--no-fail"];
-    let _ = time_check(small.path(), &single, tempfile::tempdir().unwrap().path(), &[]);
+    let _ = time_check(
+        small.path(),
+        &single,
+        tempfile::tempdir().unwrap().path(),
+        &[],
+    );
     let (cold, _, _) = measure(small.path(), &single, 21, false, &[]);
     let (warm, _, _) = measure(small.path(), &single, 21, true, &[]);
     let interpreter = [("AGENTGATE_ENGINE", "interpreter")];
