@@ -133,7 +133,8 @@ fn run_check_with(
         return ExitStatus::Error;
     }
     let info = output::RunInfo::now();
-    let outcome = check::run_cached(&options, discovery, cache);
+    let mut outcome = check::run_cached(&options, discovery, cache);
+    output::redact_messages(&mut outcome);
     let failed_writes = output::emit_styled(&outcome, &outputs, &info, style);
     for message in &failed_writes {
         super::eprint_error(message);

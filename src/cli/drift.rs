@@ -76,7 +76,8 @@ pub fn run(args: Args) -> ExitStatus {
             packs: args.common.packs,
         },
     };
-    let outcome = drift::run(&options);
+    let mut outcome = drift::run(&options);
+    output::redact_messages(&mut outcome);
     let failed = output::emit(&outcome, &outputs, &output::RunInfo::now());
     for message in &failed {
         super::eprint_error(message);

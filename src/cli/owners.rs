@@ -151,13 +151,14 @@ fn run_check(
         Level::Error => Severity::Error,
         Level::Warning => Severity::Warning,
     });
-    let outcome = match owners::check(options, fail_on) {
+    let mut outcome = match owners::check(options, fail_on) {
         Ok(outcome) => outcome,
         Err(problems) => {
             eprint_safe(&problems_text(&problems));
             return ExitStatus::Error;
         }
     };
+    output::redact_messages(&mut outcome);
     let failed = output::emit(&outcome, &outputs, &output::RunInfo::now());
     for message in &failed {
         eprint_error(message);

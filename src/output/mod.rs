@@ -491,6 +491,25 @@ impl Secrets {
     }
 }
 
+/// Every finding's message and help with the run's flagged secrets redacted: the one net under
+/// every message builder, so that a value a rule flagged as secret (an API key in an MCP URL's
+/// host, say) is not printed by another finding that quotes the same text without knowing it is
+/// one. The commands call it once, before any output is rendered.
+pub fn redact_messages(outcome: &mut Outcome) {
+    let secrets = Secrets::of(outcome);
+    if secrets.0.is_empty() {
+        return;
+    }
+    let waived = outcome.waived.iter_mut().map(|w| &mut w.finding);
+    for finding in outcome.findings.iter_mut().chain(waived) {
+        finding.message = secrets.scrub(&finding.message);
+        finding.help = secrets.scrub(&finding.help);
+    }
+    for note in &mut outcome.notes {
+        *note = secrets.scrub(note);
+    }
+}
+
 /// The text of a finding's file with every secret that `findings` flag in it masked, keeping
 /// each character's position so line and column stay right.
 pub fn masked_text(source: &SourceFile, findings: &[&Finding]) -> String {

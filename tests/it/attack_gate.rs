@@ -272,3 +272,37 @@ fn the_summary_says_no_agents_found_only_when_there_are_none() {
     assert!(!run.stdout.contains("no agents found"), "{}", run.stdout);
     assert!(run.stdout.contains("1 waived"), "{}", run.stdout);
 }
+
+/// A value a rule flags as a secret never reaches an output, even where another message quotes
+/// it without knowing it is one: an API key in an MCP server's URL host is AG101, and both the
+/// AG101 and the AG100 message of that server used to print the URL whole.
+#[test]
+fn a_flagged_secret_is_redacted_in_every_message_of_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, ".agentgate.yaml", "version: 1\n");
+    write(
+        dir,
+        ".mcp.json",
+        "{\"mcpServers\": {\"h\": {\"type\": \"http\", \"url\": \"https://sk-proj-AbCdEfGhIjKlMnOpQrStUvWx.mcp.example.com/mcp\"}}}\n",
+    );
+    git_commit_all(dir, "base");
+    let json = check(dir, &[]).json();
+    assert!(has(&json, "AG101", ".mcp.json"), "{json}");
+    for format in [
+        "human", "json", "sarif", "junit", "github", "markdown", "concise",
+    ] {
+        let run = agentgate(dir, &["check", "--format", format, "--today", TODAY]);
+        let text = format!("{}{}", run.stdout, run.stderr).replace('\\', "");
+        assert!(
+            !text.contains("AbCdEfGhIjKlMnOpQrStUvWx"),
+            "{format}: {text}"
+        );
+    }
+    let run = agentgate(dir, &["discover", "--today", TODAY]);
+    assert!(
+        !run.stdout.contains("AbCdEfGhIjKlMnOpQrStUvWx"),
+        "{}",
+        run.stdout
+    );
+}
