@@ -162,7 +162,12 @@ fn main() {
     generate(small.path(), 100);
     let one = "services/s0/a42.agent.yaml";
     let single = ["check", one, "--today", TODAY, "--no-fail"];
-    let _ = time_check(small.path(), &single, tempfile::tempdir().unwrap().path(), &[]);
+    let _ = time_check(
+        small.path(),
+        &single,
+        tempfile::tempdir().unwrap().path(),
+        &[],
+    );
     let (cold, _, _) = measure(small.path(), &single, 21, false, &[]);
     let (warm, _, _) = measure(small.path(), &single, 21, true, &[]);
     let interpreter = [("AGENTGATE_ENGINE", "interpreter")];
