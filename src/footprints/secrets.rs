@@ -635,8 +635,9 @@ pub(super) fn source_secrets(text: &str, test: bool) -> Vec<(String, Span, Strin
                         && !text.contains("://")
                         && !looks_like_code(text)
                         && !made_up_words(text)
-                        // An f-string or template fills it in (`f"Bearer {token}"`).
-                        && !(text.contains('{') && text.contains('}')))
+                        // An f-string or template fills it in (`f"Bearer {token}"`), even
+                        // when the capture stops at an inner quote (`f'{creds["t"]}'`).
+                        && !text.contains('{'))
                     .then_some("credential")
                 });
                 if let Some(kind) = kind {
