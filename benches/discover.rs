@@ -112,6 +112,11 @@ fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return;
     }
+    // For profiling: write the generated repository somewhere and stop.
+    if let Some(dir) = std::env::var_os("AGENTGATE_BENCH_GENERATE") {
+        generate(Path::new(&dir));
+        return;
+    }
     let repo = tempfile::tempdir().expect("tempdir");
     generate(repo.path());
     let args = ["discover", "--format", "json", "--no-fail"];

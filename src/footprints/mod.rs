@@ -647,6 +647,14 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
             Err(_) => continue,
         };
         let text = without_bom(text);
+        // Most JSON and YAML files are data: one that names no key discovery looks for and holds
+        // nothing like a secret is not parsed at all (parsing with positions is what costs).
+        let card_named = ["agent-card.json", "agent_card.json", "agentcard.json"]
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n));
+        if kind == FileKind::Structured && !known && !card_named && !worth_parsing(&text) {
+            continue;
+        }
         let text = if is_json_name(&rel) {
             json_for_yaml(&text)
         } else {
@@ -994,6 +1002,46 @@ struct Hit {
 
 fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Whether a JSON/YAML file outside the clients' places could hold a footprint or a secret:
+/// a servers key of some client, an agent card's or agent definition's keys, a URL, a
+/// secret-like name, or a marker of a known secret shape. Looser than what is reported, never
+/// stricter: everything `structured` and `config_secrets` find needs one of these.
+fn worth_parsing(text: &str) -> bool {
+    const KEYS: [&str; 12] = [
+        "mcp",
+        "servers",
+        "extensions",
+        "skills",
+        "model",
+        "://",
+        "Interfaces",
+        "MCP",
+        "Servers",
+        "card",
+        "Card",
+        "agent",
+    ];
+    if KEYS.iter().any(|k| text.contains(k)) {
+        return true;
+    }
+    let lower = text.to_ascii_lowercase();
+    const SECRET_WORDS: [&str; 8] = [
+        "token",
+        "secret",
+        "passw",
+        "key",
+        "auth",
+        "credential",
+        "private",
+        "bearer",
+    ];
+    SECRET_WORDS.iter().any(|w| lower.contains(w))
+        || crate::secret_patterns::DETECTORS
+            .iter()
+            .flat_map(|d| d.markers.iter())
+            .any(|m| text.contains(m))
 }
 
 /// A lowercase DNS label from a free-form name: what `metadata.name` requires.

@@ -589,7 +589,8 @@ pub(super) fn env_secrets(text: &str, template: bool) -> Vec<(String, Span, Stri
             variable.to_string(),
             span,
             format!(
-                "{variable} holds a literal {kind} ({}) committed to the repository; keep it in a secret store and rotate it",
+                "{} holds a literal {kind} ({}) committed to the repository; keep it in a secret store and rotate it",
+                shown_name(variable),
                 if url { clean_url(unquoted) } else { redacted(unquoted) }
             ),
         ));
@@ -634,8 +635,9 @@ pub(super) fn source_secrets(text: &str, test: bool) -> Vec<(String, Span, Strin
                         && !text.contains("://")
                         && !looks_like_code(text)
                         && !made_up_words(text)
-                        // An f-string or template fills it in (`f"Bearer {token}"`).
-                        && !(text.contains('{') && text.contains('}')))
+                        // An f-string or template fills it in (`f"Bearer {token}"`), even
+                        // when the capture stops at an inner quote (`f'{creds["t"]}'`).
+                        && !text.contains('{'))
                     .then_some("credential")
                 });
                 if let Some(kind) = kind {
@@ -649,7 +651,7 @@ pub(super) fn source_secrets(text: &str, test: bool) -> Vec<(String, Span, Strin
                         },
                         format!(
                             "{} is assigned a literal {kind} ({}) in agent code; read it from the environment or a secret store, and rotate it",
-                            name.as_str(),
+                            shown_name(name.as_str()),
                             redacted(text)
                         ),
                     ));
@@ -786,12 +788,23 @@ fn walk_config(
                 found.push((
                     pointer,
                     format!(
-                        "{name} holds a literal {kind} ({shown}) in a configuration file beside agent code; reference it from the environment or a secret store, and rotate it"
+                        "{} holds a literal {kind} ({shown}) in a configuration file beside agent code; reference it from the environment or a secret store, and rotate it",
+                        shown_name(name)
                     ),
                 ));
             }
         }
         _ => {}
+    }
+}
+
+/// A name (a variable, a key) as a message may show it: redacted when it looks like a secret
+/// itself, so that no message quotes one.
+fn shown_name(name: &str) -> String {
+    if detect(name).is_some() {
+        redacted(name)
+    } else {
+        name.to_string()
     }
 }
 
@@ -1031,5 +1044,66 @@ mod tests {
             found[0].1.start,
             "# comment\nDEBUG=true\nOPENAI_API_KEY=".len()
         );
+    }
+
+    #[test]
+    fn no_message_quotes_a_secret_even_as_a_name() {
+        let token = "ghp_R8x2Kq9LmZ4vT7nB3wY6pD1sF5hJ0cA8eG2u";
+        let found = env_secrets(
+            &format!("{token}=sk-proj-Zq8Lm2Xv9Rt4Kw7Nb3Hy6Pd1Sf5Jg0Ca8Eu2Qo\n"),
+            false,
+        );
+        assert_eq!(found.len(), 1);
+        assert!(!found[0].2.contains(token), "{}", found[0].2);
+        let found = source_secrets(
+            &format!("{token} = \"Zq8Lm2Xv9Rt4Kw7Nb3Hy6Pd\"\nx = \"{token}\"\n"),
+            false,
+        );
+        assert!(
+            found.iter().all(|(_, _, m)| !m.contains(token)),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn placeholders_are_not_secrets() {
+        for text in [
+            "YOUR_OPENAI_API_KEY",
+            "<your-key>",
+            "your_token_here",
+            "changeme",
+            "changethis",
+            "xxxxxxxxxxxxxxxx",
+            "[REDACTED]",
+            "${TOKEN}",
+            "",
+            "{env:TOKEN}",
+            "OPENAI_API_KEY",
+        ] {
+            assert!(is_placeholder(text), "{text}");
+        }
+        assert_eq!(detect_secret("sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxx"), None);
+        assert_eq!(detect_secret("sk-your-openai-key-goes-here-123"), None);
+        assert!(
+            detect("sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxx").is_some(),
+            "still masked"
+        );
+        assert_eq!(literal_secret("MAX_NEW_TOKENS", "1000000000"), None);
+        assert!(!secret_name("MAX_NEW_TOKENS"));
+        assert!(!secret_name("TOKENIZER_NAME"));
+        assert!(secret_name("GITHUB_TOKEN"));
+        assert_eq!(
+            url_secret("postgresql://postgres:postgres@localhost/app"),
+            None
+        );
+        assert_eq!(
+            url_secret("postgresql://app:s3cr3t@db/app"),
+            Some("password")
+        );
+        assert_eq!(
+            url_secret("redis://:Rd5sPw9931@cache:6379"),
+            Some("password")
+        );
+        assert_eq!(url_secret("https://x.example.com/mcp?api_key=${KEY}"), None);
     }
 }
