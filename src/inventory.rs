@@ -378,7 +378,9 @@ pub fn build_in(ctx: &RunContext, options: &InventoryOptions) -> Result<Inventor
 /// The rules that judge an agent's review.
 const REVIEW_RULES: [&str; 5] = ["AG040", "AG041", "AG042", "AG043", "AG044"];
 
-fn text(value: &Value, pointer: &str) -> String {
+/// The value at `pointer` as text: a string without trailing whitespace, another scalar as JSON,
+/// nothing when absent or null.
+pub(crate) fn text(value: &Value, pointer: &str) -> String {
     match value.pointer(pointer) {
         Some(Value::String(s)) => s.trim_end().to_string(),
         Some(Value::Null) | None => String::new(),

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::check::{self, CheckOptions, CheckedAgent, Discovery, Outcome, Sink};
 use crate::context::RunContext;
 use crate::finding::{Finding, Problem};
-use crate::inventory::csv_field;
+use crate::inventory::{csv_field, text};
 use crate::output::Secrets;
 use crate::rule::{BuiltinRule, Command};
 use crate::units::{format_date, parse_date};
@@ -152,14 +152,6 @@ pub enum MapSort {
     Email,
     /// Most agents first (then by email).
     Agents,
-}
-
-fn text(value: &Value, pointer: &str) -> String {
-    match value.pointer(pointer) {
-        Some(Value::String(s)) => s.trim().to_string(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
 }
 
 fn person_at(document: &Value, pointer: &str) -> Option<Person> {
