@@ -1519,6 +1519,31 @@ fn server_hits(
             }
         }
     }
+    // The command string itself, split as a shell splits it (`TOKEN=ghp_… npx`): each word
+    // is judged as an argument is.
+    if let Some(command) = config.get("command").and_then(Value::as_str) {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let shown = redact_arguments(&words);
+        let secret = words.iter().zip(&shown).any(|(word, shown)| {
+            if word.contains("://") {
+                url_secret(word).is_some()
+            } else {
+                shown != word && literal_argument(word)
+            }
+        });
+        if secret {
+            hits.push(Hit {
+                rule: Rule::Secret,
+                subject: Some(server.to_string()),
+                pointer: format!("{pointer}{}", n.command_at),
+                place: None,
+                message: format!(
+                    "MCP server {server:?} has a literal credential in its command ({}); pass it in env referencing it instead, e.g. ${{input:token}}",
+                    shown.join(" ")
+                ),
+            });
+        }
+    }
     if let Some((index, arg, what)) = broad_server(config) {
         let place = match index {
             Some(i) => format!("{pointer}{}/{}", n.args_at, i + n.args_offset),

@@ -15,7 +15,10 @@ pub(crate) fn describe_server(config: &Value) -> String {
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let shown = redact_arguments(&args[..args.len().min(4)]);
-        let mut text = format!("command: {command}");
+        // The command string itself can carry a credential (`TOKEN=ghp_… npx`): its words are
+        // redacted as arguments are.
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let mut text = format!("command: {}", redact_arguments(&words).join(" "));
         for arg in &shown {
             text.push(' ');
             text.push_str(arg);
