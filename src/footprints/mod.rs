@@ -644,7 +644,32 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                 ));
                 continue;
             }
-            Err(_) => continue,
+            // Agent code and `.env` files that are not UTF-8 still run (Python and Node decode
+            // them): read with replacement characters and scan them all the same.
+            Err(_) if matches!(kind, FileKind::Code(_) | FileKind::Env) => {
+                match crate::fs::read_text_lossy(path, ctx.max_file_size) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        problems.push(Problem::whole(display, unreadable(&e.message)));
+                        continue;
+                    }
+                }
+            }
+            // JSON or YAML that is not UTF-8 but names a client's key may be a real client
+            // configuration (a client's reader may accept it): fail closed rather than skip it.
+            Err(e) => {
+                let lossy = crate::fs::read_text_lossy(path, ctx.max_file_size).unwrap_or_default();
+                if names_client_key(&lossy) {
+                    problems.push(Problem::whole(
+                        display,
+                        format!(
+                            "{}; it mentions an MCP client's key (mcpServers, servers, context_servers, mcp_servers), so agentgate cannot tell which MCP servers it declares; save it as UTF-8",
+                            e.message.replace("; manifests are UTF-8 text", "")
+                        ),
+                    ));
+                }
+                continue;
+            }
         };
         let text = without_bom(text);
         // Most JSON and YAML files are data: one that names no key discovery looks for and holds
@@ -935,6 +960,18 @@ enum Language {
     Notebook,
 }
 
+/// Text that names a key under which an MCP client lists its servers.
+fn names_client_key(text: &str) -> bool {
+    [
+        "mcpServers",
+        "\"servers\"",
+        "context_servers",
+        "mcp_servers",
+    ]
+    .iter()
+    .any(|key| text.contains(key))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FileKind {
     Structured,
@@ -1104,7 +1141,7 @@ pub fn code_summary(root: &Path, paths: &[PathBuf], max_file_size: u64) -> CodeS
         let FileKind::Code(language) = FileKind::of(&rel, name) else {
             continue;
         };
-        let Ok(text) = crate::fs::read_text(&file, max_file_size) else {
+        let Ok(text) = crate::fs::read_text_lossy(&file, max_file_size) else {
             continue;
         };
         let source = Arc::new(SourceFile::new(

@@ -55,3 +55,57 @@ fn a_token_in_an_mcp_command_string_is_flagged_and_never_printed() {
         init.stderr
     );
 }
+
+#[test]
+fn non_utf8_agent_code_and_env_files_are_still_scanned() {
+    let dir = repo(&[
+        (
+            "agent.py",
+            b"# caf\xe9\nimport openai\nclient = openai.OpenAI()\n",
+        ),
+        (
+            "web/bot.mjs",
+            b"// caf\xe9\nimport OpenAI from \"openai\";\nconst c = new OpenAI();\n",
+        ),
+        (
+            ".env",
+            b"# caf\xe9\nOPENAI_API_KEY=sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEF\n",
+        ),
+    ]);
+    let found = rules(dir.path());
+    for file in ["agent.py", "web/bot.mjs"] {
+        assert!(
+            found
+                .iter()
+                .any(|(rule, f, _)| rule == "AG100" && f == file),
+            "{file}: {found:?}"
+        );
+    }
+    assert!(
+        found
+            .iter()
+            .any(|(rule, f, _)| rule == "AG101" && f == ".env"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_non_utf8_json_file_naming_a_client_key_fails_closed() {
+    let dir = repo(&[(
+        "tools/mcp.json",
+        format!("{{\"note\": \"caf\u{fffd}\", \"mcpServers\": {{\"gh\": {{\"command\": \"npx\", \"env\": {{\"GITHUB_TOKEN\": \"{TOKEN}\"}}}}}}}}\n")
+            .replace('\u{fffd}', "\u{1}")
+            .into_bytes()
+            .into_iter()
+            .map(|b| if b == 1 { 0xe9 } else { b })
+            .collect::<Vec<u8>>()
+            .as_slice(),
+    )]);
+    let run = agentgate(dir.path(), &["discover", "--format", "json"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        out.contains("tools/mcp.json") && out.contains("not valid UTF-8"),
+        "{out}"
+    );
+}
