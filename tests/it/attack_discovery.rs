@@ -109,3 +109,69 @@ fn a_non_utf8_json_file_naming_a_client_key_fails_closed() {
         "{out}"
     );
 }
+
+#[test]
+fn valid_import_forms_the_detectors_missed_are_found() {
+    let files: &[(&str, &[u8])] = &[
+        ("py_tab/agent.py", b"import\topenai\n"),
+        ("py_semi/agent.py", b"import os; import anthropic\n"),
+        ("py_spaces/agent.py", b"from  openai import OpenAI\n"),
+        (
+            "js_nospace/bot.mjs",
+            b"import OpenAI from\"openai\";\nnew OpenAI();\n",
+        ),
+        (
+            "js_split/bot.mjs",
+            b"import OpenAI from\n  \"openai\";\nnew OpenAI();\n",
+        ),
+        (
+            "js_comment/bot.ts",
+            b"/* x */ import OpenAI from \"openai\";\n",
+        ),
+        (
+            "js_semi/bot.js",
+            b"const a = 1; const OpenAI = require (\"openai\");\n",
+        ),
+        (
+            "go_paren/main.go",
+            b"package main\n\nimport(\n\t\"fmt\"\n\t\"github.com/sashabaranov/go-openai\"\n)\n",
+        ),
+        (
+            "go_raw/main.go",
+            b"package main\n\nimport oa `github.com/sashabaranov/go-openai`\n",
+        ),
+    ];
+    let dir = repo(files);
+    let found = rules(dir.path());
+    for (file, _) in files {
+        assert!(
+            found
+                .iter()
+                .any(|(rule, f, _)| rule == "AG100" && f == file),
+            "{file}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn strings_and_comments_mentioning_imports_still_do_not_count() {
+    let dir = repo(&[
+        (
+            "py/app.py",
+            b"x = \"a; import openai\"\n# import openai\nprint('from openai import x')\n",
+        ),
+        (
+            "js/app.js",
+            b"const s = \"x; import OpenAI from 'openai'\";\n// import OpenAI from \"openai\";\n",
+        ),
+        (
+            "go/main.go",
+            b"package main\n\n// import `github.com/sashabaranov/go-openai`\n",
+        ),
+    ]);
+    let found = rules(dir.path());
+    assert!(
+        !found.iter().any(|(rule, _, _)| rule == "AG100"),
+        "{found:?}"
+    );
+}
