@@ -717,28 +717,24 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                     let documents = match yaml::parse(&source, Limits::default()) {
                         Ok(documents) => documents,
                         // A generic name in a client's folder (`.vscode/settings.json`) is
-                        // mostly other settings: one that does not parse is AG105 when it holds
-                        // the client's key, and none of discovery's business otherwise.
+                        // mostly other settings: one that does not parse fails closed when it
+                        // holds the client's key (the client's JSON.parse may well accept what
+                        // agentgate refuses: a duplicate key, a big integer, and run the server
+                        // it declares), and is none of discovery's business otherwise.
                         Err(e) if known && clients::generic_name(&name) => {
                             let key = clients::by_place(&rel)
                                 .map(|c| c.key().rsplit('/').next().unwrap_or_default())
                                 .unwrap_or_default();
-                            if let (Some(rule), false) = (&unreadable_config, key.is_empty()) {
-                                if source.text.contains(key) {
-                                    found.push(make(
-                                        rule,
-                                        &source,
-                                        e.offset,
-                                        e.span,
-                                        agent.clone(),
-                                        String::new(),
-                                        format!(
-                                            "{rel} mentions {key:?} but does not parse ({}), so agentgate cannot tell which MCP servers it declares; fix the file",
-                                            e.message
-                                        ),
-                                        false,
-                                    ));
-                                }
+                            if !key.is_empty() && source.text.contains(key) {
+                                problems.push(Problem::at(
+                                    &source,
+                                    e.offset,
+                                    e.span,
+                                    format!(
+                                        "{rel} mentions {key:?} but does not parse ({}), so agentgate cannot tell which MCP servers it declares; fix the file (its client may read it anyway)",
+                                        e.message
+                                    ),
+                                ));
                             }
                             continue;
                         }
@@ -748,6 +744,21 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                                 e.offset,
                                 e.span,
                                 unreadable(&e.message),
+                            ));
+                            continue;
+                        }
+                        // Any other file naming a client's key that does not parse may still be
+                        // read by its client (JSON.parse takes duplicate keys and big integers):
+                        // fail closed rather than skip what could declare a server.
+                        Err(e) if names_client_key(&source.text) => {
+                            problems.push(Problem::at(
+                                &source,
+                                e.offset,
+                                e.span,
+                                format!(
+                                    "{rel} mentions an MCP client's key (mcpServers, servers, context_servers, mcp_servers) but does not parse ({}), so agentgate cannot tell which MCP servers it declares; fix the file, or add it to `exclude` in .agentgate.yaml if it is not a configuration",
+                                    e.message
+                                ),
                             ));
                             continue;
                         }

@@ -175,3 +175,48 @@ fn strings_and_comments_mentioning_imports_still_do_not_count() {
         "{found:?}"
     );
 }
+
+/// A client reads JSON with JSON.parse (the last duplicate key wins, big integers are fine):
+/// a file naming a client key that agentgate's stricter reader refuses fails closed, naming
+/// the file, whether its name is a client's (in any case) or not.
+#[test]
+fn a_client_configuration_the_reader_refuses_fails_closed() {
+    let server = format!(
+        "\"mcpServers\": {{\"gh\": {{\"command\": \"npx\", \"env\": {{\"GITHUB_TOKEN\": \"{TOKEN}\"}}}}}}"
+    );
+    let cases = [
+        (
+            ".gemini/settings.json",
+            format!("{{\"theme\": \"a\", \"theme\": \"b\", {server}}}\n"),
+        ),
+        (
+            ".roo/mcp.json",
+            format!("{{\"n\": 123456789012345678901234567890, {server}}}\n"),
+        ),
+        (".MCP.json", format!("{{\"a\": 1, \"a\": 2, {server}}}\n")),
+        (
+            "tools/agent-config.json",
+            format!("{{\"a\": 1, \"a\": 2, {server}}}\n"),
+        ),
+    ];
+    for (file, text) in cases {
+        let dir = repo(&[(file, text.as_bytes())]);
+        let run = agentgate(dir.path(), &["discover", "--format", "json"]);
+        let out = format!("{}{}", run.stdout, run.stderr);
+        assert_eq!(run.code, 2, "{file}: {out}");
+        assert!(out.contains(file), "{file}: {out}");
+        assert!(!out.contains(TOKEN), "{file}: {out}");
+    }
+    // A case-changed client folder is still the client's.
+    let dir = repo(&[(
+        ".VSCode/mcp.json",
+        format!("{{\"servers\": {{\"gh\": {{\"command\": \"npx\", \"env\": {{\"GITHUB_TOKEN\": \"{TOKEN}\"}}}}}}}}\n").as_bytes(),
+    )]);
+    let found = rules(dir.path());
+    assert!(
+        found
+            .iter()
+            .any(|(rule, f, _)| rule == "AG101" && f == ".VSCode/mcp.json"),
+        "{found:?}"
+    );
+}
