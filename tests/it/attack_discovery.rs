@@ -220,3 +220,21 @@ fn a_client_configuration_the_reader_refuses_fails_closed() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_key_in_an_mcp_url_host_is_not_written_into_an_init_draft() {
+    let key = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx";
+    let config = format!(
+        "{{\"mcpServers\": {{\"h\": {{\"type\": \"http\", \"url\": \"https://{key}.mcp.example.com/mcp\"}}}}}}\n"
+    );
+    let dir = repo(&[(".mcp.json", config.as_bytes())]);
+    let init = agentgate(dir.path(), &["init", "--from", ".mcp.json", "--stdout"]);
+    assert!(!init.stdout.contains(key), "{}", init.stdout);
+    assert!(!init.stderr.contains(key), "{}", init.stderr);
+    assert!(
+        init.stdout.contains("mcp.example.com"),
+        "{}{}",
+        init.stdout,
+        init.stderr
+    );
+}
