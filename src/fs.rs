@@ -76,6 +76,23 @@ impl std::fmt::Display for ReadError {
 }
 
 /// Reads a file as UTF-8 text, refusing files over `max_bytes` before reading them whole.
+/// A file's text as an interpreter reads source that is not UTF-8 (Python and Node decode it
+/// with replacement characters or Latin-1): invalid bytes become U+FFFD, so what is ASCII in
+/// it (an import, a key) is still seen. Only the size limit and I/O errors fail.
+pub fn read_text_lossy(path: &Path, max_bytes: u64) -> Result<String, ReadError> {
+    let file = std::fs::File::open(path).map_err(|e| ReadError::whole(e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::whole(e.to_string()))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(ReadError::whole(format!(
+            "the file is larger than {max_bytes} bytes; agentgate refuses to read it"
+        )));
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, ReadError> {
     let file = std::fs::File::open(path).map_err(|e| ReadError::whole(e.to_string()))?;
     let mut bytes = Vec::new();

@@ -257,13 +257,75 @@ pub(super) fn go_library(line: &str, in_block: bool) -> Option<&'static str> {
     } else {
         return None;
     };
-    let start = rest.find('"')?;
+    // An interpreted ("…") or raw (`…`) string: Go accepts both as an import path.
+    let start = rest.find(['"', '`'])?;
+    let quote = rest[start..].chars().next()?;
+    if rest[..start].contains("//") {
+        return None;
+    }
     let inner = &rest[start + 1..];
-    let path = &inner[..inner.find('"')?];
+    let path = &inner[..inner.find(quote)?];
     GO_MODULES
         .iter()
         .find(|m| path == m.module || path.starts_with(&format!("{}/", m.module)))
         .map(|m| m.module)
+}
+
+/// A line without the block comments that open it (`/* x */ import …`) in languages that
+/// have them.
+fn without_leading_block_comments(line: &str, language: Language) -> &str {
+    if !matches!(language, Language::Script | Language::Go) {
+        return line;
+    }
+    let mut rest = line;
+    while let Some(after) = rest.strip_prefix("/*") {
+        match after.find("*/") {
+            Some(end) => rest = after[end + 2..].trim_start(),
+            None => return "",
+        }
+    }
+    rest
+}
+
+/// A line split at each `;` that is outside a string (a quote before it is closed), so that
+/// `import os; import anthropic` is two statements and `x = "a; import b"` one.
+fn statements(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut start = 0;
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+            None if c == ';' => {
+                out.push(line[start..i].trim());
+                start = i + 1;
+            }
+            None if c == '#' || line[i..].starts_with("//") => break,
+            None => {}
+        }
+    }
+    out.push(line[start..].trim());
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// A TS/JS statement spaced as the detector reads it: `from"x"` as `from "x"`,
+/// `require ("x")` as `require("x")`.
+fn script_spacing(statement: &str) -> String {
+    static FIXES: std::sync::OnceLock<Option<(regex::Regex, regex::Regex)>> =
+        std::sync::OnceLock::new();
+    let Some((quote, paren)) = FIXES.get_or_init(|| {
+        Some((
+            regex::Regex::new(r#"\b(from|import)(["'`])"#).ok()?,
+            regex::Regex::new(r"\b(require|import) \(").ok()?,
+        ))
+    }) else {
+        return statement.to_string();
+    };
+    let spaced = quote.replace_all(statement, "$1 $2");
+    paren.replace_all(&spaced, "$1(").into_owned()
 }
 
 /// Whether `agents` names the project's own package for a Python file: an `agents/` folder or
@@ -367,21 +429,59 @@ pub(super) fn scan_code(
     let mut pending_tool = false;
     let mut offset = 0;
     let mut in_go_block = false;
+    let mut script_from_pending = false;
     for raw in source.text.split_inclusive('\n') {
         let start = offset;
         offset += raw.chars().count();
         let line = raw.trim_end_matches(['\n', '\r']);
         let trimmed = line.trim_start();
+        // What the interpreters accept and a line-prefix match would miss: any whitespace
+        // between words, `;` between statements, a leading block comment, a specifier after
+        // `from` on the next line. Strings stay strings: a `;` inside quotes splits nothing.
+        let code = without_leading_block_comments(trimmed, language);
+        let statements: Vec<String> = statements(code)
+            .into_iter()
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
         let found: Vec<String> = match language {
-            Language::Python | Language::Notebook => python_libraries(trimmed, local_agents)
-                .into_iter()
+            Language::Python | Language::Notebook => statements
+                .iter()
+                .flat_map(|s| python_libraries(s, local_agents))
                 .map(str::to_string)
                 .collect(),
-            Language::Script => script_library(trimmed).into_iter().collect(),
+            Language::Script => {
+                let continued = std::mem::take(&mut script_from_pending);
+                let found: Vec<String> = statements
+                    .iter()
+                    .filter_map(|s| {
+                        let s = script_spacing(s);
+                        if continued && s.starts_with(['"', '\'', '`']) {
+                            script_library(&format!("from {s}"))
+                        } else {
+                            script_library(&s)
+                        }
+                    })
+                    .collect();
+                // `import OpenAI from` with the specifier on the next line.
+                script_from_pending = statements.last().is_some_and(|s| {
+                    (s.starts_with("import ") || s.starts_with("export ") || s.starts_with('}'))
+                        && (s.ends_with(" from") || s == "from")
+                });
+                found
+            }
             Language::Go => {
-                if trimmed.starts_with("import (") {
+                let go = statements.first().map(String::as_str).unwrap_or_default();
+                if go.starts_with("import (") || go == "import(" || go.starts_with("import( ") {
                     in_go_block = true;
                     Vec::new()
+                } else if let Some(rest) = go
+                    .strip_prefix("import")
+                    .filter(|rest| rest.starts_with([' ', '"', '`']))
+                {
+                    go_library(&format!("import {}", rest.trim_start()), false)
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect()
                 } else if in_go_block && trimmed.starts_with(')') {
                     in_go_block = false;
                     Vec::new()

@@ -644,7 +644,32 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                 ));
                 continue;
             }
-            Err(_) => continue,
+            // Agent code and `.env` files that are not UTF-8 still run (Python and Node decode
+            // them): read with replacement characters and scan them all the same.
+            Err(_) if matches!(kind, FileKind::Code(_) | FileKind::Env) => {
+                match crate::fs::read_text_lossy(path, ctx.max_file_size) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        problems.push(Problem::whole(display, unreadable(&e.message)));
+                        continue;
+                    }
+                }
+            }
+            // JSON or YAML that is not UTF-8 but names a client's key may be a real client
+            // configuration (a client's reader may accept it): fail closed rather than skip it.
+            Err(e) => {
+                let lossy = crate::fs::read_text_lossy(path, ctx.max_file_size).unwrap_or_default();
+                if names_client_key(&lossy) {
+                    problems.push(Problem::whole(
+                        display,
+                        format!(
+                            "{}; it mentions an MCP client's key (mcpServers, servers, context_servers, mcp_servers), so agentgate cannot tell which MCP servers it declares; save it as UTF-8",
+                            e.message.replace("; manifests are UTF-8 text", "")
+                        ),
+                    ));
+                }
+                continue;
+            }
         };
         let text = without_bom(text);
         // Most JSON and YAML files are data: one that names no key discovery looks for and holds
@@ -692,28 +717,24 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                     let documents = match yaml::parse(&source, Limits::default()) {
                         Ok(documents) => documents,
                         // A generic name in a client's folder (`.vscode/settings.json`) is
-                        // mostly other settings: one that does not parse is AG105 when it holds
-                        // the client's key, and none of discovery's business otherwise.
+                        // mostly other settings: one that does not parse fails closed when it
+                        // holds the client's key (the client's JSON.parse may well accept what
+                        // agentgate refuses: a duplicate key, a big integer, and run the server
+                        // it declares), and is none of discovery's business otherwise.
                         Err(e) if known && clients::generic_name(&name) => {
                             let key = clients::by_place(&rel)
                                 .map(|c| c.key().rsplit('/').next().unwrap_or_default())
                                 .unwrap_or_default();
-                            if let (Some(rule), false) = (&unreadable_config, key.is_empty()) {
-                                if source.text.contains(key) {
-                                    found.push(make(
-                                        rule,
-                                        &source,
-                                        e.offset,
-                                        e.span,
-                                        agent.clone(),
-                                        String::new(),
-                                        format!(
-                                            "{rel} mentions {key:?} but does not parse ({}), so agentgate cannot tell which MCP servers it declares; fix the file",
-                                            e.message
-                                        ),
-                                        false,
-                                    ));
-                                }
+                            if !key.is_empty() && source.text.contains(key) {
+                                problems.push(Problem::at(
+                                    &source,
+                                    e.offset,
+                                    e.span,
+                                    format!(
+                                        "{rel} mentions {key:?} but does not parse ({}), so agentgate cannot tell which MCP servers it declares; fix the file (its client may read it anyway)",
+                                        e.message
+                                    ),
+                                ));
                             }
                             continue;
                         }
@@ -723,6 +744,21 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
                                 e.offset,
                                 e.span,
                                 unreadable(&e.message),
+                            ));
+                            continue;
+                        }
+                        // Any other file naming a client's key that does not parse may still be
+                        // read by its client (JSON.parse takes duplicate keys and big integers):
+                        // fail closed rather than skip what could declare a server.
+                        Err(e) if names_client_key(&source.text) => {
+                            problems.push(Problem::at(
+                                &source,
+                                e.offset,
+                                e.span,
+                                format!(
+                                    "{rel} mentions an MCP client's key (mcpServers, servers, context_servers, mcp_servers) but does not parse ({}), so agentgate cannot tell which MCP servers it declares; fix the file, or add it to `exclude` in .agentgate.yaml if it is not a configuration",
+                                    e.message
+                                ),
                             ));
                             continue;
                         }
@@ -935,6 +971,18 @@ enum Language {
     Notebook,
 }
 
+/// Text that names a key under which an MCP client lists its servers.
+fn names_client_key(text: &str) -> bool {
+    [
+        "mcpServers",
+        "\"servers\"",
+        "context_servers",
+        "mcp_servers",
+    ]
+    .iter()
+    .any(|key| text.contains(key))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FileKind {
     Structured,
@@ -1104,7 +1152,7 @@ pub fn code_summary(root: &Path, paths: &[PathBuf], max_file_size: u64) -> CodeS
         let FileKind::Code(language) = FileKind::of(&rel, name) else {
             continue;
         };
-        let Ok(text) = crate::fs::read_text(&file, max_file_size) else {
+        let Ok(text) = crate::fs::read_text_lossy(&file, max_file_size) else {
             continue;
         };
         let source = Arc::new(SourceFile::new(
@@ -1517,6 +1565,31 @@ fn server_hits(
                     ),
                 });
             }
+        }
+    }
+    // The command string itself, split as a shell splits it (`TOKEN=ghp_… npx`): each word
+    // is judged as an argument is.
+    if let Some(command) = config.get("command").and_then(Value::as_str) {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let shown = redact_arguments(&words);
+        let secret = words.iter().zip(&shown).any(|(word, shown)| {
+            if word.contains("://") {
+                url_secret(word).is_some()
+            } else {
+                shown != word && literal_argument(word)
+            }
+        });
+        if secret {
+            hits.push(Hit {
+                rule: Rule::Secret,
+                subject: Some(server.to_string()),
+                pointer: format!("{pointer}{}", n.command_at),
+                place: None,
+                message: format!(
+                    "MCP server {server:?} has a literal credential in its command ({}); pass it in env referencing it instead, e.g. ${{input:token}}",
+                    shown.join(" ")
+                ),
+            });
         }
     }
     if let Some((index, arg, what)) = broad_server(config) {

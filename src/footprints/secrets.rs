@@ -15,7 +15,10 @@ pub(crate) fn describe_server(config: &Value) -> String {
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let shown = redact_arguments(&args[..args.len().min(4)]);
-        let mut text = format!("command: {command}");
+        // The command string itself can carry a credential (`TOKEN=ghp_… npx`): its words are
+        // redacted as arguments are.
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let mut text = format!("command: {}", redact_arguments(&words).join(" "));
         for arg in &shown {
             text.push(' ');
             text.push_str(arg);
@@ -100,10 +103,23 @@ pub(crate) fn clean_url(url: &str) -> String {
     let (authority, path) = rest
         .split_once('/')
         .map_or((rest, None), |(a, p)| (a, Some(p)));
-    let host = match authority.rsplit_once('@') {
-        Some((_, host)) => format!("[redacted]@{host}"),
-        None => authority.to_string(),
+    let (user, host) = match authority.rsplit_once('@') {
+        Some((_, host)) => ("[redacted]@", host),
+        None => ("", authority),
     };
+    // A key can sit in a host label too (`https://sk-proj-….mcp.example.com`).
+    let host = host
+        .split('.')
+        .map(|label| {
+            if detect(label).is_some() {
+                "[redacted]"
+            } else {
+                label
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".");
+    let host = format!("{user}{host}");
     let mut out = format!("{scheme}://{host}");
     if let Some(path) = path {
         for segment in path.split('/') {

@@ -22,6 +22,7 @@ mod common;
 mod action;
 mod adversary;
 mod at;
+mod attack_discovery;
 mod attack_gate;
 mod attack_reader;
 mod attack_reviews;

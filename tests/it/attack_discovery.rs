@@ -1,0 +1,240 @@
+//! A pull request's author hiding an agent or leaking a secret past discovery: a token in an
+//! MCP server's command string, non-UTF-8 agent code, import forms the detectors missed, a
+//! client configuration the reader refuses. Each runs the real binary on a real git repository.
+
+use std::path::Path;
+
+use crate::common::*;
+
+/// A GitHub token of the real shape (never a placeholder).
+const TOKEN: &str = "ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789";
+
+fn repo(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (path, bytes) in files {
+        let full = tmp.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, bytes).unwrap();
+    }
+    git_commit_all(tmp.path(), "files");
+    tmp
+}
+
+fn rules(dir: &Path) -> Vec<(String, String, String)> {
+    let run = agentgate(dir, &["discover", "--no-fail", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    findings(&run.json())
+}
+
+#[test]
+fn a_token_in_an_mcp_command_string_is_flagged_and_never_printed() {
+    let config = format!(
+        "{{\"mcpServers\": {{\"gh\": {{\"command\": \"GITHUB_PERSONAL_ACCESS_TOKEN={TOKEN} npx\", \"args\": [\"-y\", \"@modelcontextprotocol/server-github\"]}}}}}}\n"
+    );
+    let dir = repo(&[(".mcp.json", config.as_bytes())]);
+    let found = rules(dir.path());
+    assert!(
+        found
+            .iter()
+            .any(|(rule, file, _)| rule == "AG101" && file == ".mcp.json"),
+        "{found:?}"
+    );
+    for format in ["human", "json", "sarif", "junit", "github", "markdown"] {
+        let run = agentgate(dir.path(), &["discover", "--no-fail", "--format", format]);
+        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+        assert!(!run.stdout.contains(TOKEN), "{format}: {}", run.stdout);
+        assert!(!run.stderr.contains(TOKEN), "{format}: {}", run.stderr);
+    }
+    let init = agentgate(dir.path(), &["init", "--from", ".mcp.json", "--stdout"]);
+    assert!(!init.stdout.contains(TOKEN), "{}", init.stdout);
+    assert!(!init.stderr.contains(TOKEN), "{}", init.stderr);
+    assert!(
+        init.stdout.contains("npx"),
+        "{}{}",
+        init.stdout,
+        init.stderr
+    );
+}
+
+#[test]
+fn non_utf8_agent_code_and_env_files_are_still_scanned() {
+    let dir = repo(&[
+        (
+            "agent.py",
+            b"# caf\xe9\nimport openai\nclient = openai.OpenAI()\n",
+        ),
+        (
+            "web/bot.mjs",
+            b"// caf\xe9\nimport OpenAI from \"openai\";\nconst c = new OpenAI();\n",
+        ),
+        (
+            ".env",
+            b"# caf\xe9\nOPENAI_API_KEY=sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEF\n",
+        ),
+    ]);
+    let found = rules(dir.path());
+    for file in ["agent.py", "web/bot.mjs"] {
+        assert!(
+            found
+                .iter()
+                .any(|(rule, f, _)| rule == "AG100" && f == file),
+            "{file}: {found:?}"
+        );
+    }
+    assert!(
+        found
+            .iter()
+            .any(|(rule, f, _)| rule == "AG101" && f == ".env"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_non_utf8_json_file_naming_a_client_key_fails_closed() {
+    let dir = repo(&[(
+        "tools/mcp.json",
+        format!("{{\"note\": \"caf\u{fffd}\", \"mcpServers\": {{\"gh\": {{\"command\": \"npx\", \"env\": {{\"GITHUB_TOKEN\": \"{TOKEN}\"}}}}}}}}\n")
+            .replace('\u{fffd}', "\u{1}")
+            .into_bytes()
+            .into_iter()
+            .map(|b| if b == 1 { 0xe9 } else { b })
+            .collect::<Vec<u8>>()
+            .as_slice(),
+    )]);
+    let run = agentgate(dir.path(), &["discover", "--format", "json"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        out.contains("tools/mcp.json") && out.contains("not valid UTF-8"),
+        "{out}"
+    );
+}
+
+#[test]
+fn valid_import_forms_the_detectors_missed_are_found() {
+    let files: &[(&str, &[u8])] = &[
+        ("py_tab/agent.py", b"import\topenai\n"),
+        ("py_semi/agent.py", b"import os; import anthropic\n"),
+        ("py_spaces/agent.py", b"from  openai import OpenAI\n"),
+        (
+            "js_nospace/bot.mjs",
+            b"import OpenAI from\"openai\";\nnew OpenAI();\n",
+        ),
+        (
+            "js_split/bot.mjs",
+            b"import OpenAI from\n  \"openai\";\nnew OpenAI();\n",
+        ),
+        (
+            "js_comment/bot.ts",
+            b"/* x */ import OpenAI from \"openai\";\n",
+        ),
+        (
+            "js_semi/bot.js",
+            b"const a = 1; const OpenAI = require (\"openai\");\n",
+        ),
+        (
+            "go_paren/main.go",
+            b"package main\n\nimport(\n\t\"fmt\"\n\t\"github.com/sashabaranov/go-openai\"\n)\n",
+        ),
+        (
+            "go_raw/main.go",
+            b"package main\n\nimport oa `github.com/sashabaranov/go-openai`\n",
+        ),
+    ];
+    let dir = repo(files);
+    let found = rules(dir.path());
+    for (file, _) in files {
+        assert!(
+            found
+                .iter()
+                .any(|(rule, f, _)| rule == "AG100" && f == file),
+            "{file}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn strings_and_comments_mentioning_imports_still_do_not_count() {
+    let dir = repo(&[
+        (
+            "py/app.py",
+            b"x = \"a; import openai\"\n# import openai\nprint('from openai import x')\n",
+        ),
+        (
+            "js/app.js",
+            b"const s = \"x; import OpenAI from 'openai'\";\n// import OpenAI from \"openai\";\n",
+        ),
+        (
+            "go/main.go",
+            b"package main\n\n// import `github.com/sashabaranov/go-openai`\n",
+        ),
+    ]);
+    let found = rules(dir.path());
+    assert!(
+        !found.iter().any(|(rule, _, _)| rule == "AG100"),
+        "{found:?}"
+    );
+}
+
+/// A client reads JSON with JSON.parse (the last duplicate key wins, big integers are fine):
+/// a file naming a client key that agentgate's stricter reader refuses fails closed, naming
+/// the file, whether its name is a client's (in any case) or not.
+#[test]
+fn a_client_configuration_the_reader_refuses_fails_closed() {
+    let server = format!(
+        "\"mcpServers\": {{\"gh\": {{\"command\": \"npx\", \"env\": {{\"GITHUB_TOKEN\": \"{TOKEN}\"}}}}}}"
+    );
+    let cases = [
+        (
+            ".gemini/settings.json",
+            format!("{{\"theme\": \"a\", \"theme\": \"b\", {server}}}\n"),
+        ),
+        (
+            ".roo/mcp.json",
+            format!("{{\"n\": 123456789012345678901234567890, {server}}}\n"),
+        ),
+        (".MCP.json", format!("{{\"a\": 1, \"a\": 2, {server}}}\n")),
+        (
+            "tools/agent-config.json",
+            format!("{{\"a\": 1, \"a\": 2, {server}}}\n"),
+        ),
+    ];
+    for (file, text) in cases {
+        let dir = repo(&[(file, text.as_bytes())]);
+        let run = agentgate(dir.path(), &["discover", "--format", "json"]);
+        let out = format!("{}{}", run.stdout, run.stderr);
+        assert_eq!(run.code, 2, "{file}: {out}");
+        assert!(out.contains(file), "{file}: {out}");
+        assert!(!out.contains(TOKEN), "{file}: {out}");
+    }
+    // A case-changed client folder is still the client's.
+    let dir = repo(&[(
+        ".VSCode/mcp.json",
+        format!("{{\"servers\": {{\"gh\": {{\"command\": \"npx\", \"env\": {{\"GITHUB_TOKEN\": \"{TOKEN}\"}}}}}}}}\n").as_bytes(),
+    )]);
+    let found = rules(dir.path());
+    assert!(
+        found
+            .iter()
+            .any(|(rule, f, _)| rule == "AG101" && f == ".VSCode/mcp.json"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_key_in_an_mcp_url_host_is_not_written_into_an_init_draft() {
+    let key = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx";
+    let config = format!(
+        "{{\"mcpServers\": {{\"h\": {{\"type\": \"http\", \"url\": \"https://{key}.mcp.example.com/mcp\"}}}}}}\n"
+    );
+    let dir = repo(&[(".mcp.json", config.as_bytes())]);
+    let init = agentgate(dir.path(), &["init", "--from", ".mcp.json", "--stdout"]);
+    assert!(!init.stdout.contains(key), "{}", init.stdout);
+    assert!(!init.stderr.contains(key), "{}", init.stderr);
+    assert!(
+        init.stdout.contains("mcp.example.com"),
+        "{}{}",
+        init.stdout,
+        init.stderr
+    );
+}
