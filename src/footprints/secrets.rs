@@ -120,6 +120,12 @@ pub(crate) fn clean_url(url: &str) -> String {
         .collect::<Vec<_>>()
         .join(".");
     let host = format!("{user}{host}");
+    // Even the scheme: a key followed by `://` (`sk-ant-…://localhost`) reads as one.
+    let scheme = if detect(scheme).is_some() {
+        "[redacted]"
+    } else {
+        scheme
+    };
     let mut out = format!("{scheme}://{host}");
     if let Some(path) = path {
         for segment in path.split('/') {
@@ -894,6 +900,18 @@ pub(crate) fn detect_secret(text: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `discovery` fuzz target: a `.env` value that is a key followed by `://`
+    /// was quoted whole, its scheme being the key.
+    #[test]
+    fn a_key_in_a_url_scheme_is_not_quoted() {
+        let text = "DEBUG=false\nANTHROPIC_API_KEY=sk-ant-api04-Xy7Qm2Lp9Rt4Kv8Nw3Bz6Hc1Js://localhost/app\n";
+        let found = env_secrets(text, false);
+        assert!(!found.is_empty(), "the key is still found");
+        for (_, _, message) in found {
+            assert!(!message.contains("Xy7Qm2Lp9Rt4Kv8Nw3Bz6Hc1Js"), "{message}");
+        }
+    }
 
     #[test]
     fn secrets_and_references() {
