@@ -86,6 +86,21 @@ pub fn code_span(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
+/// The rule, severity, place, agent and message cells of a finding's table row.
+fn finding_cells(f: &crate::finding::Finding) -> String {
+    format!(
+        "{} {} | {} | {}:{}:{} | {} | {}",
+        f.rule,
+        escape(&f.slug),
+        f.severity,
+        escape(&f.file),
+        f.line,
+        f.column,
+        escape(f.agent.as_deref().unwrap_or("")),
+        escape(&f.message)
+    )
+}
+
 pub fn render(outcome: &Outcome) -> String {
     let mut out = format!("### agentgate: {}\n\n", super::summary_line(outcome));
     if outcome.findings.is_empty() {
@@ -93,18 +108,7 @@ pub fn render(outcome: &Outcome) -> String {
     } else {
         out.push_str("| rule | severity | file | agent | message |\n|---|---|---|---|---|\n");
         for f in outcome.findings.iter().take(MAX_FINDINGS) {
-            let _ = writeln!(
-                out,
-                "| {} {} | {} | {}:{}:{} | {} | {} |",
-                f.rule,
-                escape(&f.slug),
-                f.severity,
-                escape(&f.file),
-                f.line,
-                f.column,
-                escape(f.agent.as_deref().unwrap_or("")),
-                escape(&f.message)
-            );
+            let _ = writeln!(out, "| {} |", finding_cells(f));
         }
         let more = outcome.findings.len().saturating_sub(MAX_FINDINGS);
         if more > 0 {
@@ -123,15 +127,8 @@ pub fn render(outcome: &Outcome) -> String {
             let (f, waiver) = (&w.finding, &w.waiver);
             let _ = writeln!(
                 out,
-                "| {} {} | {} | {}:{}:{} | {} | {} | {} (approved by {}, expires {}) |",
-                f.rule,
-                escape(&f.slug),
-                f.severity,
-                escape(&f.file),
-                f.line,
-                f.column,
-                escape(f.agent.as_deref().unwrap_or("")),
-                escape(&f.message),
+                "| {} | {} (approved by {}, expires {}) |",
+                finding_cells(f),
                 escape(&waiver.reason),
                 escape(&waiver.approved_by),
                 escape(&waiver.expires)

@@ -15,24 +15,8 @@ fn umbrella(sources: &str, review: &str) -> String {
     )
 }
 
-fn rules_files(json: &serde_json::Value) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = json["findings"]
-        .as_array()
-        .unwrap_or_else(|| panic!("findings in {json}"))
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap_or_default().to_string(),
-                f["file"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 fn has(json: &serde_json::Value, rule: &str, file: &str) -> bool {
-    rules_files(json).contains(&(rule.to_string(), file.to_string()))
+    rule_file_pairs(json).contains(&(rule.to_string(), file.to_string()))
 }
 
 /// Two service folders of agent code with no manifest, committed on the base.
@@ -114,7 +98,9 @@ fn new_agent_code_in_a_folder_with_an_old_footprint_is_reported_by_partial_runs(
         let run = check(dir, &extra);
         assert_eq!(run.code, 1, "{extra:?}: {}{}", run.stdout, run.stderr);
         assert!(
-            rules_files(&run.json()).iter().any(|(r, _)| r == "AG100"),
+            rule_file_pairs(&run.json())
+                .iter()
+                .any(|(r, _)| r == "AG100"),
             "{extra:?}: {}",
             run.stdout
         );

@@ -27,23 +27,6 @@ fn human(dir: &Path, extra: &[&str]) -> Run {
     agentgate(dir, &args)
 }
 
-/// (rule, file) of every finding.
-fn reported(json: &serde_json::Value) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = json["findings"]
-        .as_array()
-        .unwrap_or_else(|| panic!("findings in {json}"))
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap_or_default().to_string(),
-                f["file"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 fn pair(rule: &str, file: &str) -> (String, String) {
     (rule.to_string(), file.to_string())
 }
@@ -153,7 +136,7 @@ fn a_change_to_the_trusted_configuration_makes_a_full_run() {
         let full = check(dir, &[]);
         assert_eq!(full.code, 1, "{changed}: {}", full.stdout);
         assert!(
-            reported(&full.json()).contains(&pair(rule, file)),
+            rule_file_pairs(&full.json()).contains(&pair(rule, file)),
             "{changed}: {}",
             full.stdout
         );
@@ -171,8 +154,8 @@ fn a_change_to_the_trusted_configuration_makes_a_full_run() {
                 partial.stdout
             );
             assert_eq!(
-                reported(&partial.json()),
-                reported(&full.json()),
+                rule_file_pairs(&partial.json()),
+                rule_file_pairs(&full.json()),
                 "{changed} {flags:?}"
             );
             let text = human(dir, &flags);
@@ -274,9 +257,18 @@ fn discovery_findings_are_narrowed_to_what_the_change_reaches() {
     let dir = tmp.path();
     let base = footprint_repo(dir);
     let full = check(dir, &[]).json();
-    assert!(reported(&full).contains(&pair("AG100", old)), "{full}");
-    assert!(reported(&full).contains(&pair("AG101", old)), "{full}");
-    assert!(!reported(&full).contains(&pair("AG100", gov)), "{full}");
+    assert!(
+        rule_file_pairs(&full).contains(&pair("AG100", old)),
+        "{full}"
+    );
+    assert!(
+        rule_file_pairs(&full).contains(&pair("AG101", old)),
+        "{full}"
+    );
+    assert!(
+        !rule_file_pairs(&full).contains(&pair("AG100", gov)),
+        "{full}"
+    );
 
     // An unrelated manifest changes: nothing about the old footprint is the change's doing.
     write(
@@ -285,7 +277,7 @@ fn discovery_findings_are_narrowed_to_what_the_change_reaches() {
         signed(&agent("other", "").replace("Test agent other", "Test agent other, renamed")),
     );
     let since = check(dir, &["--changed-since", &base]);
-    assert_eq!(reported(&since.json()), vec![], "{}", since.stdout);
+    assert_eq!(rule_file_pairs(&since.json()), vec![], "{}", since.stdout);
     assert_eq!(since.code, 0);
 
     // The footprint's own file changes: its AG100 and AG101 are reported.
@@ -299,7 +291,7 @@ fn discovery_findings_are_narrowed_to_what_the_change_reaches() {
     );
     let since = check(dir, &["--changed-since", &base]).json();
     assert_eq!(
-        reported(&since),
+        rule_file_pairs(&since),
         vec![pair("AG100", old), pair("AG101", old)],
         "{since}"
     );
@@ -310,7 +302,7 @@ fn discovery_findings_are_narrowed_to_what_the_change_reaches() {
     let base = footprint_repo(dir);
     std::fs::remove_file(dir.join("agents/gov.agent.yaml")).unwrap();
     let since = check(dir, &["--changed-since", &base]).json();
-    assert_eq!(reported(&since), vec![pair("AG100", gov)], "{since}");
+    assert_eq!(rule_file_pairs(&since), vec![pair("AG100", gov)], "{since}");
 
     // The governing manifest changes so that it no longer covers the footprint.
     let tmp = tempfile::tempdir().unwrap();
@@ -322,8 +314,14 @@ fn discovery_findings_are_narrowed_to_what_the_change_reaches() {
         agent("gov", "  sources: [\"services/gov/.mcp.json#other\"]\n"),
     );
     let since = check(dir, &["--changed-since", &base]).json();
-    assert!(reported(&since).contains(&pair("AG100", gov)), "{since}");
-    assert!(!reported(&since).contains(&pair("AG100", old)), "{since}");
+    assert!(
+        rule_file_pairs(&since).contains(&pair("AG100", gov)),
+        "{since}"
+    );
+    assert!(
+        !rule_file_pairs(&since).contains(&pair("AG100", old)),
+        "{since}"
+    );
 
     // Staged the same way: a new secret in a staged file is reported, the old one is not.
     let tmp = tempfile::tempdir().unwrap();
@@ -340,11 +338,17 @@ fn discovery_findings_are_narrowed_to_what_the_change_reaches() {
     index.write().unwrap();
     let staged = check(dir, &["--staged"]).json();
     assert!(
-        reported(&staged).contains(&pair("AG101", "services/new/.env")),
+        rule_file_pairs(&staged).contains(&pair("AG101", "services/new/.env")),
         "{staged}"
     );
-    assert!(!reported(&staged).contains(&pair("AG101", old)), "{staged}");
-    assert!(!reported(&staged).contains(&pair("AG100", old)), "{staged}");
+    assert!(
+        !rule_file_pairs(&staged).contains(&pair("AG101", old)),
+        "{staged}"
+    );
+    assert!(
+        !rule_file_pairs(&staged).contains(&pair("AG100", old)),
+        "{staged}"
+    );
 }
 
 /// Item 3 (c): `exclude` did not apply to files named on the command line (the pre-commit hook
@@ -891,12 +895,12 @@ fn a_deleted_symlinked_manifest_still_reaches_its_delegators() {
     std::fs::remove_file(dir.join("agents/x.agent.yaml")).unwrap();
     let full = check(dir, &[]).json();
     assert!(
-        reported(&full).contains(&pair("AG070", "agents/y.agent.yaml")),
+        rule_file_pairs(&full).contains(&pair("AG070", "agents/y.agent.yaml")),
         "{full}"
     );
     let since = check(dir, &["--changed-since", &base]);
     assert!(
-        reported(&since.json()).contains(&pair("AG070", "agents/y.agent.yaml")),
+        rule_file_pairs(&since.json()).contains(&pair("AG070", "agents/y.agent.yaml")),
         "{}",
         since.stdout
     );
@@ -906,7 +910,7 @@ fn a_deleted_symlinked_manifest_still_reaches_its_delegators() {
     index.write().unwrap();
     let staged = check(dir, &["--staged"]);
     assert!(
-        reported(&staged.json()).contains(&pair("AG070", "agents/y.agent.yaml")),
+        rule_file_pairs(&staged.json()).contains(&pair("AG070", "agents/y.agent.yaml")),
         "{}",
         staged.stdout
     );

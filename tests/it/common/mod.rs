@@ -118,6 +118,16 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// (rule, file) of every finding of a JSON report, sorted.
+pub fn rule_file_pairs(json: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = findings(json)
+        .into_iter()
+        .map(|(rule, file, _)| (rule, file))
+        .collect();
+    out.sort();
+    out
+}
+
 pub fn findings(json: &serde_json::Value) -> Vec<(String, String, String)> {
     let mut out: Vec<(String, String, String)> = json["findings"]
         .as_array()
