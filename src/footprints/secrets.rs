@@ -98,7 +98,9 @@ pub(super) fn carries_secret(text: &str) -> bool {
 pub(crate) fn clean_url(url: &str) -> String {
     let url = url.split(['?', '#']).next().unwrap_or_default();
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+        // Its `://` sat in the query or fragment: no URL whose parts are known, so nothing
+        // of it is shown (`sk-ant-…#x://host` once showed the key before the `#`).
+        return "[redacted]".to_string();
     };
     let (authority, path) = rest
         .split_once('/')
@@ -136,6 +138,10 @@ pub(crate) fn clean_url(url: &str) -> String {
                 segment
             });
         }
+    }
+    // The net under the part-by-part rules above: what still looks like a secret is not shown.
+    if detect(&out).is_some() {
+        return "[redacted]".to_string();
     }
     out
 }
@@ -911,6 +917,21 @@ mod tests {
         for (_, _, message) in found {
             assert!(!message.contains("Xy7Qm2Lp9Rt4Kv8Nw3Bz6Hc1Js"), "{message}");
         }
+    }
+
+    /// Found by the `discovery` fuzz target in CI: the key, NUL bytes, then `#…://host`; the
+    /// URL's `://` sat in its fragment and everything before the `#` was quoted.
+    #[test]
+    fn a_key_before_a_fragment_holding_the_scheme_is_not_quoted() {
+        let text = "DEBUG=false\nANTHROPIC_API_KEY=sk-ant-api04-Xy7Qm2Lp9Rt4Kv8\0\0\0\0\0\0\0#1Js://localhost/aPp\n";
+        let found = env_secrets(text, false);
+        assert!(!found.is_empty(), "the key is still found");
+        for (_, _, message) in found {
+            assert!(!message.contains("Xy7Qm2Lp9Rt4Kv8"), "{message}");
+            assert_eq!(detect(&message), None, "{message}");
+        }
+        assert_eq!(clean_url("sk-ant-api04-Xy7Qm2Lp9Rt4Kv8#x://h"), "[redacted]");
+        assert_eq!(clean_url("https://example.com/a?token=x"), "https://example.com/a");
     }
 
     #[test]

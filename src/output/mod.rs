@@ -457,13 +457,23 @@ impl Secrets {
         }
     }
 
-    /// `text` with every secret replaced by its redacted form.
+    /// `text` with every secret replaced by its redacted form: the run's flagged secrets, then
+    /// anything else a secret detector recognises (a part of a flagged value that a message
+    /// builder cut out, say, which the whole value does not match).
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_string();
         for secret in &self.0 {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), &redacted(secret));
             }
+        }
+        let detected: Vec<String> =
+            crate::secret_patterns::find_all(&out, crate::secret_patterns::Set::Committed)
+                .into_iter()
+                .map(|(_, found)| found.to_string())
+                .collect();
+        for found in detected {
+            out = out.replace(found.as_str(), &redacted(&found));
         }
         out
     }
@@ -497,9 +507,6 @@ impl Secrets {
 /// one. The commands call it once, before any output is rendered.
 pub fn redact_messages(outcome: &mut Outcome) {
     let secrets = Secrets::of(outcome);
-    if secrets.0.is_empty() {
-        return;
-    }
     let waived = outcome.waived.iter_mut().map(|w| &mut w.finding);
     for finding in outcome.findings.iter_mut().chain(waived) {
         finding.message = secrets.scrub(&finding.message);
