@@ -1,7 +1,8 @@
 //! Stage 1, discover: which files are manifests. Tracked files always; untracked ones unless
 //! `.gitignore` ignores them; never what `exclude` removes (see [`listing`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use git2::Repository;
@@ -126,7 +127,7 @@ pub struct Listing {
     /// MCP configuration whatever its target is called.
     pub paths: Vec<PathBuf>,
     /// Each real file (symlinks resolved) and the one path it is listed under.
-    listed_as: BTreeMap<PathBuf, PathBuf>,
+    listed_as: HashMap<PathBuf, PathBuf>,
     /// Symlinks that agentgate does not follow: out of the repository, or into a folder that
     /// holds them (a loop).
     pub refused: Vec<RefusedLink>,
@@ -194,6 +195,33 @@ impl Listing {
     }
 }
 
+/// The order of `Path`'s `Ord` (component by component, a folder's files before a sibling whose
+/// name extends the folder's) for the clean paths a listing holds, without splitting them into
+/// components: the bytes compared with `/` counting as the lowest byte. Sorting 100,000 paths
+/// by components was a quarter of `discover`'s time.
+fn path_order(a: &Path, b: &Path) -> Ordering {
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    // Paths in a listing share long prefixes: skip the common part eight bytes at a time.
+    let n = a.len().min(b.len());
+    let mut same = a[..n]
+        .chunks_exact(8)
+        .zip(b[..n].chunks_exact(8))
+        .take_while(|(x, y)| x == y)
+        .count()
+        * 8;
+    while same < n && a[same] == b[same] {
+        same += 1;
+    }
+    let key = |byte: u8| if byte == b'/' { 0 } else { byte };
+    match (a.get(same), b.get(same)) {
+        (Some(&x), Some(&y)) => key(x).cmp(&key(y)),
+        _ => a.len().cmp(&b.len()),
+    }
+}
+
 /// How deep symlinked folders are followed within symlinked folders.
 const MAX_LINK_DEPTH: usize = 16;
 
@@ -209,9 +237,12 @@ const MAX_LINK_DEPTH: usize = 16;
 /// in order that is a manifest place.
 pub fn listing(root: &Path, exclude: &GlobSet) -> Listing {
     let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut entries = BTreeSet::new();
+    let mut tracked = Vec::new();
     let mut unread = Vec::new();
-    tracked_files(root, &real_root, &mut entries, &mut unread);
+    tracked_files(root, &real_root, &mut tracked, &mut unread);
+    // Each entry with whether the folder read already says it is a regular file (no `stat`
+    // needed then; a tracked file the walk did not see is looked at in `Walk::visit`).
+    let mut entries: Vec<(PathBuf, bool)> = tracked.into_iter().map(|p| (p, false)).collect();
     // A submodule `exclude` removes (its path, or what lies below it: `vendor/**`) is no loss.
     unread.retain(|u: &Unread| {
         let relative = u.path.strip_prefix(root).unwrap_or(&u.path);
@@ -227,12 +258,15 @@ pub fn listing(root: &Path, exclude: &GlobSet) -> Listing {
         .filter(|entry| entry.file_type().is_some_and(|t| !t.is_dir()))
     {
         if let Ok(relative) = entry.path().strip_prefix(root) {
-            entries.insert(relative.to_path_buf());
+            let file = entry.file_type().is_some_and(|t| t.is_file());
+            entries.push((relative.to_path_buf(), file));
         }
     }
+    entries.sort_unstable_by(|a, b| path_order(&a.0, &b.0).then(b.1.cmp(&a.1)));
+    entries.dedup_by(|next, kept| next.0 == kept.0);
     // Names are compared as text (manifest places, `exclude`, `spec.sources`, `--changed-since`),
     // so a path that is not UTF-8 could be nothing of the kind: it is refused, never skipped.
-    for relative in &entries {
+    for (relative, _) in &entries {
         if relative.to_str().is_none() && !exclude.is_match(relative) {
             unread.push(Unread {
                 path: root.join(relative),
@@ -248,32 +282,37 @@ pub fn listing(root: &Path, exclude: &GlobSet) -> Listing {
         found: Vec::new(),
         refused: Vec::new(),
     };
-    for relative in &entries {
-        walk.visit(relative, relative, &mut Vec::new());
+    for (relative, file) in &entries {
+        walk.visit(relative, relative, *file, &mut Vec::new());
     }
     let Walk { found, refused, .. } = walk;
     // One path per real file: its own when it is a manifest place or when no manifest place
     // reaches it, else the first linked path that is one.
     let mut paths: Vec<PathBuf> = found.iter().map(|(path, _, _)| path.clone()).collect();
-    paths.sort();
+    paths.sort_unstable_by(|a, b| path_order(a, b));
     paths.dedup();
-    let mut listed_as: BTreeMap<PathBuf, (bool, bool, PathBuf)> = BTreeMap::new();
-    for (path, real, linked) in found {
-        let relative = path.strip_prefix(root).unwrap_or(&path);
-        let key = (!is_manifest_place(relative), linked, path.clone());
-        match listed_as.get(&real) {
+    let mut listed_as: HashMap<PathBuf, (bool, bool, PathBuf)> = HashMap::new();
+    for (path, real, linked) in &found {
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        let key = (!is_manifest_place(relative), *linked, path.clone());
+        match listed_as.get(real) {
             Some(best) if *best <= key => {}
             _ => {
-                listed_as.insert(real, key);
+                listed_as.insert(real.clone(), key);
             }
         }
     }
-    let listed_as: BTreeMap<PathBuf, PathBuf> = listed_as
+    let listed_as: HashMap<PathBuf, PathBuf> = listed_as
         .into_iter()
         .map(|(real, (_, _, path))| (real, path))
         .collect();
-    let mut files: Vec<PathBuf> = listed_as.values().cloned().collect();
-    files.sort();
+    // In the order found (the entries' order, so nearly sorted: cheap to sort).
+    let mut files: Vec<PathBuf> = found
+        .iter()
+        .filter(|(path, real, _)| listed_as.get(real) == Some(path))
+        .map(|(path, _, _)| path.clone())
+        .collect();
+    files.sort_unstable_by(|a, b| path_order(a, b));
     files.dedup();
     Listing {
         root: root.to_path_buf(),
@@ -290,7 +329,7 @@ struct Walk<'a> {
     real_root: &'a Path,
     exclude: &'a GlobSet,
     /// Every entry found (files and symlinks), relative to the root, not through symlinks.
-    entries: &'a BTreeSet<PathBuf>,
+    entries: &'a [(PathBuf, bool)],
     /// (path as listed, real path, reached through a symlink)
     found: Vec<(PathBuf, PathBuf, bool)>,
     refused: Vec<RefusedLink>,
@@ -299,15 +338,20 @@ struct Walk<'a> {
 impl Walk<'_> {
     /// `shown` is where the entry appears (below a symlinked folder, maybe); `entry` is the
     /// entry itself; `folders` the real folders of the symlinks followed to get here.
-    fn visit(&mut self, shown: &Path, entry: &Path, folders: &mut Vec<PathBuf>) {
+    /// `file`: the folder read already found `entry` to be a regular file.
+    fn visit(&mut self, shown: &Path, entry: &Path, file: bool, folders: &mut Vec<PathBuf>) {
         if self.exclude.is_match(shown) {
             return;
         }
         let path = self.root.join(shown);
+        let linked = shown != entry;
+        if file {
+            self.found.push((path, self.real_root.join(entry), linked));
+            return;
+        }
         let Ok(metadata) = std::fs::symlink_metadata(self.root.join(entry)) else {
             return; // tracked, but deleted from the working tree
         };
-        let linked = shown != entry;
         if metadata.is_file() {
             self.found.push((path, self.real_root.join(entry), linked));
             return;
@@ -351,16 +395,16 @@ impl Walk<'_> {
             return;
         }
         let inside = inside.to_path_buf();
-        let below: Vec<PathBuf> = self
+        let below: Vec<(PathBuf, bool)> = self
             .entries
             .iter()
-            .filter(|e| e.starts_with(&inside) && **e != inside)
+            .filter(|(e, _)| e.starts_with(&inside) && *e != inside)
             .cloned()
             .collect();
         folders.push(target);
-        for inner in below {
+        for (inner, file) in below {
             let suffix = inner.strip_prefix(&inside).unwrap_or(&inner);
-            self.visit(&shown.join(suffix), &inner, folders);
+            self.visit(&shown.join(suffix), &inner, file, folders);
         }
         folders.pop();
     }
@@ -368,12 +412,7 @@ impl Walk<'_> {
 
 /// The files git tracks under `root` (relative to it): the index, and the index of each
 /// checked-out submodule, so that an ignore file cannot hide a committed manifest.
-fn tracked_files(
-    root: &Path,
-    real_root: &Path,
-    out: &mut BTreeSet<PathBuf>,
-    unread: &mut Vec<Unread>,
-) {
+fn tracked_files(root: &Path, real_root: &Path, out: &mut Vec<PathBuf>, unread: &mut Vec<Unread>) {
     let Ok(repo) = Repository::discover(root) else {
         return;
     };
@@ -392,7 +431,7 @@ const GITLINK: u32 = 0o160000;
 
 struct IndexWalk<'a> {
     root: &'a Path,
-    out: &'a mut BTreeSet<PathBuf>,
+    out: &'a mut Vec<PathBuf>,
     unread: &'a mut Vec<Unread>,
 }
 
@@ -415,7 +454,7 @@ impl IndexWalk<'_> {
             };
             let relative = base.join(relative);
             if entry.mode & 0o170000 != GITLINK {
-                self.out.insert(relative);
+                self.out.push(relative);
                 continue;
             }
             // A submodule that is not checked out (actions/checkout and `git clone` leave them
@@ -486,6 +525,44 @@ pub fn select(arguments: &[PathBuf], inventory: &[PathBuf]) -> Selection {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast order sorts a listing exactly as `Path`'s own order does.
+    #[test]
+    fn path_order_is_paths_order() {
+        let names = [
+            "a",
+            "a/b",
+            "a-b",
+            "a.b",
+            "a/b/c",
+            "a/b-c",
+            "a/bc",
+            "ab",
+            "a0",
+            "A",
+            "_x",
+            ".agents",
+            ".agents/x.yaml",
+            ".agents-old/y.yaml",
+            "z/\u{e9}",
+            "z/e",
+            "z/e/f",
+            "/root/a",
+            "/root/a/b",
+            "/root/a-b",
+            "/root/ab/c",
+        ];
+        let mut by_path: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+        let mut by_bytes = by_path.clone();
+        by_path.sort();
+        by_bytes.sort_by(|a, b| path_order(a, b));
+        assert_eq!(by_path, by_bytes);
+        for a in &by_path {
+            for b in &by_path {
+                assert_eq!(a.cmp(b), path_order(a, b), "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn manifest_places() {

@@ -396,7 +396,7 @@ pub fn run_in_with(
     let (footprint_findings, unreadable) = footprints::run(
         &ctx.root,
         &ctx.cwd,
-        &ctx.exclude,
+        &files.listing,
         &governors,
         &ctx.registry,
         ctx.max_file_size,
@@ -531,6 +531,8 @@ struct Files {
     arguments: Vec<PathBuf>,
     /// Files named on the command line that `exclude` removes: passed over.
     excluded: Vec<PathBuf>,
+    /// The repository's files, listed once per run: discovery reads the same listing.
+    listing: discover::Listing,
 }
 
 fn select_files(ctx: &RunContext, paths: &[PathBuf], problems: &mut Vec<Problem>) -> Files {
@@ -617,6 +619,7 @@ fn select_files(ctx: &RunContext, paths: &[PathBuf], problems: &mut Vec<Problem>
         selected: selection.files,
         arguments,
         excluded,
+        listing,
     }
 }
 

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use globset::{GlobBuilder, GlobMatcher};
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::finding::{Finding, Place, Problem};
@@ -216,7 +217,7 @@ impl Context<'_> {
 pub fn run(
     root: &Path,
     cwd: &Path,
-    exclude: &globset::GlobSet,
+    listing: &crate::discover::Listing,
     governors: &[Governor],
     registry: &Registry,
     max_file_size: u64,
@@ -232,14 +233,13 @@ pub fn run(
     if footprints.is_none() && !needs_sources {
         return (Vec::new(), Vec::new());
     }
-    let listing = crate::discover::listing(root, exclude);
     // Every path a file is reached by: a symlink `.mcp.json -> mcp-settings.txt` is an MCP
     // configuration, though the listing keeps the target's own path for it.
-    let files = listing.paths;
+    let files = &listing.paths;
     let ctx = Context {
         root,
         cwd,
-        files: &files,
+        files,
         governors,
         registry,
         max_file_size,
@@ -580,6 +580,320 @@ fn notebook_hit(source: &Arc<SourceFile>, rel: &str, local_agents: bool) -> Opti
     Some(hit)
 }
 
+/// What discovery finds in one file (read, classified, scanned): the files are scanned in
+/// parallel and their results merged in listing order, so output stays deterministic.
+#[derive(Default)]
+struct FileScan {
+    found: Vec<Finding>,
+    problems: Vec<Problem>,
+    /// Agent code not governed by a manifest, by footprint unit.
+    code: Vec<(String, CodeHit)>,
+    /// The service folder, when the file is agent code.
+    agent_folders: Vec<String>,
+    /// Configuration-file secrets waiting to learn whether agent code sits beside them.
+    pending: Vec<(String, Pending)>,
+    /// The unit, when code outside tests imports from a test folder.
+    test_code_used: Vec<String>,
+}
+
+/// The built-in rules discovery reports, resolved once per run.
+struct DiscoveryRules {
+    unregistered: Option<Arc<RuleMeta>>,
+    secret: Option<Arc<RuleMeta>>,
+    broad: Option<Arc<RuleMeta>>,
+    unreadable_config: Option<Arc<RuleMeta>>,
+}
+
+fn scan_file(
+    ctx: &Context,
+    path: &Path,
+    matchers: &[(usize, Vec<Source>)],
+    rules: &DiscoveryRules,
+) -> FileScan {
+    let DiscoveryRules {
+        unregistered,
+        secret,
+        broad,
+        unreadable_config,
+    } = rules;
+    let mut scan = FileScan::default();
+    if !ctx.selected.iter().any(|s| path.starts_with(s)) {
+        return scan;
+    }
+    let rel = relative(ctx.root, path);
+    let name = rel.rsplit('/').next().unwrap_or_default().to_string();
+    if ctx.is_manifest(path, &rel) || name == crate::config::FILE_NAME {
+        return scan;
+    }
+    let kind = FileKind::of(&rel, &name);
+    if kind == FileKind::Other {
+        return scan;
+    }
+    let display = crate::fs::display_path(path, ctx.cwd);
+    let known = is_known_mcp_file(&rel, &name) || is_well_known_card(&rel);
+    let text = match crate::fs::read_text(path, ctx.max_file_size) {
+        Ok(text) => text,
+        Err(e) if known => {
+            scan.problems
+                .push(Problem::whole(display, unreadable(&e.message)));
+            return scan;
+        }
+        // Any file discovery reads could hold a footprint (padding hides none): one too big
+        // to read fails closed. Other errors (not UTF-8) leave it as no JSON/YAML/code.
+        Err(_) if oversized(path, ctx.max_file_size) => {
+            scan.problems.push(Problem::whole(
+                display,
+                format!(
+                    "larger than {} bytes (--max-file-size), so discovery did not read it and cannot tell whether it declares an MCP server, an agent card or agent code; raise --max-file-size, or add it to `exclude` in .agentgate.yaml if it is vendored or generated",
+                    ctx.max_file_size
+                ),
+            ));
+            return scan;
+        }
+        // Agent code and `.env` files that are not UTF-8 still run (Python and Node decode
+        // them): read with replacement characters and scan them all the same.
+        Err(_) if matches!(kind, FileKind::Code(_) | FileKind::Env) => {
+            match crate::fs::read_text_lossy(path, ctx.max_file_size) {
+                Ok(text) => text,
+                Err(e) => {
+                    scan.problems
+                        .push(Problem::whole(display, unreadable(&e.message)));
+                    return scan;
+                }
+            }
+        }
+        // JSON or YAML that is not UTF-8 but names a client's key may be a real client
+        // configuration (a client's reader may accept it): fail closed rather than skip it.
+        Err(e) => {
+            let lossy = crate::fs::read_text_lossy(path, ctx.max_file_size).unwrap_or_default();
+            if names_client_key(&lossy) {
+                scan.problems.push(Problem::whole(
+                    display,
+                    format!(
+                        "{}; it mentions an MCP client's key (mcpServers, servers, context_servers, mcp_servers), so agentgate cannot tell which MCP servers it declares; save it as UTF-8",
+                        e.message.replace("; manifests are UTF-8 text", "")
+                    ),
+                ));
+            }
+            return scan;
+        }
+    };
+    let text = without_bom(text);
+    // Most JSON and YAML files are data: one that names no key discovery looks for and holds
+    // nothing like a secret is not parsed at all (parsing with positions is what costs).
+    let card_named = ["agent-card.json", "agent_card.json", "agentcard.json"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n));
+    if kind == FileKind::Structured && !known && !card_named && !worth_parsing(&text) {
+        return scan;
+    }
+    let text = if is_json_name(&rel) {
+        json_for_yaml(&text)
+    } else {
+        text
+    };
+    let source = Arc::new(SourceFile::new(path.to_path_buf(), display, text));
+    // The whole file: an entry with `#NAME` governs only its server or card (below).
+    let governor = ctx.governed_by(&rel, None, matchers);
+    let agent = governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
+    match kind {
+        FileKind::Structured | FileKind::Toml => {
+            // Each document's hits, each with its place in the file.
+            let mut located: Vec<(Hit, usize, Span)> = Vec::new();
+            if kind == FileKind::Toml {
+                let value = match toml::from_str::<Value>(&source.text) {
+                    Ok(value) => value,
+                    Err(e) => {
+                        let at = e.span().map_or(0, |r| {
+                            source.text.get(..r.start).map_or(0, |t| t.chars().count())
+                        });
+                        scan.problems.push(Problem::at(
+                            &source,
+                            at,
+                            Span { start: at, end: at },
+                            unreadable(e.message()),
+                        ));
+                        return scan;
+                    }
+                };
+                for hit in structured(&rel, &value) {
+                    let (at, label) = toml_locate(&source.text, &hit.pointer);
+                    located.push((hit, at, label));
+                }
+            } else {
+                let documents = match yaml::parse(&source, Limits::default()) {
+                    Ok(documents) => documents,
+                    // A generic name in a client's folder (`.vscode/settings.json`) is
+                    // mostly other settings: one that does not parse fails closed when it
+                    // holds the client's key (the client's JSON.parse may well accept what
+                    // agentgate refuses: a duplicate key, a big integer, and run the server
+                    // it declares), and is none of discovery's business otherwise.
+                    Err(e) if known && clients::generic_name(&name) => {
+                        let key = clients::by_place(&rel)
+                            .map(|c| c.key().rsplit('/').next().unwrap_or_default())
+                            .unwrap_or_default();
+                        if !key.is_empty() && source.text.contains(key) {
+                            scan.problems.push(Problem::at(
+                                &source,
+                                e.offset,
+                                e.span,
+                                format!(
+                                    "{rel} mentions {key:?} but does not parse ({}), so agentgate cannot tell which MCP servers it declares; fix the file (its client may read it anyway)",
+                                    e.message
+                                ),
+                            ));
+                        }
+                        return scan;
+                    }
+                    Err(e) if known => {
+                        scan.problems.push(Problem::at(
+                            &source,
+                            e.offset,
+                            e.span,
+                            unreadable(&e.message),
+                        ));
+                        return scan;
+                    }
+                    // Any other file naming a client's key that does not parse may still be
+                    // read by its client (JSON.parse takes duplicate keys and big integers):
+                    // fail closed rather than skip what could declare a server.
+                    Err(e) if names_client_key(&source.text) => {
+                        scan.problems.push(Problem::at(
+                            &source,
+                            e.offset,
+                            e.span,
+                            format!(
+                                "{rel} mentions an MCP client's key (mcpServers, servers, context_servers, mcp_servers) but does not parse ({}), so agentgate cannot tell which MCP servers it declares; fix the file, or add it to `exclude` in .agentgate.yaml if it is not a configuration",
+                                e.message
+                            ),
+                        ));
+                        return scan;
+                    }
+                    Err(_) => return scan,
+                };
+                for document in documents {
+                    let hits = structured(&rel, &document.value);
+                    // A plain configuration file (no MCP server, card or agent definition):
+                    // its secrets count when agent code sits beside it (decided below).
+                    if hits.is_empty() && !is_tooling_file(&name) {
+                        for (pointer, message) in
+                            config_secrets(&document.value, code::is_test_path(&rel))
+                        {
+                            let (at, label) = locate(&document.root, &pointer);
+                            scan.pending.push((
+                                service_folder(ctx.root, path),
+                                Pending {
+                                    source: source.clone(),
+                                    at,
+                                    label,
+                                    agent: agent.clone(),
+                                    pointer,
+                                    message,
+                                },
+                            ));
+                        }
+                    }
+                    for hit in hits {
+                        let (at, label) = match &hit.place {
+                            Some(p) => locate(&document.root, p),
+                            None => locate(&document.root, &hit.pointer),
+                        };
+                        located.push((hit, at, label));
+                    }
+                }
+            }
+            for (hit, at, label) in located {
+                let governor = ctx.governed_by(&rel, hit.subject.as_deref(), matchers);
+                let agent = governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
+                let rule = match hit.rule {
+                    Rule::Unregistered if governor.is_none() => &unregistered,
+                    Rule::Unregistered => continue,
+                    Rule::Secret => &secret,
+                    Rule::Broad => &broad,
+                    Rule::Unreadable => &unreadable_config,
+                };
+                if let Some(rule) = rule {
+                    let finding = make(
+                        rule,
+                        &source,
+                        at,
+                        label,
+                        agent,
+                        hit.pointer,
+                        hit.message,
+                        hit.rule == Rule::Secret,
+                    );
+                    scan.found.push(if hit.rule == Rule::Unregistered {
+                        let file = shell_word(&source.display);
+                        with_command(finding, format!("agentgate init --from {file}"))
+                    } else {
+                        finding
+                    });
+                }
+            }
+        }
+        FileKind::Env => {
+            for (variable, value_span, message) in
+                env_secrets(&source.text, secrets::is_env_template(&name))
+            {
+                if let Some(rule) = &secret {
+                    scan.found.push(make(
+                        rule,
+                        &source,
+                        value_span.start,
+                        value_span,
+                        agent.clone(),
+                        format!("/{}", variable.replace('~', "~0").replace('/', "~1")),
+                        message,
+                        true,
+                    ));
+                }
+            }
+        }
+        FileKind::Code(language) => {
+            let local_agents = matches!(language, Language::Python | Language::Notebook)
+                && source.text.contains("agents")
+                && code::local_agents_package(ctx.root, path);
+            let scanned = if language == Language::Notebook {
+                notebook_hit(&source, &rel, local_agents)
+            } else {
+                scan_code(&source, &rel, language, local_agents)
+            };
+            if !code::is_test_path(&rel) && code::imports_test_code(&source.text) {
+                scan.test_code_used
+                    .push(footprint_unit(ctx.root, path, &rel));
+            }
+            let Some(mut hit) = scanned else {
+                return scan;
+            };
+            hit.test = code::is_test_path(&rel);
+            let folder = footprint_unit(ctx.root, path, &rel);
+            scan.agent_folders.push(service_folder(ctx.root, path));
+            if let Some(rule) = &secret {
+                // A notebook's literals sit in JSON strings: its secrets are found by shape.
+                let text: &str = &source.text;
+                for (name, span, message) in source_secrets(text, code::is_test_path(&rel)) {
+                    scan.found.push(make(
+                        rule,
+                        &source,
+                        span.start,
+                        span,
+                        agent.clone(),
+                        format!("/{}", escape(&name)),
+                        message,
+                        true,
+                    ));
+                }
+            }
+            if governor.is_none() {
+                scan.code.push((folder, hit));
+            }
+        }
+        FileKind::Other => {}
+    }
+    scan
+}
+
 /// AG100, AG101 and AG102 for every footprint in the selected files, and a problem for each
 /// MCP configuration or agent card that cannot be read: an agent hidden behind a syntax error
 /// must not pass as no agent at all.
@@ -596,12 +910,12 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
         })
         .collect();
     let rule = |id| ctx.registry.builtin_rule(id).cloned();
-    let (unregistered, secret, broad, unreadable_config) = (
-        rule(BuiltinRule::UnregisteredAgent),
-        rule(BuiltinRule::McpInlineSecret),
-        rule(BuiltinRule::McpBroadServer),
-        rule(BuiltinRule::AgentConfigUnreadable),
-    );
+    let rules = DiscoveryRules {
+        unregistered: rule(BuiltinRule::UnregisteredAgent),
+        secret: rule(BuiltinRule::McpInlineSecret),
+        broad: rule(BuiltinRule::McpBroadServer),
+        unreadable_config: rule(BuiltinRule::AgentConfigUnreadable),
+    };
     let mut found = Vec::new();
     let mut problems = Vec::new();
     let mut code: BTreeMap<String, Vec<CodeHit>> = BTreeMap::new();
@@ -611,280 +925,27 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
     let mut pending: Vec<(String, Pending)> = Vec::new();
     // Units whose code outside tests imports from a test folder: their test files are used.
     let mut test_code_used = std::collections::BTreeSet::new();
-    for path in ctx.files {
-        if !ctx.selected.iter().any(|s| path.starts_with(s)) {
-            continue;
+    let scans: Vec<FileScan> = ctx
+        .files
+        .par_iter()
+        .map(|path| scan_file(ctx, path, &matchers, &rules))
+        .collect();
+    for scan in scans {
+        found.extend(scan.found);
+        problems.extend(scan.problems);
+        for (folder, hit) in scan.code {
+            code.entry(folder).or_default().push(hit);
         }
-        let rel = relative(ctx.root, path);
-        let name = rel.rsplit('/').next().unwrap_or_default().to_string();
-        if ctx.is_manifest(path, &rel) || name == crate::config::FILE_NAME {
-            continue;
-        }
-        let kind = FileKind::of(&rel, &name);
-        if kind == FileKind::Other {
-            continue;
-        }
-        let display = crate::fs::display_path(path, ctx.cwd);
-        let known = is_known_mcp_file(&rel, &name) || is_well_known_card(&rel);
-        let text = match crate::fs::read_text(path, ctx.max_file_size) {
-            Ok(text) => text,
-            Err(e) if known => {
-                problems.push(Problem::whole(display, unreadable(&e.message)));
-                continue;
-            }
-            // Any file discovery reads could hold a footprint (padding hides none): one too big
-            // to read fails closed. Other errors (not UTF-8) leave it as no JSON/YAML/code.
-            Err(_) if oversized(path, ctx.max_file_size) => {
-                problems.push(Problem::whole(
-                    display,
-                    format!(
-                        "larger than {} bytes (--max-file-size), so discovery did not read it and cannot tell whether it declares an MCP server, an agent card or agent code; raise --max-file-size, or add it to `exclude` in .agentgate.yaml if it is vendored or generated",
-                        ctx.max_file_size
-                    ),
-                ));
-                continue;
-            }
-            // Agent code and `.env` files that are not UTF-8 still run (Python and Node decode
-            // them): read with replacement characters and scan them all the same.
-            Err(_) if matches!(kind, FileKind::Code(_) | FileKind::Env) => {
-                match crate::fs::read_text_lossy(path, ctx.max_file_size) {
-                    Ok(text) => text,
-                    Err(e) => {
-                        problems.push(Problem::whole(display, unreadable(&e.message)));
-                        continue;
-                    }
-                }
-            }
-            // JSON or YAML that is not UTF-8 but names a client's key may be a real client
-            // configuration (a client's reader may accept it): fail closed rather than skip it.
-            Err(e) => {
-                let lossy = crate::fs::read_text_lossy(path, ctx.max_file_size).unwrap_or_default();
-                if names_client_key(&lossy) {
-                    problems.push(Problem::whole(
-                        display,
-                        format!(
-                            "{}; it mentions an MCP client's key (mcpServers, servers, context_servers, mcp_servers), so agentgate cannot tell which MCP servers it declares; save it as UTF-8",
-                            e.message.replace("; manifests are UTF-8 text", "")
-                        ),
-                    ));
-                }
-                continue;
-            }
-        };
-        let text = without_bom(text);
-        // Most JSON and YAML files are data: one that names no key discovery looks for and holds
-        // nothing like a secret is not parsed at all (parsing with positions is what costs).
-        let card_named = ["agent-card.json", "agent_card.json", "agentcard.json"]
-            .iter()
-            .any(|n| name.eq_ignore_ascii_case(n));
-        if kind == FileKind::Structured && !known && !card_named && !worth_parsing(&text) {
-            continue;
-        }
-        let text = if is_json_name(&rel) {
-            json_for_yaml(&text)
-        } else {
-            text
-        };
-        let source = Arc::new(SourceFile::new(path.clone(), display, text));
-        // The whole file: an entry with `#NAME` governs only its server or card (below).
-        let governor = ctx.governed_by(&rel, None, &matchers);
-        let agent = governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
-        match kind {
-            FileKind::Structured | FileKind::Toml => {
-                // Each document's hits, each with its place in the file.
-                let mut located: Vec<(Hit, usize, Span)> = Vec::new();
-                if kind == FileKind::Toml {
-                    let value = match toml::from_str::<Value>(&source.text) {
-                        Ok(value) => value,
-                        Err(e) => {
-                            let at = e.span().map_or(0, |r| {
-                                source.text.get(..r.start).map_or(0, |t| t.chars().count())
-                            });
-                            problems.push(Problem::at(
-                                &source,
-                                at,
-                                Span { start: at, end: at },
-                                unreadable(e.message()),
-                            ));
-                            continue;
-                        }
-                    };
-                    for hit in structured(&rel, &value) {
-                        let (at, label) = toml_locate(&source.text, &hit.pointer);
-                        located.push((hit, at, label));
-                    }
-                } else {
-                    let documents = match yaml::parse(&source, Limits::default()) {
-                        Ok(documents) => documents,
-                        // A generic name in a client's folder (`.vscode/settings.json`) is
-                        // mostly other settings: one that does not parse fails closed when it
-                        // holds the client's key (the client's JSON.parse may well accept what
-                        // agentgate refuses: a duplicate key, a big integer, and run the server
-                        // it declares), and is none of discovery's business otherwise.
-                        Err(e) if known && clients::generic_name(&name) => {
-                            let key = clients::by_place(&rel)
-                                .map(|c| c.key().rsplit('/').next().unwrap_or_default())
-                                .unwrap_or_default();
-                            if !key.is_empty() && source.text.contains(key) {
-                                problems.push(Problem::at(
-                                    &source,
-                                    e.offset,
-                                    e.span,
-                                    format!(
-                                        "{rel} mentions {key:?} but does not parse ({}), so agentgate cannot tell which MCP servers it declares; fix the file (its client may read it anyway)",
-                                        e.message
-                                    ),
-                                ));
-                            }
-                            continue;
-                        }
-                        Err(e) if known => {
-                            problems.push(Problem::at(
-                                &source,
-                                e.offset,
-                                e.span,
-                                unreadable(&e.message),
-                            ));
-                            continue;
-                        }
-                        // Any other file naming a client's key that does not parse may still be
-                        // read by its client (JSON.parse takes duplicate keys and big integers):
-                        // fail closed rather than skip what could declare a server.
-                        Err(e) if names_client_key(&source.text) => {
-                            problems.push(Problem::at(
-                                &source,
-                                e.offset,
-                                e.span,
-                                format!(
-                                    "{rel} mentions an MCP client's key (mcpServers, servers, context_servers, mcp_servers) but does not parse ({}), so agentgate cannot tell which MCP servers it declares; fix the file, or add it to `exclude` in .agentgate.yaml if it is not a configuration",
-                                    e.message
-                                ),
-                            ));
-                            continue;
-                        }
-                        Err(_) => continue,
-                    };
-                    for document in documents {
-                        let hits = structured(&rel, &document.value);
-                        // A plain configuration file (no MCP server, card or agent definition):
-                        // its secrets count when agent code sits beside it (decided below).
-                        if hits.is_empty() && !is_tooling_file(&name) {
-                            for (pointer, message) in
-                                config_secrets(&document.value, code::is_test_path(&rel))
-                            {
-                                let (at, label) = locate(&document.root, &pointer);
-                                pending.push((
-                                    service_folder(ctx.root, path),
-                                    Pending {
-                                        source: source.clone(),
-                                        at,
-                                        label,
-                                        agent: agent.clone(),
-                                        pointer,
-                                        message,
-                                    },
-                                ));
-                            }
-                        }
-                        for hit in hits {
-                            let (at, label) = match &hit.place {
-                                Some(p) => locate(&document.root, p),
-                                None => locate(&document.root, &hit.pointer),
-                            };
-                            located.push((hit, at, label));
-                        }
-                    }
-                }
-                for (hit, at, label) in located {
-                    let governor = ctx.governed_by(&rel, hit.subject.as_deref(), &matchers);
-                    let agent = governor.and_then(|i| ctx.governors[i].name.map(str::to_string));
-                    let rule = match hit.rule {
-                        Rule::Unregistered if governor.is_none() => &unregistered,
-                        Rule::Unregistered => continue,
-                        Rule::Secret => &secret,
-                        Rule::Broad => &broad,
-                        Rule::Unreadable => &unreadable_config,
-                    };
-                    if let Some(rule) = rule {
-                        let finding = make(
-                            rule,
-                            &source,
-                            at,
-                            label,
-                            agent,
-                            hit.pointer,
-                            hit.message,
-                            hit.rule == Rule::Secret,
-                        );
-                        found.push(if hit.rule == Rule::Unregistered {
-                            let file = shell_word(&source.display);
-                            with_command(finding, format!("agentgate init --from {file}"))
-                        } else {
-                            finding
-                        });
-                    }
-                }
-            }
-            FileKind::Env => {
-                for (variable, value_span, message) in
-                    env_secrets(&source.text, secrets::is_env_template(&name))
-                {
-                    if let Some(rule) = &secret {
-                        found.push(make(
-                            rule,
-                            &source,
-                            value_span.start,
-                            value_span,
-                            agent.clone(),
-                            format!("/{}", variable.replace('~', "~0").replace('/', "~1")),
-                            message,
-                            true,
-                        ));
-                    }
-                }
-            }
-            FileKind::Code(language) => {
-                let local_agents = matches!(language, Language::Python | Language::Notebook)
-                    && source.text.contains("agents")
-                    && code::local_agents_package(ctx.root, path);
-                let scanned = if language == Language::Notebook {
-                    notebook_hit(&source, &rel, local_agents)
-                } else {
-                    scan_code(&source, &rel, language, local_agents)
-                };
-                if !code::is_test_path(&rel) && code::imports_test_code(&source.text) {
-                    test_code_used.insert(footprint_unit(ctx.root, path, &rel));
-                }
-                let Some(mut hit) = scanned else {
-                    continue;
-                };
-                hit.test = code::is_test_path(&rel);
-                let folder = footprint_unit(ctx.root, path, &rel);
-                agent_folders.insert(service_folder(ctx.root, path));
-                if let Some(rule) = &secret {
-                    // A notebook's literals sit in JSON strings: its secrets are found by shape.
-                    let text: &str = &source.text;
-                    for (name, span, message) in source_secrets(text, code::is_test_path(&rel)) {
-                        found.push(make(
-                            rule,
-                            &source,
-                            span.start,
-                            span,
-                            agent.clone(),
-                            format!("/{}", escape(&name)),
-                            message,
-                            true,
-                        ));
-                    }
-                }
-                if governor.is_none() {
-                    code.entry(folder).or_default().push(hit);
-                }
-            }
-            FileKind::Other => {}
-        }
+        agent_folders.extend(scan.agent_folders);
+        pending.extend(scan.pending);
+        test_code_used.extend(scan.test_code_used);
     }
-    if let Some(rule) = &secret {
+    let DiscoveryRules {
+        unregistered,
+        secret,
+        ..
+    } = &rules;
+    if let Some(rule) = secret {
         for (folder, p) in pending {
             if agent_folders.contains(&folder) {
                 found.push(make(
@@ -893,7 +954,7 @@ pub fn footprints(ctx: &Context) -> (Vec<Finding>, Vec<Problem>) {
             }
         }
     }
-    if let Some(rule) = &unregistered {
+    if let Some(rule) = unregistered {
         for (folder, hits) in code {
             // Tests alone (mocks of an LLM client) are no agent; beside agent code they are
             // part of it.

@@ -930,8 +930,14 @@ mod tests {
             assert!(!message.contains("Xy7Qm2Lp9Rt4Kv8"), "{message}");
             assert_eq!(detect(&message), None, "{message}");
         }
-        assert_eq!(clean_url("sk-ant-api04-Xy7Qm2Lp9Rt4Kv8#x://h"), "[redacted]");
-        assert_eq!(clean_url("https://example.com/a?token=x"), "https://example.com/a");
+        assert_eq!(
+            clean_url("sk-ant-api04-Xy7Qm2Lp9Rt4Kv8#x://h"),
+            "[redacted]"
+        );
+        assert_eq!(
+            clean_url("https://example.com/a?token=x"),
+            "https://example.com/a"
+        );
     }
 
     #[test]
