@@ -238,3 +238,28 @@ fn a_key_in_an_mcp_url_host_is_not_written_into_an_init_draft() {
         init.stderr
     );
 }
+
+/// Found by CI's `discovery` fuzz run: a `.env` value that is a key, NUL bytes, then a `#` and
+/// something with `://` was quoted up to the `#` (the URL cleaner saw a URL whose `://` sat in
+/// its fragment, and gave back everything before it).
+#[test]
+fn a_key_before_a_fragment_that_holds_a_scheme_is_never_printed() {
+    let env = b"DEBUG=false\nANTHROPIC_API_KEY=sk-ant-api04-Xy7Qm2Lp9Rt4Kv8\0\0\0\0\0\0\0#1Js://localhost/aPp\n";
+    let dir = repo(&[(".env", env)]);
+    let found = rules(dir.path());
+    assert!(
+        found
+            .iter()
+            .any(|(rule, file, _)| rule == "AG101" && file == ".env"),
+        "{found:?}"
+    );
+    for format in [
+        "human", "json", "sarif", "junit", "github", "markdown", "concise",
+    ] {
+        let run = agentgate(dir.path(), &["discover", "--no-fail", "--format", format]);
+        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+        for shown in [&run.stdout, &run.stderr] {
+            assert!(!shown.contains("Xy7Qm2Lp9Rt4Kv8"), "{format}: {shown}");
+        }
+    }
+}
