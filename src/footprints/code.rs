@@ -90,6 +90,8 @@ pub(super) const PYTHON_MODULES: &[Library] = &[
     lib("litellm", "LiteLLM"),
     lib("ollama", "Ollama"),
     lib("groq", "Groq"),
+    lib("agent_framework", "Microsoft Agent Framework"),
+    lib("zhipuai", "Zhipu AI"),
     lib("mcp", "MCP SDK"),
     lib("fastmcp", "MCP SDK"),
 ];
@@ -128,6 +130,8 @@ pub(super) const SCRIPT_PACKAGES: &[Library] = &[
     lib("@azure/openai", "Azure AI Foundry"),
     lib("beeai-framework", "BeeAI"),
     lib("@strands-agents/", "Strands Agents"),
+    lib("@mariozechner/pi-ai", "pi-ai"),
+    lib("@mariozechner/pi-agent-core", "pi-ai"),
     lib("@modelcontextprotocol/sdk", "MCP SDK"),
     lib("fastmcp", "MCP SDK"),
 ];
@@ -205,6 +209,10 @@ pub(super) fn python_libraries(line: &str, local_agents: bool) -> Vec<&'static s
 
 /// The module specifier of an import or require on a TS/JS line.
 pub(super) fn script_specifier(line: &str) -> Option<&str> {
+    // A type-only import is erased when TypeScript compiles: the package is never loaded.
+    if is_type_only(line) {
+        return None;
+    }
     let starts = line.starts_with("import ")
         || line.starts_with("import{")
         || line.starts_with("export ")
@@ -226,6 +234,18 @@ pub(super) fn script_specifier(line: &str) -> Option<&str> {
         .filter(|c| matches!(c, '"' | '\'' | '`'))?;
     let inner = &rest[1..];
     inner.find(quote).map(|end| &inner[..end])
+}
+
+/// `import type { X } from "…"`, `export type { X } from "…"`.
+fn is_type_only(statement: &str) -> bool {
+    [
+        "import type ",
+        "import type{",
+        "export type ",
+        "export type{",
+    ]
+    .iter()
+    .any(|p| statement.starts_with(p))
 }
 
 pub(super) fn script_library(line: &str) -> Option<String> {
@@ -430,6 +450,8 @@ pub(super) fn scan_code(
     let mut offset = 0;
     let mut in_go_block = false;
     let mut script_from_pending = false;
+    // Inside a type-only import spread over lines (`import type {` … `} from "x"`).
+    let mut script_type_block = false;
     for raw in source.text.split_inclusive('\n') {
         let start = offset;
         offset += raw.chars().count();
@@ -455,6 +477,26 @@ pub(super) fn scan_code(
                     .iter()
                     .filter_map(|s| {
                         let s = script_spacing(s);
+                        let quoted = s.contains(['"', '\'', '`']);
+                        if is_type_only(&s) {
+                            // Its specifier may follow on a later line (not a type alias,
+                            // `export type X = {`, which imports nothing).
+                            script_type_block = !quoted && !s.contains('=');
+                            return None;
+                        }
+                        if s.starts_with("import") || s.starts_with("export") {
+                            script_type_block = false;
+                        }
+                        // The end of a type-only import: `} from "x"`, or `} from` and then
+                        // `"x"` on the next line.
+                        if script_type_block
+                            && (s.starts_with('}')
+                                || s.starts_with("from")
+                                || (continued && s.starts_with(['"', '\'', '`'])))
+                        {
+                            script_type_block = !quoted;
+                            return None;
+                        }
                         if continued && s.starts_with(['"', '\'', '`']) {
                             script_library(&format!("from {s}"))
                         } else {

@@ -716,7 +716,12 @@ fn scan_file(
                         return scan;
                     }
                 };
-                for hit in structured(&rel, &value) {
+                let mut hits = structured(&rel, &value);
+                if known {
+                    let test = code::is_test_path(&rel);
+                    hits.extend(client_secrets(&value, &hits, test));
+                }
+                for hit in hits {
                     let (at, label) = toml_locate(&source.text, &hit.pointer);
                     located.push((hit, at, label));
                 }
@@ -772,13 +777,19 @@ fn scan_file(
                     Err(_) => return scan,
                 };
                 for document in documents {
-                    let hits = structured(&rel, &document.value);
+                    let mut hits = structured(&rel, &document.value);
+                    if known {
+                        let test = code::is_test_path(&rel);
+                        hits.extend(client_secrets(&document.value, &hits, test));
+                    }
                     // A plain configuration file (no MCP server, card or agent definition):
                     // its secrets count when agent code sits beside it (decided below).
-                    if hits.is_empty() && !is_tooling_file(&name) {
-                        for (pointer, message) in
-                            config_secrets(&document.value, code::is_test_path(&rel))
-                        {
+                    if hits.is_empty() && !known && !is_tooling_file(&name) {
+                        for (pointer, message) in config_secrets(
+                            &document.value,
+                            code::is_test_path(&rel),
+                            "a configuration file beside agent code",
+                        ) {
                             let (at, label) = locate(&document.root, &pointer);
                             scan.pending.push((
                                 service_folder(ctx.root, path),
@@ -1107,6 +1118,37 @@ struct Hit {
     /// Where to point when not at `pointer` itself.
     place: Option<String>,
     message: String,
+}
+
+/// The literal secrets of an AI client's configuration outside its MCP servers (which
+/// [`server_hits`] judges): its model providers' API keys (Codex `model_providers`, opencode
+/// `provider`, Continue `models`, LibreChat `endpoints`). They count wherever the file is, not
+/// only beside agent code: the client itself sends them.
+fn client_secrets(value: &Value, hits: &[Hit], test: bool) -> Vec<Hit> {
+    let judged = |pointer: &str| {
+        hits.iter()
+            .filter(|h| matches!(h.rule, Rule::Unregistered | Rule::Secret))
+            .any(|h| {
+                let inside = |outer: &str, inner: &str| {
+                    inner == outer
+                        || inner
+                            .strip_prefix(outer)
+                            .is_some_and(|rest| rest.starts_with('/'))
+                };
+                inside(&h.pointer, pointer) || inside(pointer, &h.pointer)
+            })
+    };
+    config_secrets(value, test, "an AI client's configuration file")
+        .into_iter()
+        .filter(|(pointer, _)| !judged(pointer))
+        .map(|(pointer, message)| Hit {
+            rule: Rule::Secret,
+            subject: None,
+            pointer,
+            place: None,
+            message,
+        })
+        .collect()
 }
 
 fn escape(segment: &str) -> String {
@@ -1781,12 +1823,26 @@ fn is_broad_path(arg: &str) -> bool {
     if matches!(
         arg,
         "~" | "$HOME" | "${HOME}" | "%USERPROFILE%" | "/root" | "/home" | "/Users"
-    ) || arg.eq_ignore_ascii_case("c:")
-        || arg.eq_ignore_ascii_case("c:\\users")
-    {
+    ) {
         return true;
     }
-    for prefix in ["/home/", "/Users/", "C:\\Users\\", "c:\\users\\"] {
+    // Windows paths as JSON files write them, with either separator, on any drive: a drive's
+    // root (`D:\`, `c:/`), `C:\Users` and a user's home below it (`C:/Users/name`).
+    let windows = arg.replace('\\', "/").to_ascii_lowercase();
+    let mut chars = windows.chars();
+    if let (Some(letter), Some(':')) = (chars.next(), chars.next()) {
+        if letter.is_ascii_alphabetic() {
+            let rest = chars.as_str();
+            if rest.is_empty() || rest == "/users" {
+                return true;
+            }
+            if let Some(user) = rest.strip_prefix("/users/") {
+                return !user.is_empty() && !user.contains('/');
+            }
+            return false;
+        }
+    }
+    for prefix in ["/home/", "/Users/"] {
         if let Some(rest) = arg.strip_prefix(prefix) {
             return !rest.is_empty() && !rest.contains(['/', '\\']);
         }
@@ -1837,10 +1893,24 @@ mod tests {
             "/Users/bob/",
             "C:\\Users\\eve",
             "/root",
+            "C:/Users/berka/",
+            "c:/users/berka",
+            "D:/",
+            "D:\\",
+            "e:",
+            "C:\\Users",
         ] {
             assert!(is_broad_path(path), "{path}");
         }
-        for path in ["/home/alice/project", "./data", "/srv/app", "."] {
+        for path in [
+            "/home/alice/project",
+            "./data",
+            "/srv/app",
+            ".",
+            "C:/Users/berka/Project/app",
+            "D:\\work\\repo",
+            "https://x",
+        ] {
             assert!(!is_broad_path(path), "{path}");
         }
     }

@@ -403,6 +403,9 @@ pub(crate) fn is_placeholder_text(text: &str) -> bool {
             "fill-in",
             "fill_in",
             "sample",
+            // LibreChat's word for "each user enters their own key".
+            "user_provided",
+            "user-provided",
         ]
         .iter()
         .any(|p| lower.contains(p))
@@ -655,14 +658,18 @@ pub(super) fn source_secrets(text: &str, test: bool) -> Vec<(String, Span, Strin
                     continue;
                 };
                 let text = value.as_str();
+                // `"Authorization": "Bearer <token>"`: the token after the scheme is judged,
+                // under whatever name the header sits.
+                let scheme_token = auth_scheme_token(text);
+                let judged = scheme_token.unwrap_or(text);
                 let kind = detect_secret(text).or_else(|| {
                     (!test
-                        && strict_secret_name(name.as_str())
-                        && !is_placeholder(text)
-                        && parts(text).references.is_empty()
-                        && !text.contains("://")
-                        && !looks_like_code(text)
-                        && !made_up_words(text)
+                        && (strict_secret_name(name.as_str()) || scheme_token.is_some())
+                        && !is_placeholder(judged)
+                        && parts(judged).references.is_empty()
+                        && !judged.contains("://")
+                        && !looks_like_code(judged)
+                        && !made_up_words(judged)
                         // An f-string or template fills it in (`f"Bearer {token}"`), even
                         // when the capture stops at an inner quote (`f'{creds["t"]}'`).
                         && !text.contains('{'))
@@ -722,6 +729,17 @@ pub(super) fn source_secrets(text: &str, test: bool) -> Vec<(String, Span, Strin
 
 /// A name that says its value is a secret, without the bare `…_KEY` ending that code uses for
 /// cache keys, dictionary keys and sort keys (`prompt_cache_key`).
+/// The token of an HTTP authorization value written out (`Bearer 6744…`, `Token …`, `Basic …`):
+/// one word of at least 16 characters after the scheme.
+fn auth_scheme_token(text: &str) -> Option<&str> {
+    let (scheme, token) = text.trim().split_once(' ')?;
+    let known = ["bearer", "token", "basic", "bot"]
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s));
+    let token = token.trim();
+    (known && token.chars().count() >= 16 && !token.contains(char::is_whitespace)).then_some(token)
+}
+
 fn strict_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase().replace('-', "_");
     secret_name(name)
@@ -772,9 +790,9 @@ fn looks_like_code(text: &str) -> bool {
 /// Literal secrets in a configuration file beside agent code (`settings.yaml`,
 /// `config.json`): a key-like name with a literal value, a URL carrying a credential, or a
 /// value of a known key shape. Each with its JSON pointer and message.
-pub(super) fn config_secrets(value: &Value, test: bool) -> Vec<(String, String)> {
+pub(super) fn config_secrets(value: &Value, test: bool, place: &str) -> Vec<(String, String)> {
     let mut found = Vec::new();
-    walk_config(value, String::new(), None, &mut found);
+    walk_config(value, String::new(), None, place, &mut found);
     // Test fixtures hold made-up values under secret names: there only a key of a known shape
     // or a URL's password counts.
     if test {
@@ -787,18 +805,19 @@ fn walk_config(
     value: &Value,
     pointer: String,
     key: Option<&str>,
+    place: &str,
     found: &mut Vec<(String, String)>,
 ) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
                 let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-                walk_config(v, child, Some(k), found);
+                walk_config(v, child, Some(k), place, found);
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                walk_config(v, format!("{pointer}/{i}"), key, found);
+                walk_config(v, format!("{pointer}/{i}"), key, place, found);
             }
         }
         Value::String(text) => {
@@ -816,7 +835,7 @@ fn walk_config(
                 found.push((
                     pointer,
                     format!(
-                        "{} holds a literal {kind} ({shown}) in a configuration file beside agent code; reference it from the environment or a secret store, and rotate it",
+                        "{} holds a literal {kind} ({shown}) in {place}; reference it from the environment or a secret store, and rotate it",
                         shown_name(name)
                     ),
                 ));

@@ -704,3 +704,126 @@ fn sources_name_servers_of_every_client() {
         "{human}"
     );
 }
+
+/// Measured on public repositories the corpus had not seen (1a23b/personal-assistant,
+/// 8000tank/deepseek-quickstart, AltoresMonaco/SovereingChat, Berkay2002/deep-agents,
+/// 19Alma98/cv_agent, 0xpolarzero/hellm): what discovery missed or wrongly reported there, each
+/// as the smallest file that shows it (the real keys are not copied).
+#[test]
+fn what_real_repositories_showed_discovery_missing() {
+    let key = "sk-proj-Q7mZr2Lp9Rt4Kv8Nw3Bz6Hc1JsXa5Ye0PdQ7mZr2Lp9Rt4Kv8Nw3Bz6Hc1JsXa5Ye0Pd";
+    let dir = repo(&[
+        // A model provider's key in a client's own configuration, with or without MCP servers.
+        (
+            ".codex/config.toml",
+            &format!("model_provider = \"relay\"\n\n[model_providers.relay]\nname = \"relay\"\nbase_url = \"https://relay.example.com/v1\"\nexperimental_bearer_token = \"{key}\"\n\n[model_providers.azure]\nenv_key = \"AZURE_OPENAI_API_KEY\"\n"),
+        ),
+        (
+            "opencode.json",
+            &format!("{{\"provider\": {{\"openrouter\": {{\"options\": {{\"apiKey\": \"{key}\"}}}}, \"local\": {{\"options\": {{\"apiKey\": \"{{env:LOCAL_KEY}}\"}}}}}}}}\n"),
+        ),
+        (
+            ".continue/config.yaml",
+            &format!("name: team\nversion: 1.0.0\nmodels:\n  - name: gpt\n    provider: openai\n    apiKey: {key}\n  - name: other\n    provider: openai\n    apiKey: ${{{{ secrets.OPENAI_API_KEY }}}}\n"),
+        ),
+        (
+            "librechat.yaml",
+            &format!("version: 1.2.8\nendpoints:\n  custom:\n    - name: OpenRouter\n      apiKey: \"{key}\"\n    - name: Groq\n      apiKey: user_provided\n"),
+        ),
+        // LibreChat's placeholder in its `.env.example`: no secret.
+        (
+            "chat/.env.example",
+            "ANTHROPIC_API_KEY=user_provided\nOPENAI_API_KEY=user_provided\n",
+        ),
+        // A type-only import loads nothing: a shared types package is no agent.
+        ("types/package.json", "{\"name\": \"types\"}\n"),
+        (
+            "types/src/web.ts",
+            "import type { RunnableConfig } from '@langchain/core/runnables';\nimport type {\n  BaseMessage,\n} from '@langchain/core/messages';\nexport type Options = { config?: RunnableConfig };\n",
+        ),
+        // After a type alias, a real import spread over lines still counts.
+        ("web/package.json", "{\"name\": \"web\"}\n"),
+        (
+            "web/src/chat.ts",
+            "export type Options = {\n  a: string\n}\nimport {\n  ChatOpenAI,\n} from '@langchain/openai';\n",
+        ),
+        // Frameworks seen there.
+        ("maf/pyproject.toml", "[project]\nname = \"maf\"\n"),
+        (
+            "maf/agent.py",
+            "from agent_framework import ChatAgent\n\nagent = ChatAgent(instructions=\"hi\")\n",
+        ),
+        ("zhipu/requirements.txt", "zhipuai\n"),
+        ("zhipu/chat.py", "from zhipuai import ZhipuAI\n"),
+        ("pi/package.json", "{\"name\": \"pi\"}\n"),
+        ("pi/agent.ts", "import { Agent } from '@mariozechner/pi-agent-core';\n"),
+        // A bearer token written into an authorization header in agent code.
+        ("bot/requirements.txt", "anthropic\n"),
+        (
+            "bot/app.py",
+            "import anthropic\nHEADERS = {\"Authorization\": \"Bearer Zq8rT2mLp9Rt4Kv8Nw3Bz6Hc1JsQ\"}\nTEMPLATE = {\"Authorization\": f\"Bearer {token}\"}\n",
+        ),
+        // Windows paths as JSON writes them.
+        (
+            ".kilocode/mcp.json",
+            "{\"mcpServers\": {\"home\": {\"command\": \"npx\", \"args\": [\"-y\", \"@modelcontextprotocol/server-filesystem\", \"C:/Users/berka/\"]}, \"drive\": {\"command\": \"npx\", \"args\": [\"-y\", \"@modelcontextprotocol/server-filesystem\", \"D:/\"]}, \"project\": {\"command\": \"npx\", \"args\": [\"-y\", \"@modelcontextprotocol/server-filesystem\", \"C:/Users/berka/Project/app\"]}}}\n",
+        ),
+    ]);
+    let (found, human, json) = discover(dir.path());
+    for expected in [
+        f(
+            "AG101",
+            ".codex/config.toml",
+            "/model_providers/relay/experimental_bearer_token",
+        ),
+        f(
+            "AG101",
+            "opencode.json",
+            "/provider/openrouter/options/apiKey",
+        ),
+        f("AG101", ".continue/config.yaml", "/models/0/apiKey"),
+        f("AG101", "librechat.yaml", "/endpoints/custom/0/apiKey"),
+        f("AG100", "web/src/chat.ts", ""),
+        f("AG100", "maf/agent.py", ""),
+        f("AG100", "zhipu/chat.py", ""),
+        f("AG100", "pi/agent.ts", ""),
+        f("AG101", "bot/app.py", "/Authorization"),
+        f("AG102", ".kilocode/mcp.json", "/mcpServers/home/args/2"),
+        f("AG102", ".kilocode/mcp.json", "/mcpServers/drive/args/2"),
+    ] {
+        assert!(
+            found.contains(&expected),
+            "{expected:?} missing from {found:?}"
+        );
+    }
+    let secrets: Vec<&(String, String, String)> = found
+        .iter()
+        .filter(|(rule, _, _)| rule == "AG101")
+        .collect();
+    assert_eq!(
+        secrets.len(),
+        5,
+        "placeholders, env_key names, templates: {secrets:?}"
+    );
+    for (rule, file, pointer) in &found {
+        assert!(
+            !file.starts_with("types/"),
+            "a type-only import: {rule} {file}"
+        );
+        assert!(!file.starts_with("chat/"), "user_provided: {rule} {file}");
+        assert!(
+            !pointer.starts_with("/mcpServers/project/args"),
+            "a project folder is not broad: {rule} {pointer}"
+        );
+    }
+    for shown in messages(&json).iter().chain([&human]) {
+        assert!(!shown.contains("Q7mZr2Lp9Rt4Kv8Nw3"), "{shown}");
+        assert!(!shown.contains("Zq8rT2mLp9Rt4Kv8"), "{shown}");
+    }
+    assert!(
+        messages(&json)
+            .iter()
+            .any(|m| m.contains("in an AI client's configuration file")),
+        "{json}"
+    );
+}
