@@ -32,6 +32,8 @@ pub struct SourceFile {
     /// into a byte offset walks at most that many characters, however long its line is (one
     /// line of a megabyte must not make every lookup on it cost a megabyte).
     checkpoints: Vec<usize>,
+    /// ASCII text (most manifests): a character offset is its byte offset, no walk needed.
+    ascii: bool,
 }
 
 /// Characters between two entries of [`SourceFile`]'s byte-offset index.
@@ -41,15 +43,26 @@ impl SourceFile {
     pub fn new(path: PathBuf, display: String, text: impl Into<Arc<str>>) -> Self {
         let text: Arc<str> = text.into();
         let mut line_starts = vec![(0, 0)];
-        let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT + 1);
-        let mut chars = 0;
-        for (byte, ch) in text.char_indices() {
-            if chars % CHECKPOINT == 0 {
-                checkpoints.push(byte);
-            }
-            chars += 1;
-            if ch == '\n' {
-                line_starts.push((chars, byte + 1));
+        let ascii = text.is_ascii();
+        let mut checkpoints = Vec::new();
+        if ascii {
+            line_starts.extend(
+                text.bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(byte, _)| (byte + 1, byte + 1)),
+            );
+        } else {
+            checkpoints.reserve(text.len() / CHECKPOINT + 1);
+            let mut chars = 0;
+            for (byte, ch) in text.char_indices() {
+                if chars % CHECKPOINT == 0 {
+                    checkpoints.push(byte);
+                }
+                chars += 1;
+                if ch == '\n' {
+                    line_starts.push((chars, byte + 1));
+                }
             }
         }
         SourceFile {
@@ -58,6 +71,7 @@ impl SourceFile {
             text,
             line_starts,
             checkpoints,
+            ascii,
         }
     }
 
@@ -80,6 +94,9 @@ impl SourceFile {
 
     /// Byte offset of a character offset, clamped to the end of the text.
     pub fn byte_offset(&self, char_offset: usize) -> usize {
+        if self.ascii {
+            return char_offset.min(self.text.len());
+        }
         let Some(&from) = self.checkpoints.get(char_offset / CHECKPOINT) else {
             return self.text.len();
         };
