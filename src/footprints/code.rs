@@ -236,16 +236,30 @@ pub(super) fn script_specifier(line: &str) -> Option<&str> {
     inner.find(quote).map(|end| &inner[..end])
 }
 
-/// `import type { X } from "…"`, `export type { X } from "…"`.
+/// `import type { X } from "…"`, `import type X from "…"`, `export type * from "…"`: but not
+/// `import type from "…"` nor `import type = require("…")` (a default import, an import-equals,
+/// whose binding is named `type`), nor `import typeorm …`.
 fn is_type_only(statement: &str) -> bool {
-    [
-        "import type ",
-        "import type{",
-        "export type ",
-        "export type{",
-    ]
-    .iter()
-    .any(|p| statement.starts_with(p))
+    let Some(rest) = ["import type", "export type"]
+        .iter()
+        .find_map(|p| statement.strip_prefix(p))
+    else {
+        return false;
+    };
+    if !rest.starts_with([' ', '\t', '{', '*']) {
+        return false;
+    }
+    let rest = rest.trim_start();
+    if rest.starts_with(['=', ',']) {
+        return false;
+    }
+    match rest.strip_prefix("from") {
+        Some(after) => {
+            let after = after.trim_start();
+            !(after.is_empty() || after.starts_with(['"', '\'', '`']))
+        }
+        None => true,
+    }
 }
 
 pub(super) fn script_library(line: &str) -> Option<String> {
@@ -414,8 +428,10 @@ pub(super) fn imports_test_code(text: &str) -> bool {
     })
 }
 
-pub(super) const TOOL_MARKERS: [&str; 18] = [
+pub(super) const TOOL_MARKERS: [&str; 19] = [
     "@tool",
+    // Pydantic AI: `@agent.tool_plain` (and `@agent.tool`, below).
+    ".tool_plain",
     "@function_tool",
     ".tool(",
     "@kernel_function",
@@ -565,7 +581,13 @@ pub(super) fn scan_code(
             }
         }
         if first.is_some() || !libraries.is_empty() || language != Language::Go {
-            let marker = TOOL_MARKERS.iter().find(|m| trimmed.contains(**m));
+            // Pydantic AI's bare `@agent.tool` decorator (with arguments it is `.tool(`).
+            let bare_decorator = trimmed.starts_with('@') && trimmed.ends_with(".tool");
+            let marker = TOOL_MARKERS
+                .iter()
+                .copied()
+                .find(|m| trimmed.contains(*m))
+                .or(bare_decorator.then_some(".tool"));
             if let Some(marker) = marker {
                 tools += 1;
                 match first_string_after(trimmed, marker) {
@@ -668,6 +690,18 @@ mod tests {
             Some("genkit")
         );
         assert_eq!(script_library("import axios from 'axios';"), None);
+        // Type-only imports load nothing; a binding named `type` is a real import.
+        assert_eq!(script_library("import type { X } from 'openai';"), None);
+        assert_eq!(script_library("import type X from 'openai';"), None);
+        assert_eq!(script_library("export type * from 'openai';"), None);
+        for real in [
+            "import type from 'openai';",
+            "import type, { X } from 'openai';",
+            "import type = require('openai');",
+            "import typeorm from 'openai';",
+        ] {
+            assert_eq!(script_library(real).as_deref(), Some("openai"), "{real}");
+        }
         assert_eq!(script_library("import x from 'aim';"), None);
         assert_eq!(script_library("const x = require('aim');"), None);
         assert_eq!(

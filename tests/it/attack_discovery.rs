@@ -263,3 +263,32 @@ fn a_key_before_a_fragment_that_holds_a_scheme_is_never_printed() {
         }
     }
 }
+
+/// Type-only imports load nothing, so they make no agent; a default import whose binding is
+/// named `type` (`import type from "openai"`) loads the SDK and must not pass for one.
+#[test]
+fn a_binding_named_type_is_not_a_type_only_import() {
+    let dir = repo(&[
+        ("svc/package.json", b"{\"name\": \"svc\"}\n"),
+        (
+            "svc/index.ts",
+            b"import type from \"openai\";\nconst client = new type();\n",
+        ),
+        ("lib/package.json", b"{\"name\": \"lib\"}\n"),
+        (
+            "lib/types.ts",
+            b"import type OpenAI from \"openai\";\nexport type Client = OpenAI;\n",
+        ),
+    ]);
+    let found = rules(dir.path());
+    assert!(
+        found
+            .iter()
+            .any(|(rule, file, _)| rule == "AG100" && file == "svc/index.ts"),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|(_, file, _)| file.starts_with("lib/")),
+        "{found:?}"
+    );
+}

@@ -827,3 +827,29 @@ fn what_real_repositories_showed_discovery_missing() {
         "{json}"
     );
 }
+
+/// Pydantic AI's tool decorators (eriksf/pydantic-ai-agents-tutorial defines its tools this
+/// way): `@agent.tool_plain` and the bare `@agent.tool` are tools, named in `init --source`.
+#[test]
+fn pydantic_ai_tool_decorators_are_tools() {
+    let dir = repo(&[(
+        "agent.py",
+        "from pydantic_ai import Agent, RunContext\n\nagent = Agent(\"openai:gpt-4o\")\n\n@agent.tool_plain\ndef read_file(path: str) -> str:\n    return open(path).read()\n\n@agent.tool\ndef delete_file(ctx: RunContext[None], path: str) -> None:\n    pass\n",
+    )]);
+    let (found, human, json) = discover(dir.path());
+    assert_eq!(found, vec![f("AG100", "agent.py", "")], "{human}");
+    assert!(
+        messages(&json)
+            .iter()
+            .any(|m| m.contains("with 2 tool definitions")),
+        "{json}"
+    );
+    let draft = agentgate(dir.path(), &["init", "bot", "--source", ".", "--stdout"]);
+    assert!(
+        draft.stdout.contains("read_file"),
+        "{}{}",
+        draft.stdout,
+        draft.stderr
+    );
+    assert!(draft.stdout.contains("delete_file"), "{}", draft.stdout);
+}
