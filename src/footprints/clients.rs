@@ -84,6 +84,9 @@ pub fn by_place(rel: &str) -> Option<Client> {
         (Some(".cursor"), "mcp.json") => Client::McpServers("Cursor"),
         (Some(".roo"), "mcp.json") => Client::McpServers("Roo Code"),
         (Some(".kilocode"), "mcp.json") => Client::McpServers("Kilo Code"),
+        (Some("settings"), "mcp.json") if rel.to_ascii_lowercase().contains(".kiro/settings/") => {
+            Client::McpServers("Kiro")
+        }
         (Some(".vscode"), "mcp.json") => Client::VsCode,
         (Some(".vscode"), "settings.json") => Client::VsCodeSettings,
         (Some(".gemini"), "settings.json") => Client::McpServers("Gemini CLI"),

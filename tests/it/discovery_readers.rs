@@ -763,6 +763,11 @@ fn what_real_repositories_showed_discovery_missing() {
             "bot/app.py",
             "import anthropic\nHEADERS = {\"Authorization\": \"Bearer Zq8rT2mLp9Rt4Kv8Nw3Bz6Hc1JsQ\"}\nTEMPLATE = {\"Authorization\": f\"Bearer {token}\"}\n",
         ),
+        // Kiro's place (found before by the generic rule, without the client's name).
+        (
+            ".kiro/settings/mcp.json",
+            "{\"mcpServers\": {\"docs\": {\"command\": \"uvx\", \"args\": [\"docs-mcp\"]}}}\n",
+        ),
         // Windows paths as JSON writes them.
         (
             ".kilocode/mcp.json",
@@ -790,6 +795,7 @@ fn what_real_repositories_showed_discovery_missing() {
         f("AG101", "bot/app.py", "/Authorization"),
         f("AG102", ".kilocode/mcp.json", "/mcpServers/home/args/2"),
         f("AG102", ".kilocode/mcp.json", "/mcpServers/drive/args/2"),
+        f("AG100", ".kiro/settings/mcp.json", "/mcpServers/docs"),
     ] {
         assert!(
             found.contains(&expected),
@@ -824,6 +830,12 @@ fn what_real_repositories_showed_discovery_missing() {
         messages(&json)
             .iter()
             .any(|m| m.contains("in an AI client's configuration file")),
+        "{json}"
+    );
+    assert!(
+        messages(&json)
+            .iter()
+            .any(|m| m.contains("(Kiro, command: uvx")),
         "{json}"
     );
 }
