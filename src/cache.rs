@@ -4,8 +4,10 @@
 //!
 //! The key is a SHA-256 over: the cache format, agentgate's version, the engine, the digests
 //! of the loaded packs, `data.agentgate.settings` (which holds `--today`, the durations, the
-//! people directory), the manifest itself, its whole `facts` entry (review verdict, the
-//! base-derived verdicts, durations, delegation cycle) and, for every name it delegates to, that
+//! people directory), the manifest itself, its whole `facts` entry but the review digest (review
+//! verdict, the base-derived verdicts, durations, delegation cycle; the digest is a function of
+//! the manifest, which the key holds whole, so it is computed only for the manifests evaluated)
+//! and, for every name it delegates to, that
 //! manifest's content (or its absence) and whether the name is duplicated. That is the whole
 //! read set of the built-in pack; a custom pack may read anything (`data.agentgate.inventory`
 //! of any agent), so a run with a custom pack is never cached. On any doubt, the manifest is
@@ -32,7 +34,7 @@ use sha2::{Digest, Sha256};
 use crate::evaluate::RawFinding;
 
 /// Bumped whenever what an entry holds, or what its key covers, changes.
-const FORMAT: &str = "agentgate-results-v1";
+const FORMAT: &str = "agentgate-results-v2";
 
 /// Entries per shard at most: 256 shards of 2,048 entries are half a million manifests.
 pub const SHARD_LIMIT: usize = 2048;

@@ -155,6 +155,26 @@ pub fn facts_against_base(
         "digest".into(),
         Value::String(crate::digest::digest(document)),
     );
+    facts.extend(facts_but_digest(
+        document,
+        trust,
+        today,
+        base,
+        max_backdate,
+    ));
+    facts
+}
+
+/// [`facts_against_base`] without `digest`: a function of the document alone, which a caller
+/// holding the document (the result cache's key) need not compute until it evaluates.
+pub fn facts_but_digest(
+    document: &Value,
+    trust: Trust<'_>,
+    today: i64,
+    base: &ReviewBase,
+    max_backdate: u64,
+) -> Map<String, Value> {
+    let mut facts = Map::new();
     let verdict = verify_review_judged(document, trust, today, base.judged())
         .map(|v| backdated(v, document, today, base, max_backdate));
     facts.insert(
