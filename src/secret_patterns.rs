@@ -56,7 +56,10 @@ pub struct Detector {
     pub manifest: bool,
 }
 
-/// In order: the first detector that finds something names the kind of secret.
+/// In order: the first detector that finds something names the kind of secret. A key whose
+/// shape could run on from a word starts at the start of the text, after a character that is
+/// no letter or digit, or after a percent-encoded byte (`…%3Dsk-…`: a URL-encoded `=`, which
+/// ends in a letter or digit but is a boundary to whoever decodes the URL).
 pub const DETECTORS: &[Detector] = &[
     Detector {
         kind: "private key",
@@ -71,7 +74,7 @@ pub const DETECTORS: &[Detector] = &[
         markers: &["AKIA", "ASIA"],
         min: 16,
         class: Class::UpperDigit,
-        pattern: r"(?:^|[^A-Za-z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?:[^A-Za-z0-9]|$)",
+        pattern: r"(?:^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})((?:AKIA|ASIA)[A-Z0-9]{16})(?:[^A-Za-z0-9]|$)",
         manifest: true,
     },
     Detector {
@@ -111,7 +114,7 @@ pub const DETECTORS: &[Detector] = &[
         markers: &["sk-"],
         min: 20,
         class: Class::Token,
-        pattern: r"(?:^|[^A-Za-z0-9])(sk-[A-Za-z0-9_-]{20,})",
+        pattern: r"(?:^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})(sk-[A-Za-z0-9_-]{20,})",
         manifest: true,
     },
     Detector {
@@ -127,7 +130,7 @@ pub const DETECTORS: &[Detector] = &[
         markers: &["AIza"],
         min: 35,
         class: Class::Token,
-        pattern: r"(?:^|[^A-Za-z0-9])(AIza[A-Za-z0-9_-]{35,})",
+        pattern: r"(?:^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})(AIza[A-Za-z0-9_-]{35,})",
         manifest: false,
     },
     Detector {
@@ -135,7 +138,7 @@ pub const DETECTORS: &[Detector] = &[
         markers: &["hf_"],
         min: 30,
         class: Class::Alnum,
-        pattern: r"(?:^|[^A-Za-z0-9])(hf_[A-Za-z0-9]{30,})",
+        pattern: r"(?:^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})(hf_[A-Za-z0-9]{30,})",
         manifest: false,
     },
     Detector {
@@ -143,7 +146,7 @@ pub const DETECTORS: &[Detector] = &[
         markers: &["gsk_"],
         min: 40,
         class: Class::Alnum,
-        pattern: r"(?:^|[^A-Za-z0-9])(gsk_[A-Za-z0-9]{40,})",
+        pattern: r"(?:^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})(gsk_[A-Za-z0-9]{40,})",
         manifest: false,
     },
     Detector {
@@ -151,7 +154,7 @@ pub const DETECTORS: &[Detector] = &[
         markers: &["sk_live_", "rk_live_"],
         min: 20,
         class: Class::Alnum,
-        pattern: r"(?:^|[^A-Za-z0-9])((?:sk|rk)_live_[A-Za-z0-9]{20,})",
+        pattern: r"(?:^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})((?:sk|rk)_live_[A-Za-z0-9]{20,})",
         manifest: false,
     },
     Detector {
@@ -159,7 +162,7 @@ pub const DETECTORS: &[Detector] = &[
         markers: &["npm_"],
         min: 36,
         class: Class::Alnum,
-        pattern: r"(?:^|[^A-Za-z0-9])(npm_[A-Za-z0-9]{36,})",
+        pattern: r"(?:^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})(npm_[A-Za-z0-9]{36,})",
         manifest: false,
     },
     Detector {
@@ -167,7 +170,7 @@ pub const DETECTORS: &[Detector] = &[
         markers: &["r8_"],
         min: 37,
         class: Class::Alnum,
-        pattern: r"(?:^|[^A-Za-z0-9])(r8_[A-Za-z0-9]{37,})",
+        pattern: r"(?:^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})(r8_[A-Za-z0-9]{37,})",
         manifest: false,
     },
     Detector {
@@ -175,7 +178,7 @@ pub const DETECTORS: &[Detector] = &[
         markers: &["pplx-"],
         min: 40,
         class: Class::Alnum,
-        pattern: r"(?:^|[^A-Za-z0-9])(pplx-[A-Za-z0-9]{40,})",
+        pattern: r"(?:^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})(pplx-[A-Za-z0-9]{40,})",
         manifest: false,
     },
 ];

@@ -92,6 +92,9 @@ pub fn plan(outcome: &Outcome, config_dir: &Path, options: &WaiveOptions) -> Res
             Some("on an agent name more than one manifest uses")
         } else if in_other_file && relative.is_none() {
             Some("in a file outside the configuration's folder")
+        } else if crate::footprints::detect(&finding.path).is_some() {
+            // The waiver would write the secret into the configuration.
+            Some("at a place whose name is a secret (rename it, and rotate the secret)")
         } else {
             None
         };

@@ -18,7 +18,7 @@ detectors := [
 		"markers": ["AKIA", "ASIA"],
 		"min": 16,
 		"class": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-		"pattern": `(?:^|[^A-Za-z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?:[^A-Za-z0-9]|$)`,
+		"pattern": `(?:^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})((?:AKIA|ASIA)[A-Z0-9]{16})(?:[^A-Za-z0-9]|$)`,
 	},
 	{
 		"kind": "GitHub token",
@@ -53,7 +53,7 @@ detectors := [
 		"markers": ["sk-"],
 		"min": 20,
 		"class": "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz",
-		"pattern": `(?:^|[^A-Za-z0-9])(sk-[A-Za-z0-9_-]{20,})`,
+		"pattern": `(?:^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})(sk-[A-Za-z0-9_-]{20,})`,
 	},
 	{
 		"kind": "JWT",

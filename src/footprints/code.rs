@@ -240,6 +240,9 @@ pub(super) fn script_specifier(line: &str) -> Option<&str> {
 /// `import type from "…"` nor `import type = require("…")` (a default import, an import-equals,
 /// whose binding is named `type`), nor `import typeorm …`.
 fn is_type_only(statement: &str) -> bool {
+    // A comment between the words is no word (`import type /* c */ from "x"`).
+    let statement = without_block_comments(statement);
+    let statement = statement.as_str();
     let Some(rest) = ["import type", "export type"]
         .iter()
         .find_map(|p| statement.strip_prefix(p))
@@ -260,6 +263,26 @@ fn is_type_only(statement: &str) -> bool {
         }
         None => true,
     }
+}
+
+/// A statement with its complete `/* … */` comments removed (each read as a space).
+fn without_block_comments(statement: &str) -> String {
+    let mut out = String::with_capacity(statement.len());
+    let mut rest = statement;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        match rest[start + 2..].find("*/") {
+            Some(end) => {
+                out.push(' ');
+                rest = &rest[start + 2 + end + 2..];
+            }
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 pub(super) fn script_library(line: &str) -> Option<String> {
@@ -495,20 +518,27 @@ pub(super) fn scan_code(
                         let s = script_spacing(s);
                         let quoted = s.contains(['"', '\'', '`']);
                         if is_type_only(&s) {
-                            // Its specifier may follow on a later line (not a type alias,
-                            // `export type X = {`, which imports nothing).
-                            script_type_block = !quoted && !s.contains('=');
+                            // Its specifier follows on a later line: a list of names left
+                            // open (`import type {`), or `from` at the end. Not a type alias
+                            // (`export type X = {`) nor a complete list (`export type { A };`),
+                            // which import nothing.
+                            let open_list = s.contains('{') && !s.contains('}');
+                            script_type_block =
+                                !quoted && !s.contains('=') && (open_list || s.ends_with(" from"));
                             return None;
                         }
                         if s.starts_with("import") || s.starts_with("export") {
                             script_type_block = false;
                         }
-                        // The end of a type-only import: `} from "x"`, or `} from` and then
-                        // `"x"` on the next line.
+                        // The end of a type-only import, and nothing else: `} from "x"`,
+                        // `from "x"`, or `} from` and then `"x"` on the next line.
+                        let closing = s
+                            .strip_prefix('}')
+                            .unwrap_or(&s)
+                            .trim_start()
+                            .starts_with("from");
                         if script_type_block
-                            && (s.starts_with('}')
-                                || s.starts_with("from")
-                                || (continued && s.starts_with(['"', '\'', '`'])))
+                            && (closing || (continued && s.starts_with(['"', '\'', '`'])))
                         {
                             script_type_block = !quoted;
                             return None;
@@ -695,6 +725,7 @@ mod tests {
         assert_eq!(script_library("import type X from 'openai';"), None);
         assert_eq!(script_library("export type * from 'openai';"), None);
         for real in [
+            "import type /* c */ from 'openai';",
             "import type from 'openai';",
             "import type, { X } from 'openai';",
             "import type = require('openai');",

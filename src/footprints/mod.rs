@@ -36,7 +36,7 @@ pub(crate) use secrets::{
 pub use secrets::{detect, redacted};
 
 use code::{scan_code, service_folder};
-use secrets::{config_secrets, env_secrets, source_secrets};
+use secrets::{config_secrets, env_secrets, shaped_secrets, source_secrets};
 
 /// A manifest as discovery sees it: its file, parsed tree, name and `spec.sources`.
 pub struct Governor<'a> {
@@ -717,7 +717,7 @@ fn scan_file(
                     }
                 };
                 let mut hits = structured(&rel, &value);
-                if known {
+                if known || card_named {
                     let test = code::is_test_path(&rel);
                     hits.extend(client_secrets(&value, &hits, test));
                 }
@@ -748,6 +748,22 @@ fn scan_file(
                                 ),
                             ));
                         }
+                        // Its client may read it anyway: a key of a known shape in it is a
+                        // committed secret.
+                        if let Some(rule) = secret {
+                            for (name, span, message) in shaped_secrets(&source.text) {
+                                scan.found.push(make(
+                                    rule,
+                                    &source,
+                                    span.start,
+                                    span,
+                                    agent.clone(),
+                                    format!("/{}", escape(&name)),
+                                    message,
+                                    true,
+                                ));
+                            }
+                        }
                         return scan;
                     }
                     Err(e) if known => {
@@ -774,17 +790,36 @@ fn scan_file(
                         ));
                         return scan;
                     }
-                    Err(_) => return scan,
+                    // Not parsed, so not judged key by key; a key of a known shape in it
+                    // still counts beside agent code, as its other secrets would.
+                    Err(_) => {
+                        if !is_tooling_file(&name) {
+                            for (name, label, message) in shaped_secrets(&source.text) {
+                                scan.pending.push((
+                                    service_folder(ctx.root, path),
+                                    Pending {
+                                        source: source.clone(),
+                                        at: label.start,
+                                        label,
+                                        agent: agent.clone(),
+                                        pointer: format!("/{}", escape(&name)),
+                                        message,
+                                    },
+                                ));
+                            }
+                        }
+                        return scan;
+                    }
                 };
                 for document in documents {
                     let mut hits = structured(&rel, &document.value);
-                    if known {
+                    if known || card_named {
                         let test = code::is_test_path(&rel);
                         hits.extend(client_secrets(&document.value, &hits, test));
                     }
                     // A plain configuration file (no MCP server, card or agent definition):
                     // its secrets count when agent code sits beside it (decided below).
-                    if hits.is_empty() && !known && !is_tooling_file(&name) {
+                    if hits.is_empty() && !known && !card_named && !is_tooling_file(&name) {
                         for (pointer, message) in config_secrets(
                             &document.value,
                             code::is_test_path(&rel),
@@ -1127,7 +1162,11 @@ struct Hit {
 fn client_secrets(value: &Value, hits: &[Hit], test: bool) -> Vec<Hit> {
     let judged = |pointer: &str| {
         hits.iter()
-            .filter(|h| matches!(h.rule, Rule::Unregistered | Rule::Secret))
+            // A server's hit covers the server, which `server_hits` judges; an agent card's
+            // covers the whole document (its pointer is ""), whose other values it does not.
+            .filter(|h| {
+                h.rule == Rule::Secret || (h.rule == Rule::Unregistered && !h.pointer.is_empty())
+            })
             .any(|h| {
                 let inside = |outer: &str, inner: &str| {
                     inner == outer
@@ -1138,9 +1177,17 @@ fn client_secrets(value: &Value, hits: &[Hit], test: bool) -> Vec<Hit> {
                 inside(&h.pointer, pointer) || inside(pointer, &h.pointer)
             })
     };
+    let mut named = Vec::new();
+    secrets::secret_names(value, "", &mut named);
+    let secret_at = |pointer: &str| {
+        hits.iter()
+            .any(|h| h.rule == Rule::Secret && h.pointer == pointer)
+    };
     config_secrets(value, test, "an AI client's configuration file")
         .into_iter()
         .filter(|(pointer, _)| !judged(pointer))
+        // A name that is a key, wherever it is (a server's too): `server_hits` judges values.
+        .chain(named.into_iter().filter(|(pointer, _)| !secret_at(pointer)))
         .map(|(pointer, message)| Hit {
             rule: Rule::Secret,
             subject: None,
@@ -1815,39 +1862,76 @@ fn broad_server(config: &Value) -> Option<(Option<usize>, String, &'static str)>
 }
 
 fn is_broad_path(arg: &str) -> bool {
-    let arg = arg.trim().trim_end_matches(['/', '\\']);
-    if arg.is_empty() {
-        // `/` itself (or `\`).
-        return true;
-    }
-    if matches!(
-        arg,
-        "~" | "$HOME" | "${HOME}" | "%USERPROFILE%" | "/root" | "/home" | "/Users"
-    ) {
-        return true;
-    }
-    // Windows paths as JSON files write them, with either separator, on any drive: a drive's
-    // root (`D:\`, `c:/`), `C:\Users` and a user's home below it (`C:/Users/name`).
-    let windows = arg.replace('\\', "/").to_ascii_lowercase();
-    let mut chars = windows.chars();
-    if let (Some(letter), Some(':')) = (chars.next(), chars.next()) {
-        if letter.is_ascii_alphabetic() {
-            let rest = chars.as_str();
-            if rest.is_empty() || rest == "/users" {
+    let arg = arg.trim();
+    // Home folders written as variables (VS Code's `${userHome}`, `${env:HOME}`, Windows').
+    let lower = arg.to_ascii_lowercase();
+    for home in [
+        "~",
+        "$home",
+        "${home}",
+        "${userhome}",
+        "${env:home}",
+        "${env:userprofile}",
+        "%userprofile%",
+        "%homepath%",
+        "$env:userprofile",
+    ] {
+        if let Some(rest) = lower.strip_prefix(home) {
+            if normalized_path(rest).is_empty() {
                 return true;
             }
-            if let Some(user) = rest.strip_prefix("/users/") {
-                return !user.is_empty() && !user.contains('/');
+        }
+    }
+    // The same folder however it is written: `file://`, Windows' `\\?\` prefix, either
+    // separator, `//`, `.` and `..` resolved (`/home/bob/../..` is `/`).
+    let path = lower
+        .strip_prefix("file://")
+        .unwrap_or(&lower)
+        .trim_start_matches("\\\\?\\")
+        .replace('\\', "/");
+    let mut chars = path.chars();
+    let drive = match (chars.next(), chars.next()) {
+        (Some(letter), Some(':')) if letter.is_ascii_alphabetic() => Some(chars.as_str()),
+        // `file:///C:/…`, and WSL's view of a Windows drive (`/mnt/c/…`).
+        (Some('/'), Some(letter)) if letter.is_ascii_alphabetic() && path[2..].starts_with(':') => {
+            Some(&path[3..])
+        }
+        _ => path
+            .strip_prefix("/mnt/")
+            .filter(|rest| {
+                let mut c = rest.chars();
+                c.next().is_some_and(|l| l.is_ascii_alphabetic())
+                    && matches!(c.next(), None | Some('/'))
+            })
+            .map(|rest| &rest[1..]),
+    };
+    let parts = normalized_path(drive.unwrap_or(&path));
+    if drive.is_some() {
+        // A drive's root, `Users`, or one user's home.
+        return parts.is_empty() || (parts[0] == "users" && parts.len() <= 2);
+    }
+    if !path.starts_with('/') {
+        return false;
+    }
+    matches!(
+        parts.as_slice(),
+        [] | ["root" | "home" | "users"] | ["home" | "users", _]
+    )
+}
+
+/// A path's folders with `.`, `..` and empty parts resolved lexically (no file system).
+fn normalized_path(path: &str) -> Vec<&str> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
             }
-            return false;
+            _ => parts.push(part),
         }
     }
-    for prefix in ["/home/", "/Users/"] {
-        if let Some(rest) = arg.strip_prefix(prefix) {
-            return !rest.is_empty() && !rest.contains(['/', '\\']);
-        }
-    }
-    false
+    parts
 }
 
 #[cfg(test)]
@@ -1899,6 +1983,18 @@ mod tests {
             "D:\\",
             "e:",
             "C:\\Users",
+            "/.",
+            "/home/bob/../..",
+            "C:/Users/bob/..",
+            "C:/Users//bob",
+            "\\\\?\\C:\\",
+            "/mnt/c/Users/bob",
+            "file:///C:/Users/bob",
+            "file:///home/bob",
+            "${userHome}",
+            "${env:USERPROFILE}",
+            "~/.",
+            "/Users/bob/./",
         ] {
             assert!(is_broad_path(path), "{path}");
         }
@@ -1910,6 +2006,11 @@ mod tests {
             "C:/Users/berka/Project/app",
             "D:\\work\\repo",
             "https://x",
+            "/home/bob/project/../other",
+            "${userHome}/project",
+            "~/code",
+            "/mnt/data/files",
+            "/srv/../srv/app",
         ] {
             assert!(!is_broad_path(path), "{path}");
         }

@@ -732,7 +732,7 @@ pub(super) fn source_secrets(text: &str, test: bool) -> Vec<(String, Span, Strin
 /// The token of an HTTP authorization value written out (`Bearer 6744…`, `Token …`, `Basic …`):
 /// one word of at least 16 characters after the scheme.
 fn auth_scheme_token(text: &str) -> Option<&str> {
-    let (scheme, token) = text.trim().split_once(' ')?;
+    let (scheme, token) = text.trim().split_once(char::is_whitespace)?;
     let known = ["bearer", "token", "basic", "bot"]
         .iter()
         .any(|s| scheme.eq_ignore_ascii_case(s));
@@ -799,6 +799,34 @@ pub(super) fn config_secrets(value: &Value, test: bool, place: &str) -> Vec<(Str
         found.retain(|(_, message)| !message.contains("literal credential"));
     }
     found
+}
+
+/// Names (object keys) that are keys of a known shape: a server, provider or variable named by
+/// the secret itself (`"mcpServers": {"sk-…": …}`). Each with its pointer and the message.
+pub(super) fn secret_names(value: &Value, pointer: &str, found: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                if let Some(kind) = detect_secret(k) {
+                    found.push((
+                        child.clone(),
+                        format!(
+                            "a name in this file is a literal {kind} ({}); rename it, and rotate the secret",
+                            redacted(k)
+                        ),
+                    ));
+                }
+                secret_names(v, &child, found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                secret_names(v, &format!("{pointer}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn walk_config(
@@ -871,6 +899,44 @@ fn is_env_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Keys of a known shape anywhere in a file agentgate could not parse (a client's settings with
+/// a duplicate key, YAML nested too deep): its client may read it all the same, so what is
+/// plainly a key is still a secret. Each with `line N`, its span and the message.
+pub(super) fn shaped_secrets(text: &str) -> Vec<(String, Span, String)> {
+    let mut found = Vec::new();
+    let mut offset = 0;
+    for (index, raw) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += raw.chars().count();
+        let mut from = 0;
+        for (kind, secret) in
+            crate::secret_patterns::find_all(raw, crate::secret_patterns::Set::Committed)
+        {
+            if is_placeholder_text(secret) {
+                continue;
+            }
+            let Some(byte) = raw[from..].find(secret).map(|b| b + from) else {
+                continue;
+            };
+            from = byte + secret.len();
+            let at = start + raw[..byte].chars().count();
+            found.push((
+                format!("line {}", index + 1),
+                Span {
+                    start: at,
+                    end: at + secret.chars().count(),
+                },
+                format!(
+                    "line {} holds a literal {kind} ({}) in a file agentgate could not parse (its client may read it all the same); keep it in a secret store and rotate it",
+                    index + 1,
+                    redacted(secret)
+                ),
+            ));
+        }
+    }
+    found
 }
 
 /// The words of a line (split at whitespace and `=`) that look like secrets, each with its span

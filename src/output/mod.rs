@@ -511,6 +511,8 @@ pub fn redact_messages(outcome: &mut Outcome) {
     for finding in outcome.findings.iter_mut().chain(waived) {
         finding.message = secrets.scrub(&finding.message);
         finding.help = secrets.scrub(&finding.help);
+        // A place named by a key (`/mcpServers/sk-…`, `/provider/sk-…`): its pointer too.
+        finding.path = secrets.scrub(&finding.path);
     }
     for note in &mut outcome.notes {
         *note = secrets.scrub(note);

@@ -155,13 +155,7 @@ pub fn facts_against_base(
         "digest".into(),
         Value::String(crate::digest::digest(document)),
     );
-    facts.extend(facts_but_digest(
-        document,
-        trust,
-        today,
-        base,
-        max_backdate,
-    ));
+    facts.extend(facts_but_digest(document, trust, today, base, max_backdate));
     facts
 }
 

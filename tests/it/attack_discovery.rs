@@ -292,3 +292,101 @@ fn a_binding_named_type_is_not_a_type_only_import() {
         "{found:?}"
     );
 }
+
+/// An adversary's review of the type-only rule: each file loads `openai` at run time behind an
+/// earlier type-only statement or a comment, and must be found.
+#[test]
+fn runtime_imports_behind_type_only_statements_are_found() {
+    let cases: [(&str, &[u8]); 6] = [
+        (
+            "a/a.ts",
+            b"export type { Foo };\nconst {\n  OpenAI\n} = require(\"openai\");\nnew OpenAI()\n",
+        ),
+        (
+            "b/b.ts",
+            b"import type { A,\n  B } from \"zod\";\nif (process.env.X) {\n} else { const { OpenAI } = require(\"openai\"); new OpenAI() }\n",
+        ),
+        (
+            "c/c.ts",
+            b"type Foo = string;\nexport type { Foo };\nlet client;\ntry {\n  client = 1\n} catch (e) {\n} finally { client = new (require(\"openai\").OpenAI)() }\n",
+        ),
+        ("d/d.ts", b"import type /* c */ from \"openai\";\nconsole.log(type)\n"),
+        ("e/e.ts", b"import type //x\n  from \"openai\";\nconsole.log(type)\n"),
+        ("f/f.js", b"import type //x\n  from \"openai\";\nconsole.log(type)\n"),
+    ];
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for (path, text) in cases {
+        let folder = path.split('/').next().unwrap();
+        files.push((
+            format!("{folder}/package.json"),
+            b"{\"name\": \"x\"}\n".to_vec(),
+        ));
+        files.push((path.to_string(), text.to_vec()));
+    }
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_slice()))
+        .collect();
+    let dir = repo(&borrowed);
+    let found = rules(dir.path());
+    for (path, _) in cases {
+        assert!(
+            found
+                .iter()
+                .any(|(rule, file, _)| rule == "AG100" && file == path),
+            "{path}: {found:?}"
+        );
+    }
+}
+
+/// An adversary's review of the client-configuration scan: a key behind a percent-encoded
+/// byte, in an agent card, in a client's settings that agentgate cannot parse, or as a name.
+#[test]
+fn keys_hidden_from_the_client_configuration_scan_are_found_and_never_printed() {
+    let key = "sk-proj-Q7mZr2Lp9Rt4Kv8Nw3Bz6Hc1JsXa5Ye0PdQ7mZr2Lp9Rt4Kv8Nw3Bz6Hc1JsXa5Ye0Pd";
+    let mcp = format!(
+        "{{\"mcpServers\": {{\"s\": {{\"url\": \"https://mcp.example.com/sse%3Fk%3D{key}\"}}, \"{key}\": {{\"command\": \"npx\", \"args\": [\"x-mcp\"]}}}}}}\n"
+    );
+    let card = format!(
+        "{{\"name\": \"a\", \"description\": \"d\", \"url\": \"https://a.example.com\", \"version\": \"1\", \"skills\": [], \"capabilities\": {{}}, \"x-note\": {{\"apiKey\": \"{key}\"}}}}\n"
+    );
+    let settings = format!(
+        "{{\n  \"some.ext.apiKey\": \"{key}\",\n  \"editor.tabSize\": 2,\n  \"editor.tabSize\": 4\n}}\n"
+    );
+    let dir = repo(&[
+        (".mcp.json", mcp.as_bytes()),
+        (".well-known/agent-card.json", card.as_bytes()),
+        (".vscode/settings.json", settings.as_bytes()),
+    ]);
+    let found = rules(dir.path());
+    for (file, pointer) in [
+        (".mcp.json", "/mcpServers/s/url"),
+        (".well-known/agent-card.json", "/x-note/apiKey"),
+        (".vscode/settings.json", "/line 2"),
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|(rule, f, p)| rule == "AG101" && f == file && p == pointer),
+            "{file} {pointer}: {found:?}"
+        );
+    }
+    // The server named by the key: reported, its name never printed, not even in a path.
+    assert!(
+        found
+            .iter()
+            .filter(|(rule, f, _)| rule == "AG101" && f == ".mcp.json")
+            .count()
+            >= 2,
+        "{found:?}"
+    );
+    for format in [
+        "human", "json", "sarif", "junit", "github", "markdown", "concise",
+    ] {
+        let run = agentgate(dir.path(), &["discover", "--no-fail", "--format", format]);
+        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+        for shown in [&run.stdout, &run.stderr] {
+            assert!(!shown.contains("Q7mZr2Lp9Rt4Kv8"), "{format}: {shown}");
+        }
+    }
+}
