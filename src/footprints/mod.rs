@@ -596,6 +596,31 @@ struct FileScan {
     test_code_used: Vec<String>,
 }
 
+impl FileScan {
+    /// AG101 on each `(name, span, message)` a secret scanner found in `source`, at `/name`.
+    fn secrets(
+        &mut self,
+        rule: &Option<Arc<RuleMeta>>,
+        source: &Arc<SourceFile>,
+        agent: &Option<String>,
+        found: Vec<(String, Span, String)>,
+    ) {
+        let Some(rule) = rule else { return };
+        for (name, span, message) in found {
+            self.found.push(make(
+                rule,
+                source,
+                span.start,
+                span,
+                agent.clone(),
+                format!("/{}", escape(&name)),
+                message,
+                true,
+            ));
+        }
+    }
+}
+
 /// The built-in rules discovery reports, resolved once per run.
 struct DiscoveryRules {
     unregistered: Option<Arc<RuleMeta>>,
@@ -750,20 +775,7 @@ fn scan_file(
                         }
                         // Its client may read it anyway: a key of a known shape in it is a
                         // committed secret.
-                        if let Some(rule) = secret {
-                            for (name, span, message) in shaped_secrets(&source.text) {
-                                scan.found.push(make(
-                                    rule,
-                                    &source,
-                                    span.start,
-                                    span,
-                                    agent.clone(),
-                                    format!("/{}", escape(&name)),
-                                    message,
-                                    true,
-                                ));
-                            }
-                        }
+                        scan.secrets(secret, &source, &agent, shaped_secrets(&source.text));
                         return scan;
                     }
                     Err(e) if known => {
@@ -879,22 +891,8 @@ fn scan_file(
             }
         }
         FileKind::Env => {
-            for (variable, value_span, message) in
-                env_secrets(&source.text, secrets::is_env_template(&name))
-            {
-                if let Some(rule) = &secret {
-                    scan.found.push(make(
-                        rule,
-                        &source,
-                        value_span.start,
-                        value_span,
-                        agent.clone(),
-                        format!("/{}", variable.replace('~', "~0").replace('/', "~1")),
-                        message,
-                        true,
-                    ));
-                }
-            }
+            let found = env_secrets(&source.text, secrets::is_env_template(&name));
+            scan.secrets(secret, &source, &agent, found);
         }
         FileKind::Code(language) => {
             let local_agents = matches!(language, Language::Python | Language::Notebook)
@@ -915,22 +913,9 @@ fn scan_file(
             hit.test = code::is_test_path(&rel);
             let folder = footprint_unit(ctx.root, path, &rel);
             scan.agent_folders.push(service_folder(ctx.root, path));
-            if let Some(rule) = &secret {
-                // A notebook's literals sit in JSON strings: its secrets are found by shape.
-                let text: &str = &source.text;
-                for (name, span, message) in source_secrets(text, code::is_test_path(&rel)) {
-                    scan.found.push(make(
-                        rule,
-                        &source,
-                        span.start,
-                        span,
-                        agent.clone(),
-                        format!("/{}", escape(&name)),
-                        message,
-                        true,
-                    ));
-                }
-            }
+            // A notebook's literals sit in JSON strings: its secrets are found by shape.
+            let found = source_secrets(&source.text, code::is_test_path(&rel));
+            scan.secrets(secret, &source, &agent, found);
             if governor.is_none() {
                 scan.code.push((folder, hit));
             }

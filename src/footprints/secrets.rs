@@ -709,18 +709,10 @@ pub(super) fn source_secrets(text: &str, test: bool) -> Vec<(String, Span, Strin
                 continue;
             }
             reported.push(byte);
-            let at = start + line[..byte].chars().count();
-            found.push((
-                format!("line {}", index + 1),
-                Span {
-                    start: at,
-                    end: at + secret.chars().count(),
-                },
-                format!(
-                    "line {} holds a literal {kind} ({}) in agent code; read it from the environment or a secret store, and rotate it",
-                    index + 1,
-                    redacted(secret)
-                ),
+            found.push(shaped_at(
+                (kind, secret),
+                (line, start, index + 1, byte),
+                "in agent code; read it from the environment or a secret store, and rotate it",
             ));
         }
     }
@@ -901,6 +893,27 @@ fn is_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// A key of a known shape found at `byte` of a line (`start`: the line's offset in characters;
+/// `number`: its line number): `line N`, its span, and the message ending in `tail`.
+fn shaped_at(
+    (kind, secret): (&str, &str),
+    (line, start, number, byte): (&str, usize, usize, usize),
+    tail: &str,
+) -> (String, Span, String) {
+    let at = start + line[..byte].chars().count();
+    (
+        format!("line {number}"),
+        Span {
+            start: at,
+            end: at + secret.chars().count(),
+        },
+        format!(
+            "line {number} holds a literal {kind} ({}) {tail}",
+            redacted(secret)
+        ),
+    )
+}
+
 /// Keys of a known shape anywhere in a file agentgate could not parse (a client's settings with
 /// a duplicate key, YAML nested too deep): its client may read it all the same, so what is
 /// plainly a key is still a secret. Each with `line N`, its span and the message.
@@ -921,18 +934,10 @@ pub(super) fn shaped_secrets(text: &str) -> Vec<(String, Span, String)> {
                 continue;
             };
             from = byte + secret.len();
-            let at = start + raw[..byte].chars().count();
-            found.push((
-                format!("line {}", index + 1),
-                Span {
-                    start: at,
-                    end: at + secret.chars().count(),
-                },
-                format!(
-                    "line {} holds a literal {kind} ({}) in a file agentgate could not parse (its client may read it all the same); keep it in a secret store and rotate it",
-                    index + 1,
-                    redacted(secret)
-                ),
+            found.push(shaped_at(
+                (kind, secret),
+                (raw, start, index + 1, byte),
+                "in a file agentgate could not parse (its client may read it all the same); keep it in a secret store and rotate it",
             ));
         }
     }
