@@ -609,6 +609,37 @@ pub fn render_markdown(rows: &[Row]) -> String {
     out
 }
 
+/// A terminal table: columns padded to their widest cell, control characters dropped (the
+/// cells quote manifests). `inventory` and `owners` print theirs with it.
+pub(crate) fn table(header: &[&str], lines: &[Vec<String>]) -> String {
+    let clean = |s: &str| s.chars().filter(|c| !c.is_control()).collect::<String>();
+    let lines: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| l.iter().map(|c| clean(c)).collect())
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for line in &lines {
+        for (w, cell) in widths.iter_mut().zip(line) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut emit = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(padded.join("  ").trim_end());
+        out.push('\n');
+    };
+    emit(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    for line in &lines {
+        emit(line);
+    }
+    out
+}
+
 /// The terminal table: the columns an auditor scans first; `--format json` has everything.
 pub fn render_table(rows: &[Row]) -> String {
     let header = [
@@ -621,42 +652,22 @@ pub fn render_table(rows: &[Row]) -> String {
         "REVIEW",
         "FINDINGS",
     ];
-    let clean = |s: &str| s.chars().filter(|c| !c.is_control()).collect::<String>();
     let lines: Vec<Vec<String>> = rows
         .iter()
         .map(|row| {
             vec![
-                clean(&row.name),
-                clean(&row.owner_email),
-                clean(&row.team),
-                clean(&row.status),
-                clean(&row.expires),
+                row.name.clone(),
+                row.owner_email.clone(),
+                row.team.clone(),
+                row.status.clone(),
+                row.expires.clone(),
                 row.resources.len().to_string(),
-                clean(&review_cell(row)),
+                review_cell(row),
                 findings_cell(row),
             ]
         })
         .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for line in &lines {
-        for (w, cell) in widths.iter_mut().zip(line) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut emit = |cells: Vec<String>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        out.push_str(padded.join("  ").trim_end());
-        out.push('\n');
-    };
-    emit(header.iter().map(|h| h.to_string()).collect());
-    for line in lines {
-        emit(line);
-    }
+    let mut out = table(&header, &lines);
     let _ = writeln!(out, "{}", crate::units::count(rows.len(), "agent"));
     // Cells quote the manifests: nothing in them may run a CI workflow command.
     crate::escape::without_workflow_commands(&out)

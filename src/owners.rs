@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::check::{self, CheckOptions, CheckedAgent, Discovery, Outcome, Sink};
 use crate::context::RunContext;
 use crate::finding::{Finding, Problem};
-use crate::inventory::{csv_field, text};
+use crate::inventory::{csv_field, table, text};
 use crate::output::Secrets;
 use crate::rule::{BuiltinRule, Command};
 use crate::units::{format_date, parse_date};
@@ -705,34 +705,4 @@ pub fn render_map(holders: &[Holder], format: ListFormat) -> String {
             crate::escape::without_workflow_commands(&out)
         }
     }
-}
-
-/// A terminal table: columns padded to their widest cell, control characters dropped.
-fn table(header: &[&str], lines: &[Vec<String>]) -> String {
-    let clean = |s: &str| s.chars().filter(|c| !c.is_control()).collect::<String>();
-    let lines: Vec<Vec<String>> = lines
-        .iter()
-        .map(|l| l.iter().map(|c| clean(c)).collect())
-        .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for line in &lines {
-        for (w, cell) in widths.iter_mut().zip(line) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut emit = |cells: &[String]| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        out.push_str(padded.join("  ").trim_end());
-        out.push('\n');
-    };
-    emit(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
-    for line in &lines {
-        emit(line);
-    }
-    out
 }
