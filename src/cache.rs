@@ -27,6 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::PathBuf;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -34,10 +35,10 @@ use sha2::{Digest, Sha256};
 use crate::evaluate::RawFinding;
 
 /// Bumped whenever what an entry holds, or what its key covers, changes.
-const FORMAT: &str = "agentgate-results-v2";
+const FORMAT: &str = "agentgate-results-v3";
 
-/// Entries per shard at most: 256 shards of 2,048 entries are half a million manifests.
-pub const SHARD_LIMIT: usize = 2048;
+/// Entries per shard at most (the same bound as the parse cache's).
+pub use crate::parse_cache::SHARD_LIMIT;
 
 #[derive(Serialize, Deserialize, Default)]
 struct Shard {
@@ -65,10 +66,16 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Where a manifest was read from: the parse cache's key of its file's text
+/// ([`crate::parse_cache::text_key`]) and the document's index in that text.
+pub type Source = (crate::parse_cache::TextKey, usize);
+
 /// The result cache under a cache root (`$AGENTGATE_CACHE`, else `$XDG_CACHE_HOME/agentgate`).
 #[derive(Debug, Clone)]
 pub struct ResultCache {
     dir: PathBuf,
+    parsed: crate::parse_cache::ParseCache,
+    programs: crate::program_cache::ProgramCache,
 }
 
 /// What a manifest's key is made of, besides the manifest itself.
@@ -87,17 +94,31 @@ impl ResultCache {
     pub fn at(root: PathBuf) -> ResultCache {
         ResultCache {
             dir: root.join("results").join("v1"),
+            parsed: crate::parse_cache::ParseCache::at(&root),
+            programs: crate::program_cache::ProgramCache::at(&root),
         }
     }
 
-    /// A manifest's key: see the module documentation. `delegates` holds, for each name the
-    /// manifest delegates to, that manifest's content (`None`: no manifest of the inventory
-    /// has it) and whether the name is duplicated.
+    /// The parse cache under the same root (used wherever the result cache is).
+    pub fn parsed(&self) -> crate::parse_cache::ParseCache {
+        self.parsed.clone()
+    }
+
+    /// The program cache under the same root.
+    pub fn programs(&self) -> crate::program_cache::ProgramCache {
+        self.programs.clone()
+    }
+
+    /// A manifest's key: see the module documentation. A manifest is named by the text it was
+    /// read from and its place among that text's documents ([`Source`]): its value is a
+    /// function of them, and hashing 32 bytes is cheaper than serialising the value. `delegates`
+    /// holds, for each name the manifest delegates to, that manifest's source (`None`: no
+    /// manifest of the inventory has it) and whether the name is duplicated.
     pub fn key(
         run: &Run<'_>,
-        manifest: &Value,
+        manifest: Source,
         facts: &Value,
-        delegates: &[(&str, Option<&Value>, bool)],
+        delegates: &[(&str, Option<Source>, bool)],
     ) -> String {
         let mut hasher = Sha256::new();
         // serde_json writes objects in key order (no `preserve_order`): the text is canonical
@@ -140,18 +161,18 @@ impl ResultCache {
         for key in keys {
             by_shard.entry(self.shard_path(key)).or_default().push(key);
         }
-        let mut found = BTreeMap::new();
-        for (path, keys) in by_shard {
-            let shard = self.read_shard(&path);
-            for key in keys {
-                if let Some(entry) = shard.entries.get(key) {
-                    if entry.seal == seal(key, &entry.findings) {
-                        found.insert(key.to_string(), entry.findings.clone());
-                    }
-                }
-            }
-        }
-        found
+        // Shard by shard in parallel: reading and decoding them was a serial tenth of a warm run.
+        by_shard
+            .into_par_iter()
+            .flat_map_iter(|(path, keys)| {
+                let mut shard = self.read_shard(&path);
+                keys.into_iter().filter_map(move |key| {
+                    let entry = shard.entries.remove(key)?;
+                    (entry.seal == seal(key, &entry.findings))
+                        .then(|| (key.to_string(), entry.findings))
+                })
+            })
+            .collect()
     }
 
     /// Adds `entries` to the cache; a failure to write leaves the cache as it was (the run's
@@ -281,8 +302,8 @@ mod tests {
             packs: &packs,
             settings: &settings,
         };
-        let (m, f, d) = (json!({"a": 1}), json!({"f": 1}), json!({"d": 1}));
-        let base = ResultCache::key(&run, &m, &f, &[("d", Some(&d), false)]);
+        let (m, f, d) = (([1; 32], 0), json!({"f": 1}), ([2; 32], 0));
+        let base = ResultCache::key(&run, m, &f, &[("d", Some(d), false)]);
         let other_settings = json!({"today": "2026-11-24"});
         let other_packs = vec!["sha256:2".to_string()];
         let variants = [
@@ -291,35 +312,37 @@ mod tests {
                     engine: "interpreter",
                     ..run
                 },
-                &m,
+                m,
                 &f,
-                &[("d", Some(&d), false)],
+                &[("d", Some(d), false)],
             ),
             ResultCache::key(
                 &Run {
                     packs: &other_packs,
                     ..run
                 },
-                &m,
+                m,
                 &f,
-                &[("d", Some(&d), false)],
+                &[("d", Some(d), false)],
             ),
             ResultCache::key(
                 &Run {
                     settings: &other_settings,
                     ..run
                 },
-                &m,
+                m,
                 &f,
-                &[("d", Some(&d), false)],
+                &[("d", Some(d), false)],
             ),
-            ResultCache::key(&run, &json!({"a": 2}), &f, &[("d", Some(&d), false)]),
-            ResultCache::key(&run, &m, &json!({"f": 2}), &[("d", Some(&d), false)]),
-            ResultCache::key(&run, &m, &f, &[("d", Some(&json!({"d": 2})), false)]),
-            ResultCache::key(&run, &m, &f, &[("d", None, false)]),
-            ResultCache::key(&run, &m, &f, &[("d", None, true)]),
-            ResultCache::key(&run, &m, &f, &[("e", Some(&d), false)]),
-            ResultCache::key(&run, &m, &f, &[]),
+            ResultCache::key(&run, ([3; 32], 0), &f, &[("d", Some(d), false)]),
+            ResultCache::key(&run, ([1; 32], 1), &f, &[("d", Some(d), false)]),
+            ResultCache::key(&run, m, &json!({"f": 2}), &[("d", Some(d), false)]),
+            ResultCache::key(&run, m, &f, &[("d", Some(([4; 32], 0)), false)]),
+            ResultCache::key(&run, m, &f, &[("d", Some(([2; 32], 1)), false)]),
+            ResultCache::key(&run, m, &f, &[("d", None, false)]),
+            ResultCache::key(&run, m, &f, &[("d", None, true)]),
+            ResultCache::key(&run, m, &f, &[("e", Some(d), false)]),
+            ResultCache::key(&run, m, &f, &[]),
         ];
         for (i, variant) in variants.iter().enumerate() {
             assert_ne!(*variant, base, "variant {i}");

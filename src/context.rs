@@ -15,6 +15,7 @@ use crate::evaluate::{Compiled, EngineChoice, PolicyError};
 use crate::finding::Problem;
 use crate::fs::{display_path, normalize, read_text};
 use crate::pack_source::PackSource;
+use crate::program_cache::ProgramCache;
 use crate::registry::Registry;
 use crate::review::TrustStore;
 use crate::rule::{BuiltinRule, Severity};
@@ -60,6 +61,7 @@ pub struct RunContext {
     compiling: Mutex<Option<JoinHandle<Result<Compiled, PolicyError>>>>,
     /// The engine `check` evaluates on (`AGENTGATE_ENGINE`).
     pub engine: EngineChoice,
+    programs: Option<ProgramCache>,
     /// The result cache `check` reads and writes; none unless the caller sets one (the CLI's
     /// `check` does, without `--no-cache`).
     pub results: Option<ResultCache>,
@@ -69,6 +71,15 @@ impl RunContext {
     /// Loads the configuration and packs and checks them; every problem found is returned,
     /// not only the first, so one run shows all that is wrong with the setup.
     pub fn prepare(options: &ContextOptions) -> Result<RunContext, Vec<Problem>> {
+        RunContext::prepare_cached(options, None)
+    }
+
+    /// [`RunContext::prepare`] with the result cache `check` reads and writes (and the program
+    /// cache beside it, which the compilation uses).
+    pub fn prepare_cached(
+        options: &ContextOptions,
+        results: Option<ResultCache>,
+    ) -> Result<RunContext, Vec<Problem>> {
         let root = options.root.clone().unwrap_or_else(|| {
             repository_root(&options.cwd, &options.paths, options.config.as_deref())
         });
@@ -80,10 +91,12 @@ impl RunContext {
             problems.push(Problem::whole("AGENTGATE_ENGINE", message));
             EngineChoice::Interpreter
         });
+        let programs = results.as_ref().map(ResultCache::programs);
         let compiling = {
             let registry = registry.clone();
+            let programs = programs.clone();
             std::thread::Builder::new()
-                .spawn(move || Compiled::new(&registry, engine))
+                .spawn(move || Compiled::with_cache(&registry, engine, programs.as_ref()))
                 .ok()
         };
         let people = match read_directory(&config) {
@@ -128,7 +141,8 @@ impl RunContext {
             max_file_size: options.max_file_size,
             compiling: Mutex::new(compiling),
             engine,
-            results: None,
+            programs,
+            results,
         })
     }
 
@@ -147,7 +161,7 @@ impl RunContext {
                     "the rule packs could not be compiled",
                 ))
             }),
-            None => Compiled::new(&self.registry, self.engine),
+            None => Compiled::with_cache(&self.registry, self.engine, self.programs.as_ref()),
         }
     }
 

@@ -18,6 +18,7 @@ use regorus::utils::limits::ExecutionTimerConfig;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::program_cache::{self, ProgramCache};
 use crate::registry::Registry;
 
 const COLLECTOR: &str = "data.agentgate.collect.findings";
@@ -173,6 +174,16 @@ pub struct Compiled {
 
 impl Compiled {
     pub fn new(registry: &Registry, choice: EngineChoice) -> Result<Compiled, PolicyError> {
+        Compiled::with_cache(registry, choice, None)
+    }
+
+    /// [`Compiled::new`], taking the rvm program from `programs` when it holds one compiled
+    /// from the same modules (and storing it there when it did not).
+    pub fn with_cache(
+        registry: &Registry,
+        choice: EngineChoice,
+        programs: Option<&ProgramCache>,
+    ) -> Result<Compiled, PolicyError> {
         let mut base = engine();
         for module in registry.modules.iter().filter(|m| registry.is_evaluated(m)) {
             base.add_policy(module.path.clone(), module.source.clone())
@@ -193,7 +204,26 @@ impl Compiled {
         let mut notes = Vec::new();
         let mut rvm = None;
         if choice == EngineChoice::Auto && rvm_is_fail_closed() {
-            match compile_rvm(&engine, RVM_COLLECTOR) {
+            let collector = collector_module(&packages, &BTreeSet::new());
+            let key = program_cache::key(
+                RVM_COLLECTOR,
+                registry
+                    .modules
+                    .iter()
+                    .filter(|m| registry.is_evaluated(m))
+                    .map(|m| (m.path.as_str(), m.source.as_str()))
+                    .chain([("agentgate/collector.rego", collector.as_str())]),
+            );
+            let cached = programs.and_then(|c| c.get(&key));
+            let compiled = match cached {
+                Some(program) => Ok(program),
+                None => compile_rvm(&engine, RVM_COLLECTOR).inspect(|program| {
+                    if let Some(cache) = programs {
+                        cache.put(&key, program);
+                    }
+                }),
+            };
+            match compiled {
                 Ok(program) => {
                     rvm = Some(RvmPack {
                         program,

@@ -36,6 +36,8 @@ pub mod output;
 pub mod owners;
 pub mod pack_source;
 pub mod packtest;
+pub mod parse_cache;
+pub mod program_cache;
 pub mod redact;
 pub mod registry;
 pub mod report;

@@ -51,7 +51,7 @@ impl Limits {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum NodeKind {
     Scalar,
     BlockCollection,
@@ -59,7 +59,7 @@ pub enum NodeKind {
     Alias,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub enum Children {
     #[default]
     None,
@@ -68,7 +68,7 @@ pub enum Children {
 }
 
 /// Where one value sits in the source, and the same for its children.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Node {
     pub kind: NodeKind,
     pub span: Span,

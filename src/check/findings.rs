@@ -19,7 +19,6 @@ use crate::registry::Registry;
 use crate::review;
 use crate::rule::{BuiltinRule, RuleMeta};
 use crate::units::format_date;
-use crate::validate::{manifest_validator, violations_redacting};
 use crate::yaml::locate;
 
 /// `data.agentgate.settings` as rules see it: durations in seconds, `today` as YYYY-MM-DD.
@@ -182,18 +181,20 @@ pub(super) fn evaluate(
                 .par_iter()
                 .filter_map(|&i| {
                     let value = &*manifests[i].value;
-                    let delegates: Vec<(&str, Option<&Value>, bool)> =
+                    // A manifest read without a text key is not cached; nor one delegating to
+                    // such a manifest.
+                    let delegates: Vec<(&str, Option<crate::cache::Source>, bool)> =
                         crate::cache::delegate_names(value)?
                             .into_iter()
-                            .map(|name| {
-                                let target = unique.get(name).map(|&j| &*manifests[j].value);
-                                (name, target, duplicates.contains(name))
+                            .map(|name| match unique.get(name) {
+                                Some(&j) => Some((name, Some(manifests[j].text?), false)),
+                                None => Some((name, None, duplicates.contains(name))),
                             })
-                            .collect();
+                            .collect::<Option<_>>()?;
                     let facts = own_facts.get(&i)?;
                     Some((
                         i,
-                        crate::cache::ResultCache::key(&run, value, facts, &delegates),
+                        crate::cache::ResultCache::key(&run, manifests[i].text?, facts, &delegates),
                     ))
                 })
                 .collect::<Vec<_>>()
@@ -466,10 +467,8 @@ fn manifest_findings(
     })?;
     let mut found = Vec::new();
     let schema_rule = registry.builtin_rule(BuiltinRule::Schema);
-    let violations = violations_redacting(manifest_validator(), &manifest.value, &|s| {
-        crate::footprints::detect(s).is_some()
-    });
-    for v in &violations {
+    let violations = &manifest.violations;
+    for v in violations.iter() {
         if let Some(rule) = schema_rule {
             found.push(finding(
                 manifest,

@@ -14,9 +14,11 @@ use crate::discover;
 use crate::finding::{Finding, Problem};
 use crate::footprints::{self, Governor};
 use crate::fs::{display_path, normalize, read_text};
+use crate::parse_cache;
 use crate::review::ReviewBase;
 use crate::rule::{BuiltinRule, Command, RuleMeta, Severity};
 use crate::source::SourceFile;
+use crate::validate::{manifest_validator, violations_redacting, Violation};
 use crate::waiver::Waived;
 use crate::yaml::{self, locate, Limits, Node};
 
@@ -227,6 +229,11 @@ struct Manifest {
     source: Arc<SourceFile>,
     value: Arc<Value>,
     root: Arc<Node>,
+    /// Its schema violations (AG000), computed when it was parsed.
+    violations: Arc<Vec<Violation>>,
+    /// The parse cache's key of its file's text and its index among the text's documents (what
+    /// its value is a function of); `None` when the run has no cache.
+    text: Option<crate::cache::Source>,
     name: Option<String>,
     selected: bool,
     /// Not selected, but its `spec.sources` cover a file the change touched: its source rules
@@ -270,11 +277,8 @@ pub fn run_cached(
     discovery: Discovery,
     cache: Option<crate::cache::ResultCache>,
 ) -> Outcome {
-    match RunContext::prepare(&options.context()) {
-        Ok(mut ctx) => {
-            ctx.results = cache;
-            run_in(&ctx, options, discovery)
-        }
+    match RunContext::prepare_cached(&options.context(), cache) {
+        Ok(ctx) => run_in(&ctx, options, discovery),
         Err(problems) => Outcome::failed(problems),
     }
 }
@@ -633,17 +637,49 @@ fn read_all(
     headless: &BTreeMap<PathBuf, Problem>,
     problems: &mut Vec<Problem>,
 ) -> (Vec<Manifest>, usize, BTreeSet<PathBuf>) {
-    let parsed: Vec<FileResult> = files
+    // Unchanged files are not parsed again: their documents come from the parse cache, found
+    // by a hash of the text just read (src/parse_cache.rs).
+    let parse_cache = ctx.results.as_ref().map(crate::cache::ResultCache::parsed);
+    let texts: Vec<Text> = files
         .inventory
         .par_iter()
         .map(|path| {
             let display = display_path(path, &ctx.cwd);
-            (
-                path.clone(),
-                read_manifests(path, display, ctx.max_file_size),
-            )
+            let text = read_text(path, ctx.max_file_size).map_err(|e| {
+                vec![Problem {
+                    line: e.line,
+                    column: e.column,
+                    ..Problem::whole(display.clone(), e.message)
+                }]
+            });
+            let key = match (&parse_cache, &text) {
+                (Some(_), Ok(text)) => Some(parse_cache::text_key(text)),
+                _ => None,
+            };
+            Text { display, text, key }
         })
         .collect();
+    let mut hits = match &parse_cache {
+        Some(cache) => cache.lookup(&texts.iter().filter_map(|t| t.key).collect::<Vec<_>>()),
+        None => Default::default(),
+    };
+    let cached: Vec<Option<Vec<parse_cache::Parsed>>> = texts
+        .iter()
+        .map(|t| t.key.and_then(|key| hits.remove(&key)))
+        .collect();
+    let (parsed, entries): (Vec<FileResult>, Vec<Option<parse_cache::Entry>>) = files
+        .inventory
+        .par_iter()
+        .zip(texts)
+        .zip(cached)
+        .map(|((path, text), cached)| {
+            let (read, entry) = read_manifests(path, text, cached);
+            ((path.clone(), read), entry)
+        })
+        .unzip();
+    if let Some(cache) = &parse_cache {
+        cache.store(entries.into_iter().flatten().collect());
+    }
     let mut manifests = Vec::new();
     let mut file_problems = BTreeMap::new();
     let mut other_tools = BTreeSet::new();
@@ -763,31 +799,99 @@ fn lost_headers(
     lost
 }
 
-fn read_manifests(path: &Path, display: String, max_bytes: u64) -> Result<Read, Vec<Problem>> {
-    let text = read_text(path, max_bytes).map_err(|e| {
-        vec![Problem {
-            line: e.line,
-            column: e.column,
-            ..Problem::whole(display.clone(), e.message)
-        }]
-    })?;
-    let source = Arc::new(SourceFile::new(path.to_path_buf(), display.clone(), text));
-    let documents = match yaml::parse(&source, Limits::default()) {
-        Ok(documents) => documents,
-        // A file that cannot be read as YAML is a manifest's problem when its text claims to
-        // be one (or looks like a manifest that lost its header); otherwise another tool's.
-        Err(_) if !text_claims(&source.text) => return Ok(Read::OtherTool),
-        Err(e) => return Err(vec![Problem::at(&source, e.offset, e.span, e.message)]),
+/// A manifest place's file as read: its text, and the key of that text in the parse cache when
+/// there is one.
+struct Text {
+    display: String,
+    text: Result<String, Vec<Problem>>,
+    key: Option<parse_cache::TextKey>,
+}
+
+/// What a file in a manifest place is, from its text (its documents parsed, or `cached`), and
+/// the parse cache entry to store when it was parsed here.
+fn read_manifests(
+    path: &Path,
+    text: Text,
+    cached: Option<Vec<parse_cache::Parsed>>,
+) -> (Result<Read, Vec<Problem>>, Option<parse_cache::Entry>) {
+    let Text { display, text, key } = text;
+    let text = match text {
+        Ok(text) => text,
+        Err(problems) => return (Err(problems), None),
     };
-    let claims: Vec<Claim> = documents.iter().map(|d| claim(&d.value)).collect();
+    let source = Arc::new(SourceFile::new(path.to_path_buf(), display, text));
+    let fresh = cached.is_none();
+    let parsed = match cached {
+        Some(parsed) => parsed,
+        None => match yaml::parse(&source, Limits::default()) {
+            Ok(documents) => documents
+                .into_iter()
+                .map(|document| parse_cache::Parsed {
+                    violations: None,
+                    document,
+                })
+                .collect(),
+            // A file that cannot be read as YAML is a manifest's problem when its text claims
+            // to be one (or looks like a manifest that lost its header); otherwise another
+            // tool's.
+            Err(_) if !text_claims(&source.text) => return (Ok(Read::OtherTool), None),
+            Err(e) => {
+                return (
+                    Err(vec![Problem::at(&source, e.offset, e.span, e.message)]),
+                    None,
+                )
+            }
+        },
+    };
+    let claims: Vec<Claim> = parsed.iter().map(|p| claim(&p.document.value)).collect();
     // A file is a manifest when one of its documents claims to be one (then every document
     // must be an `agentgate/v1` `Agent`), or looks like a manifest that lost its header.
     if claims.iter().all(|c| matches!(c, Claim::None)) {
-        return Ok(Read::OtherTool);
+        let entry = key
+            .filter(|_| fresh)
+            .and_then(|key| parse_cache::entry(key, &parsed));
+        return (Ok(Read::OtherTool), entry);
     }
+    // A manifest's schema violations are a function of its value: computed here, in the
+    // parsing thread, and kept in the parse cache with it.
+    let parsed: Vec<parse_cache::Parsed> = parsed
+        .into_iter()
+        .zip(&claims)
+        .map(|(mut p, claim)| {
+            if p.violations.is_none() && matches!(claim, Claim::Manifest) {
+                p.violations = Some(schema_violations(&p.document.value));
+            }
+            p
+        })
+        .collect();
+    let entry = key
+        .filter(|_| fresh)
+        .and_then(|key| parse_cache::entry(key, &parsed));
+    (claimed_manifests(&source, key, parsed, claims), entry)
+}
+
+/// A manifest's schema violations (AG000), the secrets in them redacted.
+fn schema_violations(value: &Value) -> Vec<Violation> {
+    violations_redacting(manifest_validator(), value, &|s| {
+        footprints::detect(s).is_some()
+    })
+}
+
+/// The manifests of a file's documents, or the problems of documents that claim to be one
+/// wrongly.
+fn claimed_manifests(
+    source: &Arc<SourceFile>,
+    key: Option<parse_cache::TextKey>,
+    parsed: Vec<parse_cache::Parsed>,
+    claims: Vec<Claim>,
+) -> Result<Read, Vec<Problem>> {
     let mut manifests = Vec::new();
     let mut problems = Vec::new();
-    for (document, claim) in documents.into_iter().zip(claims) {
+    for (index, (parsed, claim)) in parsed.into_iter().zip(claims).enumerate() {
+        let parse_cache::Parsed {
+            document,
+            violations,
+        } = parsed;
         match claim.problem() {
             Some(message) => {
                 // The caret goes on the key at fault: `kind` when only the kind is wrong.
@@ -796,7 +900,7 @@ fn read_manifests(path: &Path, display: String, max_bytes: u64) -> Result<Read, 
                     _ => "/apiVersion",
                 };
                 let (at, label) = locate(&document.root, at);
-                problems.push(Problem::at(&source, at, label, message));
+                problems.push(Problem::at(source, at, label, message));
             }
             None => manifests.push(Manifest {
                 name: document
@@ -804,6 +908,10 @@ fn read_manifests(path: &Path, display: String, max_bytes: u64) -> Result<Read, 
                     .pointer("/metadata/name")
                     .and_then(Value::as_str)
                     .map(str::to_string),
+                violations: Arc::new(
+                    violations.unwrap_or_else(|| schema_violations(&document.value)),
+                ),
+                text: key.map(|key| (key, index)),
                 source: source.clone(),
                 value: Arc::new(document.value),
                 root: Arc::new(document.root),

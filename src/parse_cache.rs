@@ -1,0 +1,391 @@
+//! The parse cache: what reading a manifest file's text gave (its YAML documents: each value and
+//! span tree), keyed by a SHA-256 of the text, so that a run does not parse a file it parsed
+//! before. Parsing was about 40 % of a warm `check` (the result cache had spared the
+//! evaluation, not the reading).
+//!
+//! Sound because a file's documents are a function of its text alone (and of agentgate's
+//! version, which the key holds): the key is a hash of exactly what the parser would read, and
+//! only texts that parsed without error are stored, so a file that failed to parse is parsed
+//! (and reported) again. Values are stored losslessly (integers as integers, floats as their 64
+//! bits): a number that came back one ulp off would change the review digest.
+//!
+//! Entries live in 256 shard files under `<cache root>/parsed/v1/` (the shard is the key's first
+//! byte), each entry sealed by a SHA-256 over its key and bytes: an entry whose seal does not
+//! match, or a shard that does not decode, is ignored (the file is parsed) and rewritten. A
+//! shard is written to a temporary file then renamed, as the result cache's are, and keeps at
+//! most [`SHARD_LIMIT`] entries.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Number, Value};
+use sha2::{Digest, Sha256};
+
+use crate::validate::Violation;
+use crate::yaml::{Document, Node};
+
+/// Bumped whenever what an entry holds, or how the parser reads a text, changes.
+const FORMAT: &[u8] = b"agentgate-parsed-v1";
+
+/// Entries per shard at most, in this cache and the result cache: 256 shards of 2,048 entries
+/// are half a million files.
+pub const SHARD_LIMIT: usize = 2048;
+
+/// The key of a text: a SHA-256 over the format, agentgate's version and the text.
+pub type TextKey = [u8; 32];
+
+pub fn text_key(text: &str) -> TextKey {
+    let mut hasher = Sha256::new();
+    hasher.update(FORMAT);
+    hasher.update([0]);
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.update([0]);
+    hasher.update(text.as_bytes());
+    hasher.finalize().into()
+}
+
+fn seal(key: &TextKey, bytes: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(key);
+    hasher.update(bytes);
+    hasher.finalize().into()
+}
+
+/// A JSON value as postcard can carry it (serde_json's `Value` needs a self-describing format).
+#[derive(Serialize, Deserialize)]
+enum Stored {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    String(String),
+    Array(Vec<Stored>),
+    Object(Vec<(String, Stored)>),
+}
+
+impl Stored {
+    fn of(value: &Value) -> Stored {
+        match value {
+            Value::Null => Stored::Null,
+            Value::Bool(b) => Stored::Bool(*b),
+            Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => Stored::Int(i),
+                (None, Some(u), _) => Stored::Uint(u),
+                (None, None, Some(f)) => Stored::Float(f),
+                // Not reachable without arbitrary precision; kept total all the same.
+                (None, None, None) => Stored::Null,
+            },
+            Value::String(s) => Stored::String(s.clone()),
+            Value::Array(items) => Stored::Array(items.iter().map(Stored::of).collect()),
+            Value::Object(fields) => Stored::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Stored::of(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The value back; `None` for a float that is no JSON number (never stored, refused all
+    /// the same).
+    fn value(self) -> Option<Value> {
+        Some(match self {
+            Stored::Null => Value::Null,
+            Stored::Bool(b) => Value::Bool(b),
+            Stored::Int(i) => Value::Number(i.into()),
+            Stored::Uint(u) => Value::Number(u.into()),
+            Stored::Float(f) => Value::Number(Number::from_f64(f)?),
+            Stored::String(s) => Value::String(s),
+            Stored::Array(items) => Value::Array(
+                items
+                    .into_iter()
+                    .map(Stored::value)
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            Stored::Object(fields) => {
+                let mut map = Map::new();
+                for (k, v) in fields {
+                    map.insert(k, v.value()?);
+                }
+                Value::Object(map)
+            }
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredDocument {
+    value: Stored,
+    root: Node,
+    /// A manifest's schema violations (a function of its value), `None` for other documents.
+    violations: Option<Vec<StoredViolation>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredViolation {
+    pointer: String,
+    message: String,
+    secret: bool,
+}
+
+/// A document read from a text, with its schema violations when it is a manifest.
+pub struct Parsed {
+    pub document: Document,
+    pub violations: Option<Vec<Violation>>,
+}
+
+/// A shard: `(key, seal, entry)` triples, the entry a postcard-encoded `Vec<StoredDocument>`.
+#[derive(Serialize, Deserialize, Default)]
+struct Shard {
+    entries: Vec<(TextKey, [u8; 32], Vec<u8>)>,
+}
+
+/// The parse cache under a cache root.
+#[derive(Debug, Clone)]
+pub struct ParseCache {
+    dir: PathBuf,
+}
+
+impl ParseCache {
+    pub fn at(root: &Path) -> ParseCache {
+        ParseCache {
+            dir: root.join("parsed").join("v1"),
+        }
+    }
+
+    fn shard_path(&self, key: &TextKey) -> PathBuf {
+        self.dir.join(format!("{:02x}.bin", key[0]))
+    }
+
+    fn read_shard(path: &Path) -> Shard {
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| postcard::from_bytes(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// The documents of each key that has a sound entry (read and decoded in parallel, shard
+    /// by shard).
+    pub fn lookup(&self, keys: &[TextKey]) -> HashMap<TextKey, Vec<Parsed>> {
+        let mut by_shard: BTreeMap<PathBuf, BTreeSet<TextKey>> = BTreeMap::new();
+        for key in keys {
+            by_shard
+                .entry(self.shard_path(key))
+                .or_default()
+                .insert(*key);
+        }
+        by_shard
+            .into_par_iter()
+            .flat_map_iter(|(path, wanted)| {
+                Self::read_shard(&path)
+                    .entries
+                    .into_iter()
+                    .filter(move |(key, _, _)| wanted.contains(key))
+                    .filter(|(key, sealed, bytes)| seal(key, bytes) == *sealed)
+                    .filter_map(|(key, _, bytes)| Some((key, decode(&bytes)?)))
+            })
+            .collect()
+    }
+
+    /// Adds the entries of texts parsed in this run (see [`entry`]); a failure to write leaves
+    /// the cache as it was (the run's results do not depend on it).
+    pub fn store(&self, entries: Vec<Entry>) {
+        if entries.is_empty() || std::fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        let mut by_shard: BTreeMap<PathBuf, Vec<Entry>> = BTreeMap::new();
+        for entry in entries {
+            by_shard
+                .entry(self.shard_path(&entry.key))
+                .or_default()
+                .push(entry);
+        }
+        by_shard.into_par_iter().for_each(|(path, new)| {
+            // Read again just before writing: the entries a concurrent run added stay.
+            let mut shard = Self::read_shard(&path);
+            let fresh: BTreeSet<TextKey> = new.iter().map(|e| e.key).collect();
+            shard.entries.retain(|(key, _, _)| !fresh.contains(key));
+            let limit = SHARD_LIMIT;
+            // Bounded: what this run did not write goes first (the oldest first).
+            let room = limit.saturating_sub(new.len());
+            if shard.entries.len() > room {
+                let surplus = shard.entries.len() - room;
+                shard.entries.drain(..surplus);
+            }
+            for Entry { key, bytes } in new.into_iter().take(limit) {
+                shard.entries.push((key, seal(&key, &bytes), bytes));
+            }
+            let _ = write_atomically(&path, &shard);
+        });
+    }
+}
+
+/// A text's documents encoded for the cache (in the parsing thread, so that storing is only
+/// writing).
+pub struct Entry {
+    key: TextKey,
+    bytes: Vec<u8>,
+}
+
+/// The cache entry of what was read from the text of `key`: its documents, each with the
+/// violations of a manifest when it is one.
+pub fn entry(key: TextKey, parsed: &[Parsed]) -> Option<Entry> {
+    Some(Entry {
+        key,
+        bytes: encode(parsed)?,
+    })
+}
+
+fn encode(parsed: &[Parsed]) -> Option<Vec<u8>> {
+    let stored: Vec<StoredDocument> = parsed
+        .iter()
+        .map(|p| StoredDocument {
+            value: Stored::of(&p.document.value),
+            root: p.document.root.clone(),
+            violations: p.violations.as_ref().map(|found| {
+                found
+                    .iter()
+                    .map(|v| StoredViolation {
+                        pointer: v.pointer.clone(),
+                        message: v.message.clone(),
+                        secret: v.secret,
+                    })
+                    .collect()
+            }),
+        })
+        .collect();
+    postcard::to_allocvec(&stored).ok()
+}
+
+fn decode(bytes: &[u8]) -> Option<Vec<Parsed>> {
+    let stored: Vec<StoredDocument> = postcard::from_bytes(bytes).ok()?;
+    stored
+        .into_iter()
+        .map(|d| {
+            Some(Parsed {
+                document: Document {
+                    value: d.value.value()?,
+                    root: d.root,
+                },
+                violations: d.violations.map(|found| {
+                    found
+                        .into_iter()
+                        .map(|v| Violation {
+                            pointer: v.pointer,
+                            message: v.message,
+                            secret: v.secret,
+                        })
+                        .collect()
+                }),
+            })
+        })
+        .collect()
+}
+
+fn write_atomically(path: &Path, shard: &Shard) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(path);
+    let bytes = postcard::to_allocvec(shard).map_err(std::io::Error::other)?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(&bytes)?;
+    file.flush()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::yaml::{parse, Limits};
+
+    fn documents(text: &str) -> Vec<Document> {
+        let source = SourceFile::new("m.yaml".into(), "m.yaml".into(), text);
+        parse(&source, Limits::default()).unwrap()
+    }
+
+    /// What a document is, compared whole (value and every span of the tree).
+    fn shown(documents: &[Document]) -> String {
+        format!("{documents:?}")
+    }
+
+    fn found(parsed: &[Parsed]) -> String {
+        let documents: Vec<Document> = parsed.iter().map(|p| p.document.clone()).collect();
+        shown(&documents)
+    }
+
+    fn plain(documents: &[Document]) -> Vec<Parsed> {
+        documents
+            .iter()
+            .map(|d| Parsed {
+                document: d.clone(),
+                violations: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn documents_round_trip_losslessly() {
+        let text = "a: 1\nb: -2\nc: 0.1\nd: 9007199254740991\ne: [x, {f: null, g: true}]\n---\n- 1.0000000000000002\n- 'q'\n";
+        let parsed = documents(text);
+        let root = tempfile::tempdir().unwrap();
+        let cache = ParseCache::at(root.path());
+        let key = text_key(text);
+        cache.store(entry(key, &plain(&parsed)).into_iter().collect());
+        let hit = cache.lookup(&[key]);
+        assert_eq!(found(&hit[&key]), shown(&parsed));
+        assert_eq!(hit[&key][0].document.value, parsed[0].value);
+        assert_eq!(hit[&key][1].document.value, parsed[1].value);
+    }
+
+    #[test]
+    fn a_corrupt_entry_or_shard_is_ignored_then_rewritten() {
+        let text = "a: 1\n";
+        let parsed = documents(text);
+        let root = tempfile::tempdir().unwrap();
+        let cache = ParseCache::at(root.path());
+        let key = text_key(text);
+        cache.store(entry(key, &plain(&parsed)).into_iter().collect());
+        let path = cache.shard_path(&key);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(
+            cache.lookup(&[key]).is_empty(),
+            "an altered entry is not used"
+        );
+        std::fs::write(&path, b"\xff\xff\xff").unwrap();
+        assert!(
+            cache.lookup(&[key]).is_empty(),
+            "a shard that does not decode"
+        );
+        cache.store(entry(key, &plain(&parsed)).into_iter().collect());
+        assert_eq!(found(&cache.lookup(&[key])[&key]), shown(&parsed));
+    }
+
+    #[test]
+    fn another_text_is_another_key_and_a_shard_is_bounded() {
+        assert_ne!(text_key("a: 1\n"), text_key("a: 1 \n"));
+        let parsed = documents("a: 1\n");
+        let root = tempfile::tempdir().unwrap();
+        let cache = ParseCache::at(root.path());
+        let keys: Vec<TextKey> = (0..SHARD_LIMIT + 10)
+            .map(|i| {
+                let mut key = [0u8; 32];
+                key[1..9].copy_from_slice(&(i as u64).to_be_bytes());
+                key
+            })
+            .collect();
+        cache.store(
+            keys.iter()
+                .filter_map(|k| entry(*k, &plain(&parsed)))
+                .collect(),
+        );
+        let shard = ParseCache::read_shard(&cache.shard_path(&keys[0]));
+        assert_eq!(shard.entries.len(), SHARD_LIMIT);
+    }
+}
