@@ -164,12 +164,15 @@ impl RunContext {
             .packs
             .iter()
             .filter_map(|pack| match (&pack.reads, &pack.source) {
-                (crate::reads::PackReads::Refused(why), Some(source)) => {
-                    let name = match source {
-                        PackSource::Dir(path) => display_path(path, &self.cwd),
-                        other => other.describe(),
+                (crate::reads::PackReads::Refused { file, line, why }, Some(source)) => {
+                    let (name, file) = match source {
+                        PackSource::Dir(path) => (
+                            display_path(path, &self.cwd),
+                            display_path(Path::new(file), &self.cwd),
+                        ),
+                        other => (other.describe(), file.clone()),
                     };
-                    Some(format!("pack {name}: not cached: {why}"))
+                    Some(format!("pack {name}: not cached: {file}:{line}: {why}"))
                 }
                 _ => None,
             })

@@ -47,7 +47,7 @@ pub enum Kind {
     /// A static path outside agentgate's documents: code of a loaded pack (its names up to the
     /// first `[…]`).
     Package(Vec<String>),
-    /// Never cacheable, and why.
+    /// Never cacheable, and why (a clause that follows the file and line: "reads data.x, …").
     Never(String),
 }
 
@@ -214,7 +214,10 @@ fn scan_as(path: &str, source: &str, module: bool) -> Vec<Reference> {
             continue;
         }
         let (segments, text) = chain(&tokens, i);
-        let kind = classify(&segments, rebound);
+        let kind = match classify(&segments, rebound) {
+            Kind::Never(why) => Kind::Never(format!("reads {text}, {why}")),
+            kind => kind,
+        };
         found.push(Reference {
             line,
             segments,
@@ -288,12 +291,12 @@ fn classify(segments: &[Segment], input_rebound: bool) -> Kind {
     };
     let never = |why: &str| Kind::Never(why.to_string());
     match (segments.first(), name(0)) {
-        (None, _) => never("reads `data` as a whole"),
-        (Some(Segment::Index(_)), _) => never("reads `data[…]`, which the scan cannot follow"),
+        (None, _) => never("all of data, inventory included"),
+        (Some(Segment::Index(_)), _) => never("a dynamic reference, which the scan cannot follow"),
         (_, Some("agentgate")) => match (segments.get(1), name(1)) {
-            (None, _) => never("reads data.agentgate as a whole, inventory included"),
+            (None, _) => never("all of data.agentgate, inventory included"),
             (Some(Segment::Index(_)), _) => {
-                never("reads `data.agentgate[…]`, which the scan cannot follow")
+                never("a dynamic reference, which the scan cannot follow")
             }
             (_, Some("settings")) => Kind::Settings,
             (_, Some("facts")) => match segments.get(2) {
@@ -356,9 +359,13 @@ pub enum PackReads {
     Undeclared,
     /// A custom pack whose declared read set was verified.
     Verified,
-    /// A custom pack that declares `custom.reads` but is not cached: why (file:line and the
-    /// reference).
-    Refused(String),
+    /// A custom pack that declares `custom.reads` but is not cached: where (the module as loaded,
+    /// and the line) and why ("reads data.x, …").
+    Refused {
+        file: String,
+        line: usize,
+        why: String,
+    },
 }
 
 impl PackReads {
@@ -433,29 +440,32 @@ pub fn verify(
             };
             for read in reads {
                 if let Kind::Never(why) = &read.kind {
-                    return PackReads::Refused(format!(
-                        "{file}:{line}: custom.reads declares {}, {why}",
-                        read.text
-                    ));
+                    let why = why
+                        .strip_prefix(&format!("reads {}, ", read.text))
+                        .unwrap_or(why);
+                    return PackReads::Refused {
+                        file: file.clone(),
+                        line: *line,
+                        why: format!("custom.reads declares {}, {why}", read.text),
+                    };
                 }
             }
             let covered = |r: &Reference| reads.iter().any(|d| r.segments.starts_with(&d.segments));
             for module in modules.iter().filter(|m| m.pack == pack) {
                 for r in &module.references {
-                    let at = format!("{}:{}", module.path, r.line);
                     let problem = match &r.kind {
-                        Kind::Never(why) => Some(format!("{at} reads {}, {why}", r.text)),
+                        Kind::Never(why) => Some(why.clone()),
                         Kind::Package(names) => {
                             let found = touched(names, &packages);
                             if found.is_empty() {
-                                Some(format!("{at} reads {}, which no loaded pack defines", r.text))
+                                Some(format!("reads {}, which no loaded pack defines", r.text))
                             } else if found.iter().all(|p| packages.get(*p) == Some(&pack)) {
                                 None
                             } else if !covered(r) {
-                                Some(format!("{at} reads {}, not declared in custom.reads", r.text))
+                                Some(format!("reads {}, not declared in custom.reads", r.text))
                             } else if let Some(p) = found.iter().find(|p| dirty.contains(**p)) {
                                 Some(format!(
-                                    "{at} reads {}, and package {} reads data outside what the cache key covers",
+                                    "reads {}, and package {} reads data outside what the cache key covers",
                                     r.text,
                                     p.join(".")
                                 ))
@@ -464,11 +474,15 @@ pub fn verify(
                             }
                         }
                         Kind::Settings | Kind::OwnFacts => (!covered(r)).then(|| {
-                            format!("{at} reads {}, not declared in custom.reads", r.text)
+                            format!("reads {}, not declared in custom.reads", r.text)
                         }),
                     };
-                    if let Some(problem) = problem {
-                        return PackReads::Refused(problem);
+                    if let Some(why) = problem {
+                        return PackReads::Refused {
+                            file: module.path.to_string(),
+                            line: r.line,
+                            why,
+                        };
                     }
                 }
             }

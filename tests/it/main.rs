@@ -29,6 +29,7 @@ mod attack_reviews;
 mod attack_trust;
 mod attack_walker;
 mod cache;
+mod cache_reads;
 mod changes;
 mod cli;
 mod cli_habits;
