@@ -463,14 +463,14 @@ pub fn verify(
                                 None
                             } else if !covered(r) {
                                 Some(format!("reads {}, not declared in custom.reads", r.text))
-                            } else if let Some(p) = found.iter().find(|p| dirty.contains(**p)) {
-                                Some(format!(
-                                    "reads {}, and package {} reads data outside what the cache key covers",
-                                    r.text,
-                                    p.join(".")
-                                ))
                             } else {
-                                None
+                                found.iter().find(|p| dirty.contains(**p)).map(|p| {
+                                    format!(
+                                        "reads {}, and package {} reads data outside what the cache key covers",
+                                        r.text,
+                                        p.join(".")
+                                    )
+                                })
                             }
                         }
                         Kind::Settings | Kind::OwnFacts => (!covered(r)).then(|| {

@@ -648,14 +648,15 @@ mod tests {
         // A reference outside the declared list, or one that can never be declared.
         let narrow = PACK_READS.replace("#     - data.agentgate.settings\n", "");
         let refused = pack_reads(&[("one.rego", format!("{narrow}{}", rule_reading(body)))]);
-        let PackReads::Refused(why) = refused.unwrap() else {
+        let PackReads::Refused { why, line, .. } = refused.unwrap() else {
             panic!("not refused")
         };
-        assert!(
-            why.contains(
-                "one.rego:22 reads data.agentgate.settings.maxTtl, not declared in custom.reads"
-            ),
-            "{why}"
+        assert_eq!(
+            (line, why.as_str()),
+            (
+                22,
+                "reads data.agentgate.settings.maxTtl, not declared in custom.reads"
+            )
         );
         let inventory = body.replace(
             "data.agentgate.settings.maxTtl > 1",
@@ -665,7 +666,7 @@ mod tests {
             "one.rego",
             format!("{PACK_READS}{}", rule_reading(&inventory)),
         )]);
-        let PackReads::Refused(why) = refused.unwrap() else {
+        let PackReads::Refused { why, .. } = refused.unwrap() else {
             panic!("not refused")
         };
         assert!(why.contains("reads data.agentgate.inventory, which holds every agent and which custom.reads cannot declare"), "{why}");
@@ -682,7 +683,7 @@ mod tests {
             "one.rego",
             format!("{declared}{}", rule_reading(&builtin_rule)),
         )]);
-        let PackReads::Refused(why) = refused.unwrap() else {
+        let PackReads::Refused { why, .. } = refused.unwrap() else {
             panic!("not refused")
         };
         assert!(
