@@ -693,6 +693,33 @@ mod tests {
     }
 
     #[test]
+    fn a_pack_may_read_its_own_packages_undeclared_but_not_a_dirty_one() {
+        let helper = "package acme.helpers\n\nimport rego.v1\n\nowner := data.agentgate.facts[input.metadata.name].file\n";
+        let body = "import data.acme.helpers\n\ndeny contains {\"msg\": \"m\", \"path\": \"\"} if helpers.owner == \"\"\n";
+        let verified = pack_reads(&[
+            ("pack.rego", format!("{PACK_READS}package acme.pack\n")),
+            ("helpers.rego", helper.to_string()),
+            ("one.rego", rule_reading(body)),
+        ]);
+        assert_eq!(verified.unwrap(), PackReads::Verified);
+        // The helper reading the inventory makes the rule that reads it uncacheable too (the
+        // helper's own line is the first reason found, in file order).
+        let dirty = helper.replace(
+            "owner := data.agentgate.facts[input.metadata.name].file",
+            "owner := data.agentgate.inventory.x.spec.owner",
+        );
+        let refused = pack_reads(&[
+            ("pack.rego", format!("{PACK_READS}package acme.pack\n")),
+            ("helpers.rego", dirty),
+            ("one.rego", rule_reading(body)),
+        ]);
+        assert!(matches!(
+            refused.unwrap(),
+            PackReads::Refused { line: 5, .. }
+        ));
+    }
+
+    #[test]
     fn a_malformed_custom_reads_is_a_load_error_with_its_line() {
         for (reads, line, says) in [
             ("#   reads: data.agentgate.settings\n", 4, "must be a list"),
