@@ -10,7 +10,10 @@
 //! and, for every name it delegates to, that
 //! manifest's content (or its absence) and whether the name is duplicated. That is the whole
 //! read set of the built-in pack; a custom pack may read anything (`data.agentgate.inventory`
-//! of any agent), so a run with a custom pack is never cached. On any doubt, the manifest is
+//! of any agent), so a run with a custom pack is cached only when every custom pack declares
+//! `custom.reads` and [`crate::reads`] verified, at load, that its modules read nothing but
+//! settings, the judged agent's own facts (`data.agentgate.facts[input.metadata.name]`) and
+//! packages that read nothing else, all inside this key. On any doubt, the manifest is
 //! evaluated: a manifest whose name is duplicated, or whose `delegatesTo` is neither a list nor
 //! an object, is not cached.
 //!

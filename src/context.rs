@@ -165,9 +165,32 @@ impl RunContext {
         }
     }
 
-    /// Whether only the built-in pack is loaded (its rules read only the judged agent's facts).
+    /// Whether every loaded pack reads only what the result cache's key covers: the built-in
+    /// pack, and custom packs whose declared `custom.reads` was verified ([`crate::reads`]).
+    /// Their rules read only the judged agent's facts, so other agents need none.
     pub fn builtin_pack_only(&self) -> bool {
-        matches!(&self.registry.packs[..], [pack] if pack.source.is_none())
+        !self.registry.packs.is_empty() && self.registry.packs.iter().all(|p| p.reads.cacheable())
+    }
+
+    /// Why each custom pack that declares `custom.reads` is not cached, as run notes.
+    pub fn uncached_pack_notes(&self) -> Vec<String> {
+        self.registry
+            .packs
+            .iter()
+            .filter_map(|pack| match (&pack.reads, &pack.source) {
+                (crate::reads::PackReads::Refused { file, line, why }, Some(source)) => {
+                    let (name, file) = match source {
+                        PackSource::Dir(path) => (
+                            display_path(path, &self.cwd),
+                            display_path(Path::new(file), &self.cwd),
+                        ),
+                        other => (other.describe(), file.clone()),
+                    };
+                    Some(format!("pack {name}: not cached: {file}:{line}: {why}"))
+                }
+                _ => None,
+            })
+            .collect()
     }
 }
 

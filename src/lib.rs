@@ -9,7 +9,8 @@
 //! `check`: [`footprints`] (`discover`), [`inventory`], [`report`], [`diff`], [`init`],
 //! [`review`], [`packtest`] (`test`), [`owners`] (offboarding, AG114/AG115) and [`drift`]
 //! (audit logs against the manifests: observations as facts for the drift rules, AG113).
-//! [`cache`] keeps `check`'s results per manifest. The command line itself lives in the binary
+//! [`cache`] keeps `check`'s results per manifest; [`reads`] verifies the read set a custom pack
+//! declares, which lets the cache keep that pack's results too. The command line itself lives in the binary
 //! (`src/cli/`).
 //! A unit test below keeps the module graph free of cycles.
 
@@ -38,6 +39,7 @@ pub mod pack_source;
 pub mod packtest;
 pub mod parse_cache;
 pub mod program_cache;
+pub mod reads;
 pub mod redact;
 pub mod registry;
 pub mod report;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::pack_source::{self, PackSource};
+use crate::reads::{self, PackReads, Reference};
 use crate::rule::{BuiltinRule, RuleMeta, Severity};
 use crate::source::SourceFile;
 use crate::yaml::{self, Limits};
@@ -24,6 +25,9 @@ pub struct Module {
     pub source: String,
     pub package: String,
     pub is_test: bool,
+    /// The pack-level `custom.reads` this module declares (a `scope: subpackages` METADATA
+    /// block above its `package` line): the block's first line and the entries.
+    pub reads: Option<(usize, Vec<Reference>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +56,8 @@ pub struct LoadedPack {
     /// when asked for, so that `check` does not hash the embedded pack on every run.
     custom_digest: Option<String>,
     pub files: usize,
+    /// Whether `check` may cache the pack's verdicts ([`crate::reads`]).
+    pub reads: PackReads,
 }
 
 impl LoadedPack {
@@ -85,6 +91,7 @@ fn builtin_pack() -> LoadedPack {
         source: None,
         custom_digest: None,
         files: embedded::BUILTIN_POLICIES.len(),
+        reads: PackReads::Builtin,
     }
 }
 
@@ -120,6 +127,7 @@ impl Registry {
                                 .map(|f| (f.relative.as_str(), f.source.as_str())),
                         )),
                         files: found.len(),
+                        reads: PackReads::Undeclared,
                     });
                     files.extend(found.into_iter().map(|f| (f.shown, f.source)));
                 }
@@ -129,11 +137,69 @@ impl Registry {
         errors.extend(packages_declared_twice(&packs));
         if errors.is_empty() {
             let mut registry = Registry::from_files(files)?;
+            let sizes: Vec<usize> = packs.iter().map(Vec::len).collect();
+            for (pack, verdict) in registry.pack_reads(&sizes)?.into_iter().enumerate() {
+                if let Some(loaded) = loaded.get_mut(pack) {
+                    loaded.reads = verdict;
+                }
+            }
             registry.packs = loaded;
             Ok(registry)
         } else {
             Err(errors)
         }
+    }
+
+    /// Each pack's [`PackReads`]; `sizes` are the packs' file counts, in loading order (the
+    /// modules are in that order). Two declarations in one pack are an error naming both.
+    fn pack_reads(&self, sizes: &[usize]) -> Result<Vec<PackReads>, Vec<PackError>> {
+        let mut owner = Vec::with_capacity(self.modules.len());
+        for (pack, &size) in sizes.iter().enumerate() {
+            owner.extend(std::iter::repeat_n(pack, size));
+        }
+        let mut declared: Vec<Option<(String, usize, Vec<Reference>)>> = vec![None; sizes.len()];
+        let mut errors = Vec::new();
+        for (module, &pack) in self.modules.iter().zip(&owner) {
+            let Some((line, entries)) = &module.reads else {
+                continue;
+            };
+            match &declared[pack] {
+                Some((file, first, _)) if pack > 0 => errors.push(PackError::new(
+                    &module.path,
+                    *line,
+                    format!("custom.reads is declared twice in one pack (also at {file}:{first}): declare the pack's read set once"),
+                )),
+                _ => declared[pack] = Some((module.path.clone(), *line, entries.clone())),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // Scanning costs a lexing of every module: only when some custom pack declares reads.
+        if declared.iter().skip(1).all(Option::is_none) {
+            return Ok((0..sizes.len())
+                .map(|p| {
+                    if p == 0 {
+                        PackReads::Builtin
+                    } else {
+                        PackReads::Undeclared
+                    }
+                })
+                .collect());
+        }
+        let scanned: Vec<reads::ScannedModule<'_>> = self
+            .modules
+            .iter()
+            .zip(&owner)
+            .filter(|(m, _)| !m.is_test)
+            .map(|(m, &pack)| reads::ScannedModule {
+                pack,
+                path: &m.path,
+                package: &m.package,
+                references: reads::scan(&m.path, &m.source),
+            })
+            .collect();
+        Ok(reads::verify(&scanned, &declared))
     }
 
     pub fn from_files(
@@ -157,8 +223,13 @@ impl Registry {
         let (package, package_line) = package_of(&source)
             .ok_or_else(|| PackError::new(&path, 1, "no `package` declaration"))?;
         let is_test = path.ends_with("_test.rego");
+        let blocks = metadata_blocks(&source, package_line);
+        let mut reads = None;
+        if !is_test {
+            reads = pack_level_reads(&path, &blocks)?;
+        }
         if !is_test && package.starts_with(RULES_PREFIX) {
-            let meta = parse_metadata(&path, &source, package_line, &package)?;
+            let meta = parse_metadata(&path, &blocks, package_line, &package)?;
             if let Some(existing) = self.rules.get(&meta.id) {
                 return Err(PackError::new(
                     &path,
@@ -178,6 +249,7 @@ impl Registry {
             source,
             package,
             is_test,
+            reads,
         });
         Ok(())
     }
@@ -255,41 +327,42 @@ fn package_of(source: &str) -> Option<(String, usize)> {
     })
 }
 
-/// The comment block right above the `package` line, from its `# METADATA` marker on.
-fn metadata_block(source: &str, package_line: usize) -> Option<(usize, String)> {
+/// The `# METADATA` blocks of the comment run right above the `package` line (OPA attaches a
+/// `scope: package` and a `scope: subpackages` block there), each as its first line and text.
+fn metadata_blocks(source: &str, package_line: usize) -> Vec<(usize, String)> {
     let lines: Vec<&str> = source.lines().collect();
     let mut start = package_line - 1;
     while start > 0 && lines[start - 1].trim_start().starts_with('#') {
         start -= 1;
     }
-    let block = &lines[start..package_line - 1];
-    let marker = block.iter().position(|l| l.trim() == "# METADATA")?;
-    let text = block[marker + 1..]
+    let run = &lines[start..package_line - 1];
+    let markers: Vec<usize> = run
         .iter()
-        .map(|l| {
-            let l = l.trim_start().trim_start_matches('#');
-            l.strip_prefix(' ').unwrap_or(l)
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "# METADATA")
+        .map(|(i, _)| i)
+        .collect();
+    markers
+        .iter()
+        .enumerate()
+        .map(|(k, &marker)| {
+            let end = markers.get(k + 1).copied().unwrap_or(run.len());
+            let text = run[marker + 1..end]
+                .iter()
+                .map(|l| {
+                    let l = l.trim_start().trim_start_matches('#');
+                    l.strip_prefix(' ').unwrap_or(l)
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            (start + marker + 2, text)
         })
-        .collect::<Vec<_>>()
-        .join("\n");
-    Some((start + marker + 2, text))
+        .collect()
 }
 
-fn parse_metadata(
-    path: &str,
-    source: &str,
-    package_line: usize,
-    package: &str,
-) -> Result<RuleMeta, PackError> {
-    let (first_line, text) = metadata_block(source, package_line).ok_or_else(|| {
-        PackError::new(
-            path,
-            package_line,
-            format!("rule package {package} has no package-scope `# METADATA` block"),
-        )
-    })?;
-    let yaml_source = SourceFile::new(path.into(), path.into(), text);
-    let value = yaml::parse(&yaml_source, Limits::default())
+fn parse_block(path: &str, first_line: usize, text: &str) -> Result<Value, PackError> {
+    let yaml_source = SourceFile::new(path.into(), path.into(), text.to_string());
+    Ok(yaml::parse(&yaml_source, Limits::default())
         .map_err(|e| {
             PackError::new(
                 path,
@@ -299,7 +372,105 @@ fn parse_metadata(
         })?
         .pop()
         .map(|d| d.value)
-        .unwrap_or(Value::Null);
+        .unwrap_or(Value::Null))
+}
+
+/// Whether a block declares `scope: subpackages`, read without parsing every block of every
+/// module (a rule's own block is parsed once, by [`parse_metadata`]).
+fn is_subpackages_block(text: &str) -> bool {
+    text.lines().any(|l| {
+        l.strip_prefix("scope:")
+            .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == "subpackages")
+    })
+}
+
+/// The pack-level `custom.reads` of a module: from its `scope: subpackages` METADATA block. A
+/// malformed list is an error naming the entry's line.
+fn pack_level_reads(
+    path: &str,
+    blocks: &[(usize, String)],
+) -> Result<Option<(usize, Vec<Reference>)>, PackError> {
+    let mut found = None;
+    for (first_line, text) in blocks.iter().filter(|(_, t)| is_subpackages_block(t)) {
+        let value = parse_block(path, *first_line, text)?;
+        let Some(entries) = value.pointer("/custom/reads") else {
+            continue;
+        };
+        // The entry's own line in a block list; the `reads` line otherwise.
+        let line_of = |needle: &str| {
+            let entry = |l: &str| {
+                l.trim()
+                    .trim_start_matches('-')
+                    .trim()
+                    .trim_matches(['"', '\''])
+                    == needle
+            };
+            let key = |l: &str| l.trim_start().starts_with("reads:");
+            let lines: Vec<&str> = text.lines().collect();
+            lines
+                .iter()
+                .position(|l| entry(l))
+                .or_else(|| lines.iter().position(|l| key(l)))
+                .map_or(*first_line, |i| first_line + i)
+        };
+        let Value::Array(entries) = entries else {
+            return Err(PackError::new(
+                path,
+                line_of("reads"),
+                format!("custom.reads must be a list of data paths, such as [data.agentgate.settings, {}]", reads::OWN_FACTS),
+            ));
+        };
+        let mut parsed = Vec::new();
+        for entry in entries {
+            let Some(text) = entry.as_str() else {
+                return Err(PackError::new(
+                    path,
+                    line_of("reads"),
+                    format!("custom.reads entry {entry} is not a string"),
+                ));
+            };
+            parsed.push(
+                reads::parse_declared(text)
+                    .map_err(|message| PackError::new(path, line_of(text), message))?,
+            );
+        }
+        if found.is_some() {
+            return Err(PackError::new(
+                path,
+                *first_line,
+                "custom.reads is declared twice in one file: declare the pack's read set once",
+            ));
+        }
+        found = Some((*first_line, parsed));
+    }
+    Ok(found)
+}
+
+fn parse_metadata(
+    path: &str,
+    blocks: &[(usize, String)],
+    package_line: usize,
+    package: &str,
+) -> Result<RuleMeta, PackError> {
+    let (first_line, text) = blocks
+        .iter()
+        .find(|(_, t)| !is_subpackages_block(t))
+        .ok_or_else(|| {
+            PackError::new(
+                path,
+                package_line,
+                format!("rule package {package} has no package-scope `# METADATA` block"),
+            )
+        })?;
+    let first_line = *first_line;
+    let value = parse_block(path, first_line, text)?;
+    if value.pointer("/custom/reads").is_some() {
+        return Err(PackError::new(
+            path,
+            first_line,
+            "custom.reads belongs to the whole pack: put it in a `scope: subpackages` METADATA block (see docs/rule-packs.md), not in a rule's package block",
+        ));
+    }
     let text_at = |pointer: &str| {
         value
             .pointer(pointer)
@@ -438,6 +609,155 @@ mod tests {
         let bad = RULE.replace("severity: warning", "severity: fatal");
         let errors = Registry::from_files([("d.rego".to_string(), bad)]).unwrap_err();
         assert!(errors[0].message.contains("fatal"));
+    }
+
+    const PACK_READS: &str = "# METADATA\n# scope: subpackages\n# custom:\n#   reads:\n#     - data.agentgate.settings\n#     - data.agentgate.facts[input.metadata.name]\n#     - data.agentgate.lib\n";
+
+    /// A pack folder with `files`, loaded beside the built-in pack: its [`PackReads`].
+    fn pack_reads(files: &[(&str, String)]) -> Result<PackReads, Vec<PackError>> {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let registry = Registry::load(&[PackSource::Dir(dir.path().to_path_buf())])?;
+        Ok(registry.packs[1].reads.clone())
+    }
+
+    fn rule_reading(body: &str) -> String {
+        RULE.replace(
+            "deny contains {\"msg\": \"m\", \"path\": \"\"} if false\n",
+            body,
+        )
+    }
+
+    #[test]
+    fn custom_reads_is_read_from_a_subpackages_block_and_verified() {
+        let body = "import data.agentgate.lib\n\ndeny contains {\"msg\": \"m\", \"path\": \"\"} if {\n\tlib.facts.review.signature != \"valid\"\n\tdata.agentgate.settings.maxTtl > 1\n}\n";
+        // In a file of its own, or as a second block above a rule's package line.
+        let own_file = pack_reads(&[
+            ("pack.rego", format!("{PACK_READS}package acme.pack\n")),
+            ("one.rego", rule_reading(body)),
+        ]);
+        assert_eq!(own_file.unwrap(), PackReads::Verified);
+        let beside_rule =
+            pack_reads(&[("one.rego", format!("{PACK_READS}{}", rule_reading(body)))]);
+        assert_eq!(beside_rule.unwrap(), PackReads::Verified);
+        // Undeclared: silently uncached.
+        let undeclared = pack_reads(&[("one.rego", rule_reading(body))]);
+        assert_eq!(undeclared.unwrap(), PackReads::Undeclared);
+        // A reference outside the declared list, or one that can never be declared.
+        let narrow = PACK_READS.replace("#     - data.agentgate.settings\n", "");
+        let refused = pack_reads(&[("one.rego", format!("{narrow}{}", rule_reading(body)))]);
+        let PackReads::Refused { why, line, .. } = refused.unwrap() else {
+            panic!("not refused")
+        };
+        assert_eq!(
+            (line, why.as_str()),
+            (
+                22,
+                "reads data.agentgate.settings.maxTtl, not declared in custom.reads"
+            )
+        );
+        let inventory = body.replace(
+            "data.agentgate.settings.maxTtl > 1",
+            "count(data.agentgate.inventory) > 1",
+        );
+        let refused = pack_reads(&[(
+            "one.rego",
+            format!("{PACK_READS}{}", rule_reading(&inventory)),
+        )]);
+        let PackReads::Refused { why, .. } = refused.unwrap() else {
+            panic!("not refused")
+        };
+        assert!(why.contains("reads data.agentgate.inventory, which holds every agent and which custom.reads cannot declare"), "{why}");
+        // A built-in rule package that reads the inventory (AG071) is not a clean package.
+        let builtin_rule = body.replace(
+            "data.agentgate.settings.maxTtl > 1",
+            "count(data.agentgate.rules.ag071_delegation_escalates.deny) > 0",
+        );
+        let declared = PACK_READS.replace(
+            "data.agentgate.lib\n",
+            "data.agentgate.lib\n#     - data.agentgate.rules.ag071_delegation_escalates\n",
+        );
+        let refused = pack_reads(&[(
+            "one.rego",
+            format!("{declared}{}", rule_reading(&builtin_rule)),
+        )]);
+        let PackReads::Refused { why, .. } = refused.unwrap() else {
+            panic!("not refused")
+        };
+        assert!(
+            why.contains("package agentgate.rules.ag071_delegation_escalates reads data outside"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn a_pack_may_read_its_own_packages_undeclared_but_not_a_dirty_one() {
+        let helper = "package acme.helpers\n\nimport rego.v1\n\nowner := data.agentgate.facts[input.metadata.name].file\n";
+        let body = "import data.acme.helpers\n\ndeny contains {\"msg\": \"m\", \"path\": \"\"} if helpers.owner == \"\"\n";
+        let verified = pack_reads(&[
+            ("pack.rego", format!("{PACK_READS}package acme.pack\n")),
+            ("helpers.rego", helper.to_string()),
+            ("one.rego", rule_reading(body)),
+        ]);
+        assert_eq!(verified.unwrap(), PackReads::Verified);
+        // The helper reading the inventory makes the rule that reads it uncacheable too (the
+        // helper's own line is the first reason found, in file order).
+        let dirty = helper.replace(
+            "owner := data.agentgate.facts[input.metadata.name].file",
+            "owner := data.agentgate.inventory.x.spec.owner",
+        );
+        let refused = pack_reads(&[
+            ("pack.rego", format!("{PACK_READS}package acme.pack\n")),
+            ("helpers.rego", dirty),
+            ("one.rego", rule_reading(body)),
+        ]);
+        assert!(matches!(
+            refused.unwrap(),
+            PackReads::Refused { line: 5, .. }
+        ));
+    }
+
+    #[test]
+    fn a_malformed_custom_reads_is_a_load_error_with_its_line() {
+        for (reads, line, says) in [
+            ("#   reads: data.agentgate.settings\n", 4, "must be a list"),
+            (
+                "#   reads:\n#     - data.agentgate.settings\n#     - agentgate.settings\n",
+                6,
+                "not a data path",
+            ),
+            ("#   reads:\n#     - data.x[y]\n", 5, "not a data path"),
+            ("#   reads: [1]\n", 4, "not a string"),
+        ] {
+            let block =
+                format!("# METADATA\n# scope: subpackages\n# custom:\n{reads}package acme.pack\n");
+            let errors = pack_reads(&[("pack.rego", block)]).unwrap_err();
+            assert_eq!(
+                (errors[0].line, errors[0].file.ends_with("pack.rego")),
+                (line, true),
+                "{errors:?}"
+            );
+            assert!(errors[0].message.contains(says), "{errors:?}");
+        }
+        // In a rule's own block it would read as the rule's: refused, pointing at the right place.
+        let in_rule = RULE.replace(
+            "#   fix: F\n",
+            "#   fix: F\n#   reads: [data.agentgate.settings]\n",
+        );
+        let errors = pack_reads(&[("one.rego", in_rule)]).unwrap_err();
+        assert!(
+            errors[0].message.contains("scope: subpackages"),
+            "{errors:?}"
+        );
+        // Twice in one pack.
+        let errors = pack_reads(&[
+            ("a.rego", format!("{PACK_READS}package acme.a\n")),
+            ("b.rego", format!("{PACK_READS}package acme.b\n")),
+        ])
+        .unwrap_err();
+        assert!(errors[0].message.contains("declared twice"), "{errors:?}");
     }
 
     #[test]

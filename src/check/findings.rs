@@ -106,8 +106,8 @@ pub(super) fn evaluate(
         .map(|(n, &i)| (n.clone(), &*manifests[i].value))
         .collect();
     let cycles = delegation_cycles(&inventory_refs);
-    // The result cache holds what the built-in pack found on a manifest, keyed by all it read
-    // (src/cache.rs); a custom pack may read anything, so its runs are not cached.
+    // The result cache holds what the packs found on a manifest, keyed by all they read
+    // (src/cache.rs): only when every custom pack's declared read set was verified (src/reads.rs).
     let builtin_only = ctx.builtin_pack_only();
     let cache = ctx.results.as_ref().filter(|_| builtin_only);
     // With a cache, the review digest (a function of the manifest, which the key holds whole)

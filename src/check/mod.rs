@@ -315,6 +315,9 @@ pub fn run_in_with(
     // people directory) can fail any manifest: such a run is a full run, with the base revision
     // kept for the review facts that need it.
     let mut notes = Vec::new();
+    if ctx.results.is_some() {
+        notes.extend(ctx.uncached_pack_notes());
+    }
     if !files.excluded.is_empty() {
         let shown: Vec<String> = files
             .excluded

@@ -30,6 +30,7 @@ mod attack_trust;
 mod attack_walker;
 mod cache;
 mod cache_parsed;
+mod cache_reads;
 mod changes;
 mod cli;
 mod cli_habits;
