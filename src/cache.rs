@@ -2,13 +2,15 @@
 //! keyed by everything that evaluation read, so that a manifest whose inputs did not change is
 //! not evaluated again.
 //!
-//! The key is a SHA-256 over: the cache format, agentgate's version, the engine, the digests
+//! The key is a SHA-256 over: the cache format, the code agentgate was built from
+//! ([`crate::parse_cache::CODE_IDENTITY`]), the engine, the digests
 //! of the loaded packs, `data.agentgate.settings` (which holds `--today`, the durations, the
-//! people directory), the manifest itself, its whole `facts` entry but the review digest (review
+//! people directory), the manifest (named by its text's parse-cache key and its document index:
+//! its value is a function of them), its whole `facts` entry but the review digest (review
 //! verdict, the base-derived verdicts, durations, delegation cycle; the digest is a function of
 //! the manifest, which the key holds whole, so it is computed only for the manifests evaluated)
 //! and, for every name it delegates to, that
-//! manifest's content (or its absence) and whether the name is duplicated. That is the whole
+//! manifest's text key and index (or its absence) and whether the name is duplicated. That is the whole
 //! read set of the built-in pack; a custom pack may read anything (`data.agentgate.inventory`
 //! of any agent), so a run with a custom pack is cached only when every custom pack declares
 //! `custom.reads` and [`crate::reads`] verified, at load, that its modules read nothing but
@@ -131,7 +133,7 @@ impl ResultCache {
             &mut hasher,
             &(
                 FORMAT,
-                env!("CARGO_PKG_VERSION"),
+                crate::parse_cache::CODE_IDENTITY,
                 run.engine,
                 run.packs,
                 run.settings,

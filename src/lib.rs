@@ -9,9 +9,10 @@
 //! `check`: [`footprints`] (`discover`), [`inventory`], [`report`], [`diff`], [`init`],
 //! [`review`], [`packtest`] (`test`), [`owners`] (offboarding, AG114/AG115) and [`drift`]
 //! (audit logs against the manifests: observations as facts for the drift rules, AG113).
-//! [`cache`] keeps `check`'s results per manifest; [`reads`] verifies the read set a custom pack
-//! declares, which lets the cache keep that pack's results too. The command line itself lives in the binary
-//! (`src/cli/`).
+//! [`cache`] keeps `check`'s results per manifest, [`parse_cache`] each file's parse (by its
+//! text) and [`program_cache`] the compiled packs; [`reads`] verifies the read set a custom
+//! pack declares, which lets the cache keep that pack's results too. The command line itself
+//! lives in the binary (`src/cli/`).
 //! A unit test below keeps the module graph free of cycles.
 
 pub mod cache;

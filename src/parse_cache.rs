@@ -3,8 +3,8 @@
 //! before. Parsing was about 40 % of a warm `check` (the result cache had spared the
 //! evaluation, not the reading).
 //!
-//! Sound because a file's documents are a function of its text alone (and of agentgate's
-//! version, which the key holds): the key is a hash of exactly what the parser would read, and
+//! Sound because a file's documents are a function of its text alone (and of the code agentgate
+//! was built from, which the key holds): the key is a hash of exactly what the parser would read, and
 //! only texts that parsed without error are stored, so a file that failed to parse is parsed
 //! (and reported) again. Values are stored losslessly (integers as integers, floats as their 64
 //! bits): a number that came back one ulp off would change the review digest.
@@ -34,14 +34,18 @@ const FORMAT: &[u8] = b"agentgate-parsed-v1";
 /// are half a million files.
 pub const SHARD_LIMIT: usize = 2048;
 
-/// The key of a text: a SHA-256 over the format, agentgate's version and the text.
+include!(concat!(env!("OUT_DIR"), "/code_identity.rs"));
+
+/// The key of a text: a SHA-256 over the format, the code agentgate was built from
+/// ([`CODE_IDENTITY`]: a hash of its sources, computed by `build.rs`, which changes whenever
+/// the parser could) and the text.
 pub type TextKey = [u8; 32];
 
 pub fn text_key(text: &str) -> TextKey {
     let mut hasher = Sha256::new();
     hasher.update(FORMAT);
     hasher.update([0]);
-    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.update(CODE_IDENTITY.as_bytes());
     hasher.update([0]);
     hasher.update(text.as_bytes());
     hasher.finalize().into()

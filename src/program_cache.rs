@@ -1,6 +1,6 @@
 //! The program cache: a rule pack compiled for regorus's bytecode VM, keyed by a SHA-256 of
-//! everything the compilation reads (agentgate's version, which pins the vendored regorus, the
-//! entry point, and every module's path and text), so that a run whose packs did not change
+//! everything the compilation reads (the code agentgate was built from, vendored regorus
+//! included, the entry point, and every module's path and text), so that a run whose packs did not change
 //! does not compile them again. Compiling was what a one-file check waited for.
 //!
 //! One file per program under `<cache root>/programs/v1/`, written to a temporary file then
@@ -22,11 +22,8 @@ pub struct ProgramCache {
 /// The key of a compilation: its entry point and modules (path, text), in the order added.
 pub fn key<'a>(entry: &str, modules: impl IntoIterator<Item = (&'a str, &'a str)>) -> [u8; 32] {
     let mut hasher = Sha256::new();
-    for part in [
-        FORMAT,
-        env!("CARGO_PKG_VERSION").as_bytes(),
-        entry.as_bytes(),
-    ] {
+    let code = crate::parse_cache::CODE_IDENTITY.as_bytes();
+    for part in [FORMAT, code, entry.as_bytes()] {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part);
     }
