@@ -16,8 +16,7 @@
 //! `custom.reads` and [`crate::reads`] verified, at load, that its modules read nothing but
 //! settings, the judged agent's own facts (`data.agentgate.facts[input.metadata.name]`) and
 //! packages that read nothing else, all inside this key. On any doubt, the manifest is
-//! evaluated: a manifest whose name is duplicated, or whose `delegatesTo` is neither a list nor
-//! an object, is not cached.
+//! evaluated: a manifest whose name is duplicated is not cached.
 //!
 //! Entries live in 256 shard files under `<cache root>/results/v1/` (the shard is the key's
 //! first byte), each entry sealed by a SHA-256 over its key and findings: an entry whose seal
@@ -91,9 +90,12 @@ pub struct Run<'a> {
 }
 
 impl ResultCache {
-    /// The cache in the usual cache root ([`crate::pack_source::cache_dir`]).
-    pub fn default_location() -> ResultCache {
-        ResultCache::at(crate::pack_source::cache_dir())
+    /// The cache in the usual cache root ([`crate::pack_source::cache_dir`]), when agentgate
+    /// may trust it; otherwise why not (the run then goes without a cache).
+    pub fn default_location() -> Result<ResultCache, String> {
+        let root = crate::pack_source::cache_dir();
+        own_root(&root)?;
+        Ok(ResultCache::at(root))
     }
 
     pub fn at(root: PathBuf) -> ResultCache {
@@ -150,9 +152,8 @@ impl ResultCache {
             .join(format!("{}.json", key.get(..2).unwrap_or("00")))
     }
 
-    fn read_shard(&self, prefix_path: &PathBuf) -> Shard {
-        std::fs::read(prefix_path)
-            .ok()
+    fn read_shard(&self, prefix_path: &std::path::Path) -> Shard {
+        crate::parse_cache::read_regular(prefix_path)
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default()
     }
@@ -225,6 +226,46 @@ impl ResultCache {
             let _ = write_atomically(&path, &shard);
         }
     }
+}
+
+/// Whether the cache root is the user's own: another user who can write it could plant sealed
+/// entries (a seal is a checksum, not a signature). A root that does not exist is made for this
+/// user alone; one of theirs that others may write is made theirs alone; one that belongs to
+/// another user (a shared fallback under the temporary folder that someone created first) is
+/// refused.
+#[cfg(unix)]
+fn own_root(root: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    let shown = root.display();
+    if !root.exists() {
+        let _ = std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(root);
+    }
+    let meta = std::fs::metadata(root).map_err(|e| format!("{shown}: {e}"))?;
+    if !meta.is_dir() {
+        return Err(format!("{shown} is not a folder"));
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(format!(
+            "{shown} belongs to another user (uid {}), who could plant results in it",
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o022 != 0 {
+        std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o700)).map_err(|e| {
+            format!("{shown} is writable by other users and could not be made private: {e}")
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn own_root(_root: &std::path::Path) -> Result<(), String> {
+    Ok(())
 }
 
 /// Writes `shard` to a temporary file beside `path`, then renames it over `path`.

@@ -184,14 +184,16 @@ impl Compiled {
         choice: EngineChoice,
         programs: Option<&ProgramCache>,
     ) -> Result<Compiled, PolicyError> {
-        let mut base = engine();
-        for module in registry.modules.iter().filter(|m| registry.is_evaluated(m)) {
-            base.add_policy(module.path.clone(), module.source.clone())
-                .map_err(engine_error)?;
-        }
+        let base = || {
+            let mut base = engine();
+            for module in registry.modules.iter().filter(|m| registry.is_evaluated(m)) {
+                base.add_policy(module.path.clone(), module.source.clone())
+                    .map_err(engine_error)?;
+            }
+            Ok::<_, PolicyError>(base)
+        };
         let packages: Vec<&str> = registry.evaluated_packages().collect();
-        let with_collector = |fallback: &BTreeSet<&str>| {
-            let mut engine = base.clone();
+        let with_collector = |mut engine: regorus::Engine, fallback: &BTreeSet<&str>| {
             engine
                 .add_policy(
                     "agentgate/collector.rego".into(),
@@ -200,7 +202,10 @@ impl Compiled {
                 .map_err(engine_error)?;
             Ok::<_, PolicyError>(engine)
         };
-        let mut engine = with_collector(&BTreeSet::new())?;
+        // The modules are parsed once on the usual path; the engine without the collector is
+        // built again only when the rvm refuses the pack (a copy kept for that case cost a
+        // tenth of a one-file check to make and free).
+        let mut engine = with_collector(base()?, &BTreeSet::new())?;
         let mut notes = Vec::new();
         let mut rvm = None;
         if choice == EngineChoice::Auto && rvm_is_fail_closed() {
@@ -233,6 +238,7 @@ impl Compiled {
                 Err(whole) => {
                     // Which packages the rvm refuses: those go to the interpreter, the others
                     // stay on the rvm.
+                    let base = base()?;
                     let refused: BTreeMap<&str, String> = packages
                         .iter()
                         .filter_map(|&p| {
@@ -244,7 +250,7 @@ impl Compiled {
                     let compiled = if refused.is_empty() || refused.len() == packages.len() {
                         Err(whole)
                     } else {
-                        engine = with_collector(&refused.keys().copied().collect())?;
+                        engine = with_collector(base, &refused.keys().copied().collect())?;
                         compile_rvm(&engine, RVM_COLLECTOR)
                     };
                     match compiled {

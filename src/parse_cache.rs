@@ -166,8 +166,7 @@ impl ParseCache {
     }
 
     fn read_shard(path: &Path) -> Shard {
-        std::fs::read(path)
-            .ok()
+        read_regular(path)
             .and_then(|bytes| postcard::from_bytes(&bytes).ok())
             .unwrap_or_default()
     }
@@ -208,24 +207,42 @@ impl ParseCache {
                 .or_default()
                 .push(entry);
         }
-        by_shard.into_par_iter().for_each(|(path, new)| {
-            // Read again just before writing: the entries a concurrent run added stay.
-            let mut shard = Self::read_shard(&path);
-            let fresh: BTreeSet<TextKey> = new.iter().map(|e| e.key).collect();
-            shard.entries.retain(|(key, _, _)| !fresh.contains(key));
-            let limit = SHARD_LIMIT;
-            // Bounded: what this run did not write goes first (the oldest first).
-            let room = limit.saturating_sub(new.len());
-            if shard.entries.len() > room {
-                let surplus = shard.entries.len() - room;
-                shard.entries.drain(..surplus);
+        // Writing a shard is mostly waiting for the file system (a read, a temporary file, a
+        // rename): a few threads of its own, not the evaluation's workers.
+        let shards: Vec<(PathBuf, Vec<Entry>)> = by_shard.into_iter().collect();
+        let per_thread = shards.len().div_ceil(WRITERS).max(1);
+        let mut shards = shards;
+        std::thread::scope(|scope| {
+            while !shards.is_empty() {
+                let chunk: Vec<_> = shards.drain(..per_thread.min(shards.len())).collect();
+                scope.spawn(move || {
+                    for (path, new) in chunk {
+                        write_shard(&path, new);
+                    }
+                });
             }
-            for Entry { key, bytes } in new.into_iter().take(limit) {
-                shard.entries.push((key, seal(&key, &bytes), bytes));
-            }
-            let _ = write_atomically(&path, &shard);
         });
     }
+}
+
+/// Threads writing shards at once.
+const WRITERS: usize = 8;
+
+fn write_shard(path: &Path, new: Vec<Entry>) {
+    // Read again just before writing: the entries a concurrent run added stay.
+    let mut shard = ParseCache::read_shard(path);
+    let fresh: BTreeSet<TextKey> = new.iter().map(|e| e.key).collect();
+    shard.entries.retain(|(key, _, _)| !fresh.contains(key));
+    // Bounded: what this run did not write goes first (the oldest first).
+    let room = SHARD_LIMIT.saturating_sub(new.len());
+    if shard.entries.len() > room {
+        let surplus = shard.entries.len() - room;
+        shard.entries.drain(..surplus);
+    }
+    for Entry { key, bytes } in new.into_iter().take(SHARD_LIMIT) {
+        shard.entries.push((key, seal(&key, &bytes), bytes));
+    }
+    let _ = write_atomically(path, &shard);
 }
 
 /// A text's documents encoded for the cache (in the parsing thread, so that storing is only
@@ -235,13 +252,42 @@ pub struct Entry {
     bytes: Vec<u8>,
 }
 
-/// The cache entry of what was read from the text of `key`: its documents, each with the
-/// violations of a manifest when it is one.
-pub fn entry(key: TextKey, parsed: &[Parsed]) -> Option<Entry> {
-    Some(Entry {
-        key,
-        bytes: encode(parsed)?,
-    })
+/// The cache entry of what was read from `text` (whose key is `key`): its documents, each with
+/// the violations of a manifest when it is one. `None` for a text not worth keeping: one whose
+/// aliases expand it far beyond its size (a pull request could otherwise fill the cache with a
+/// small file), or one holding anything a secret detector recognises (the cache would keep the
+/// secret after the file is mended).
+pub fn entry(key: TextKey, text: &str, parsed: &[Parsed]) -> Option<Entry> {
+    if crate::secret_patterns::find(text, crate::secret_patterns::Set::Committed).is_some() {
+        return None;
+    }
+    let bytes = encode(parsed)?;
+    (bytes.len() <= MAX_EXPANSION * text.len() + 4096).then_some(Entry { key, bytes })
+}
+
+/// How much larger than its text an entry may be (a span tree and a value are about four times
+/// the text of an ordinary manifest).
+const MAX_EXPANSION: usize = 16;
+
+/// The bytes of a cache file, when it is a regular file (a FIFO or a device in its place is
+/// ignored, never waited on).
+pub fn read_regular(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO for reading waits for a writer unless it is non-blocking.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 fn encode(parsed: &[Parsed]) -> Option<Vec<u8>> {
@@ -338,7 +384,7 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let cache = ParseCache::at(root.path());
         let key = text_key(text);
-        cache.store(entry(key, &plain(&parsed)).into_iter().collect());
+        cache.store(entry(key, text, &plain(&parsed)).into_iter().collect());
         let hit = cache.lookup(&[key]);
         assert_eq!(found(&hit[&key]), shown(&parsed));
         assert_eq!(hit[&key][0].document.value, parsed[0].value);
@@ -352,7 +398,7 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let cache = ParseCache::at(root.path());
         let key = text_key(text);
-        cache.store(entry(key, &plain(&parsed)).into_iter().collect());
+        cache.store(entry(key, text, &plain(&parsed)).into_iter().collect());
         let path = cache.shard_path(&key);
         let mut bytes = std::fs::read(&path).unwrap();
         let last = bytes.len() - 1;
@@ -367,8 +413,35 @@ mod tests {
             cache.lookup(&[key]).is_empty(),
             "a shard that does not decode"
         );
-        cache.store(entry(key, &plain(&parsed)).into_iter().collect());
+        cache.store(entry(key, text, &plain(&parsed)).into_iter().collect());
         assert_eq!(found(&cache.lookup(&[key])[&key]), shown(&parsed));
+    }
+
+    #[test]
+    fn a_text_holding_a_secret_or_expanding_far_beyond_its_size_is_not_kept() {
+        let secret = "token: ghp_0123456789abcdefghijABCDEFGHIJ012345\n";
+        assert!(entry(text_key(secret), secret, &plain(&documents(secret))).is_none());
+        let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+        assert!(entry(text_key(bomb), bomb, &plain(&documents(bomb))).is_none());
+        let plain_text = "a: [x, y]\n";
+        assert!(entry(
+            text_key(plain_text),
+            plain_text,
+            &plain(&documents(plain_text))
+        )
+        .is_some());
+    }
+
+    #[test]
+    fn a_fifo_in_place_of_a_shard_is_ignored_not_waited_on() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("00.bin");
+        let status = std::process::Command::new("mkfifo").arg(&path).status();
+        if !status.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here: nothing to test
+        }
+        assert!(read_regular(&path).is_none());
+        assert!(read_regular(Path::new("/dev/zero")).is_none());
     }
 
     #[test]
@@ -386,7 +459,7 @@ mod tests {
             .collect();
         cache.store(
             keys.iter()
-                .filter_map(|k| entry(*k, &plain(&parsed)))
+                .filter_map(|k| entry(*k, "a: 1\n", &plain(&parsed)))
                 .collect(),
         );
         let shard = ParseCache::read_shard(&cache.shard_path(&keys[0]));

@@ -57,7 +57,7 @@ impl ProgramCache {
 
     /// The program stored under `key`, when its seal matches.
     pub fn get(&self, key: &[u8; 32]) -> Option<Vec<u8>> {
-        let mut bytes = std::fs::read(self.path(key)).ok()?;
+        let mut bytes = crate::parse_cache::read_regular(&self.path(key))?;
         if bytes.len() < 32 {
             return None;
         }

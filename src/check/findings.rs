@@ -228,6 +228,19 @@ pub(super) fn evaluate(
     }
     let mut notes = Vec::new();
     let mut retained = super::Retained::default();
+    if misses.is_empty() && shared.is_empty() && registry.packs.len() > 1 {
+        // Nothing to evaluate, every result from the cache: the engine notes of a custom pack
+        // (a package the rvm could not compile) are still said, as an uncached run says them.
+        match ctx.compiled() {
+            Ok(compiled) => notes = compiled.notes,
+            Err(e) => {
+                return Evaluated {
+                    problems: vec![policy_problem(e, &ctx.cwd)],
+                    ..Evaluated::default()
+                }
+            }
+        }
+    }
     if !misses.is_empty() || !shared.is_empty() {
         match evaluate_misses(
             manifests,
@@ -412,12 +425,24 @@ fn evaluate_misses(
     let (prepared, notes) = match ctx.compiled() {
         Ok(compiled) => {
             let notes = compiled.notes.clone();
-            (compiled.prepare(&ctx.registry, data, trial), notes)
+            (compiled.prepare(&ctx.registry, data.clone(), trial), notes)
         }
         Err(e) => (Err(e), Vec::new()),
     };
-    let (evaluator, trial_findings) = match prepared {
-        Ok(e) => e,
+    let (evaluator, trial_result) = match prepared {
+        Ok((evaluator, found)) => (evaluator, Ok(found)),
+        // The trial failed on a manifest: the pack is broken only if it fails on nothing too.
+        // Otherwise the error is that manifest's, as it would be in any other place (which
+        // manifest comes first depends on the result cache: the verdict must not).
+        Err(error) if !misses.is_empty() => {
+            match ctx
+                .compiled()
+                .and_then(|c| c.prepare(&ctx.registry, data, to_rego(&json!({}))))
+            {
+                Ok((evaluator, _)) => (evaluator, Err(error)),
+                Err(e) => return Err((policy_problem(e, &ctx.cwd), notes)),
+            }
+        }
         Err(e) => return Err((policy_problem(e, &ctx.cwd), notes)),
     };
     let rest = misses.get(1..).unwrap_or_default();
@@ -427,7 +452,7 @@ fn evaluate_misses(
         .zip(evaluator.evaluate_all(&rest.iter().map(|&i| input(i)).collect::<Vec<_>>()))
         .collect();
     if let Some(&first) = misses.first() {
-        results.insert(first, Ok(trial_findings));
+        results.insert(first, trial_result);
     }
     let inputs: Vec<(regorus::Value, Value)> = shared
         .iter()

@@ -278,7 +278,13 @@ pub fn run_cached(
     cache: Option<crate::cache::ResultCache>,
 ) -> Outcome {
     match RunContext::prepare_cached(&options.context(), cache) {
-        Ok(ctx) => run_in(&ctx, options, discovery),
+        Ok(ctx) => {
+            let mut outcome = run_in(&ctx, options, discovery);
+            // Freed with the outcome (the CLI exits without freeing either: the parsed packs
+            // took a tenth of a one-file check to free).
+            outcome.retained.keep(ctx);
+            outcome
+        }
         Err(problems) => Outcome::failed(problems),
     }
 }
@@ -343,7 +349,7 @@ pub fn run_in_with(
         Some(changes) => lost_headers(ctx, &files, changes),
         None => BTreeMap::new(),
     };
-    let (manifests, reported, other_tools) =
+    let (manifests, reported, other_tools, storing) =
         read_all(ctx, &files, narrowing, &headless, &mut problems);
     problems.extend(headless.into_values());
 
@@ -460,6 +466,9 @@ pub fn run_in_with(
     let settled = sink.settle(&ctx.registry, ctx.today, partial, judged);
     let agents = manifests.iter().filter(|m| m.selected).count();
     let manifests_len = manifests.len();
+    if let Some(storing) = storing {
+        let _ = storing.join();
+    }
     let mut retained = evaluated.retained;
     retained.keep(manifests);
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -632,14 +641,20 @@ fn select_files(ctx: &RunContext, paths: &[PathBuf], problems: &mut Vec<Problem>
 
 /// Parses every manifest in parallel and marks the ones to report on (all selected ones, or
 /// with `changes` those the change reaches); problems count only for reported files. Returns
-/// the manifests and the number of files reported on.
+/// the manifests, the number of files reported on, other tools' files, and the thread storing
+/// new parse cache entries (joined before the run ends).
 fn read_all(
     ctx: &RunContext,
     files: &Files,
     changes: Option<&changes::Changes>,
     headless: &BTreeMap<PathBuf, Problem>,
     problems: &mut Vec<Problem>,
-) -> (Vec<Manifest>, usize, BTreeSet<PathBuf>) {
+) -> (
+    Vec<Manifest>,
+    usize,
+    BTreeSet<PathBuf>,
+    Option<std::thread::JoinHandle<()>>,
+) {
     // Unchanged files are not parsed again: their documents come from the parse cache, found
     // by a hash of the text just read (src/parse_cache.rs).
     let parse_cache = ctx.results.as_ref().map(crate::cache::ResultCache::parsed);
@@ -680,9 +695,15 @@ fn read_all(
             ((path.clone(), read), entry)
         })
         .unzip();
-    if let Some(cache) = &parse_cache {
-        cache.store(entries.into_iter().flatten().collect());
-    }
+    // Written while the run goes on: in a one-file check the writes (a shard per file) would
+    // otherwise add to the time the run waits for its compiled pack.
+    let entries: Vec<parse_cache::Entry> = entries.into_iter().flatten().collect();
+    let storing = match parse_cache {
+        Some(cache) if !entries.is_empty() => std::thread::Builder::new()
+            .spawn(move || cache.store(entries))
+            .ok(),
+        _ => None,
+    };
     let mut manifests = Vec::new();
     let mut file_problems = BTreeMap::new();
     let mut other_tools = BTreeSet::new();
@@ -750,7 +771,7 @@ fn read_all(
             problems.extend(found);
         }
     }
-    (manifests, reported.len(), other_tools)
+    (manifests, reported.len(), other_tools, storing)
 }
 
 /// The selected files in a manifest place that were an `agentgate/v1` `Agent` manifest at the
@@ -849,11 +870,10 @@ fn read_manifests(
     let claims: Vec<Claim> = parsed.iter().map(|p| claim(&p.document.value)).collect();
     // A file is a manifest when one of its documents claims to be one (then every document
     // must be an `agentgate/v1` `Agent`), or looks like a manifest that lost its header.
+    // Another tool's file is parsed again every time: it may hold what a manifest would not
+    // (its secrets are not agentgate's to keep).
     if claims.iter().all(|c| matches!(c, Claim::None)) {
-        let entry = key
-            .filter(|_| fresh)
-            .and_then(|key| parse_cache::entry(key, &parsed));
-        return (Ok(Read::OtherTool), entry);
+        return (Ok(Read::OtherTool), None);
     }
     // A manifest's schema violations are a function of its value: computed here, in the
     // parsing thread, and kept in the parse cache with it.
@@ -869,7 +889,7 @@ fn read_manifests(
         .collect();
     let entry = key
         .filter(|_| fresh)
-        .and_then(|key| parse_cache::entry(key, &parsed));
+        .and_then(|key| parse_cache::entry(key, &source.text, &parsed));
     (claimed_manifests(&source, key, parsed, claims), entry)
 }
 

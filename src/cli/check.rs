@@ -96,7 +96,17 @@ pub fn run(args: Args, color: output::ColorChoice) -> ExitStatus {
         color,
         quiet: args.quiet,
     };
-    let cache = (!args.no_cache).then(ResultCache::default_location);
+    let cache = match args.no_cache {
+        true => None,
+        false => ResultCache::default_location()
+            .map_err(|why| {
+                super::eprint_safe(&format!(
+                    "warning: not using the cache: {}; set AGENTGATE_CACHE to a folder of your own, or pass --no-cache\n",
+                    agentgate::escape::visible_controls(&why, false)
+                ))
+            })
+            .ok(),
+    };
     run_check_with(options, discovery, args.format, args.no_fail, style, cache)
 }
 

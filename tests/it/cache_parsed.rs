@@ -75,7 +75,7 @@ impl Repo {
             })
             .collect();
         let cache = ParseCache::at(self.cache.path());
-        cache.store(entry(text_key(&text), &parsed).into_iter().collect());
+        cache.store(entry(text_key(&text), &text, &parsed).into_iter().collect());
         std::fs::remove_dir_all(self.cache.path().join("results")).expect("results");
     }
 }
@@ -194,4 +194,138 @@ fn a_cached_program_serves_only_the_pack_it_was_compiled_from() {
     let altered = repo.check(&["--pack", "pack"]);
     assert_eq!(altered.stdout, changed.stdout, "{}", altered.stderr);
     assert_eq!(altered.code, changed.code);
+}
+
+/// A custom pack that passes its `custom.reads` verification (so it is cached), with `body`
+/// as its one rule's condition, in a copy of the examples.
+fn examples_with_pack(body: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&crate_dir().join("examples"), dir.path());
+    write(
+        dir.path(),
+        "pack/pack.rego",
+        "# METADATA\n# scope: subpackages\n# custom:\n#   reads:\n#     - data.agentgate.settings\n#     - data.agentgate.facts[input.metadata.name]\npackage acme.pack\n",
+    );
+    write(
+        dir.path(),
+        "pack/probe.rego",
+        format!("# METADATA\n# custom:\n#   id: ACME903\n#   slug: probe\n#   severity: error\n#   summary: S\n#   fix: F\npackage agentgate.rules.acme.probe\n\nimport rego.v1\n\ndeny contains {{\"msg\": \"probed\", \"path\": \"\"}} if {{\n{body}\n}}\n"),
+    );
+    dir
+}
+
+fn run_examples(dir: &Path, cache: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "check",
+        "--config",
+        ".agentgate.yaml",
+        ".",
+        "--today",
+        TODAY,
+        "--pack",
+        "pack",
+    ];
+    args.extend_from_slice(extra);
+    agentgate_with_env(dir, &args, &[("AGENTGATE_CACHE", cache)])
+}
+
+/// Found by an adversarial review: when the one manifest the cache did not cover made a rule
+/// fail, it was the run's trial input, and the run reported a pack error and dropped every
+/// cached finding; the verdict must not depend on which manifest is evaluated first.
+#[test]
+fn a_rule_failing_on_the_only_uncached_manifest_is_that_manifests_problem() {
+    let dir = examples_with_pack(
+        "\tinput.metadata.name == \"support-bot\"\n\tx := to_number(\"not a number\")\n\tx > 0",
+    );
+    let cache = tempfile::tempdir().expect("tempdir");
+    let reference = run_examples(dir.path(), cache.path(), &["--no-cache"]);
+    assert_eq!(
+        reference.code, 2,
+        "{}{}",
+        reference.stdout, reference.stderr
+    );
+    // Human output: problems and notes are printed with the findings.
+    assert!(
+        reference
+            .stdout
+            .contains("support-bot.agent.yaml: policy error"),
+        "{}",
+        reference.stdout
+    );
+    for run in ["cold", "warm"] {
+        let cached = run_examples(dir.path(), cache.path(), &[]);
+        assert_eq!(cached.stdout, reference.stdout, "{run}: {}", cached.stderr);
+        assert_eq!(cached.stderr, reference.stderr, "{run}");
+        assert_eq!(cached.code, 2, "{run}");
+    }
+}
+
+/// Found by an adversarial review: a run served wholly from the cache did not say that a
+/// custom pack is evaluated by the interpreter (the rvm cannot compile `print`).
+#[test]
+fn a_run_served_from_the_cache_still_says_which_engine_evaluated_a_pack() {
+    let dir = examples_with_pack("\tinput.metadata.name == \"support-bot\"\n\tprint(\"x\")");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let reference = run_examples(dir.path(), cache.path(), &["--no-cache"]);
+    assert!(
+        reference
+            .stdout
+            .contains("evaluated by regorus's interpreter"),
+        "{}",
+        reference.stdout
+    );
+    run_examples(dir.path(), cache.path(), &[]);
+    let warm = run_examples(dir.path(), cache.path(), &[]);
+    assert_eq!(warm.stdout, reference.stdout);
+}
+
+/// Found by an adversarial review: without HOME the cache root was a shared folder under the
+/// temporary folder, which another local user could create first and fill with sealed
+/// results. A root that belongs to another user is not used; one of ours that others may
+/// write is made ours alone.
+#[cfg(unix)]
+#[test]
+fn a_cache_root_another_user_owns_is_not_used() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let repo = repo();
+    let first = repo.check(&["--no-cache"]);
+    let root = tempfile::tempdir().expect("tempdir");
+    let foreign = root.path().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::set_permissions(&foreign, std::fs::Permissions::from_mode(0o777)).unwrap();
+    // Only root can give a folder away: elsewhere the first half of the test is skipped.
+    let given = std::process::Command::new("chown")
+        .args(["65534", &foreign.display().to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    if given {
+        let run = agentgate_with_env(
+            repo.path(),
+            &["check", "--format", "json", "--today", TODAY],
+            &[("AGENTGATE_CACHE", &foreign)],
+        );
+        assert!(
+            run.stderr.contains("not using the cache") && run.stderr.contains("another user"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, first.stdout);
+        assert_eq!(
+            std::fs::read_dir(&foreign).unwrap().count(),
+            0,
+            "nothing written into it"
+        );
+    } else {
+        skip("chown to another user needs root");
+    }
+    let mine = root.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::set_permissions(&mine, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let run = agentgate_with_env(
+        repo.path(),
+        &["check", "--format", "json", "--today", TODAY],
+        &[("AGENTGATE_CACHE", &mine)],
+    );
+    assert_eq!(run.stdout, first.stdout, "{}", run.stderr);
+    assert_eq!(std::fs::metadata(&mine).unwrap().mode() & 0o777, 0o700);
 }
