@@ -114,6 +114,7 @@ pub fn parse() -> Cli {
 
 /// Runs the command the command line names.
 pub fn run(cli: Cli) -> ExitStatus {
+    tune_allocator();
     let color = cli.color.into();
     match cli.command {
         Command::Check(args) => check::run(args, color),
@@ -262,6 +263,21 @@ fn text_command(result: Result<String, String>) -> ExitStatus {
         }
     }
 }
+
+/// glibc's allocator grows its heap as it needs, a system call each time, and each one holds
+/// up the other threads' page faults: growing it 256 MiB (of address space, not memory) at a
+/// time made a warm check of 10,000 manifests a tenth faster (docs/speed.md).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    // SAFETY: mallopt only sets a tunable of the allocator; it is called before any thread
+    // starts, and a value it refuses leaves the default in place.
+    unsafe {
+        libc::mallopt(libc::M_TOP_PAD, 256 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
 
 /// Text for stderr that may quote the repository (file names, values): no line of it may be
 /// taken by a CI runner as a workflow command.
