@@ -9,11 +9,11 @@
 //! (and reported) again. Values are stored losslessly (integers as integers, floats as their 64
 //! bits): a number that came back one ulp off would change the review digest.
 //!
-//! Entries live in 256 shard files under `<cache root>/parsed/v1/` (the shard is the key's first
-//! byte), each entry sealed by a SHA-256 over its key and bytes: an entry whose seal does not
+//! Entries live in 16 shard files under `<cache root>/parsed/v1/` (the shard is the key's first
+//! four bits), each entry sealed by a SHA-256 over its key and bytes: an entry whose seal does not
 //! match, or a shard that does not decode, is ignored (the file is parsed) and rewritten. A
 //! shard is written to a temporary file then renamed, as the result cache's are, and keeps at
-//! most [`SHARD_LIMIT`] entries.
+//! most [`PARSED_PER_SHARD`] entries.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
@@ -33,6 +33,12 @@ const FORMAT: &[u8] = b"agentgate-parsed-v1";
 /// Entries per shard at most, in this cache and the result cache: 256 shards of 2,048 entries
 /// are half a million files.
 pub const SHARD_LIMIT: usize = 2048;
+
+/// Entries per parse cache shard at most. This cache has 16 shards (the key's first four bits),
+/// not 256: a first run writes every shard it touches, and on a slow file system 78 shard files
+/// for a repository of 100 manifests were a third of a one-file check's first run. 16 shards of
+/// 16,384 entries are a quarter of a million files.
+const PARSED_PER_SHARD: usize = 16_384;
 
 include!(concat!(env!("OUT_DIR"), "/code_identity.rs"));
 
@@ -162,7 +168,7 @@ impl ParseCache {
     }
 
     fn shard_path(&self, key: &TextKey) -> PathBuf {
-        self.dir.join(format!("{:02x}.bin", key[0]))
+        self.dir.join(format!("{:x}.bin", key[0] >> 4))
     }
 
     fn read_shard(path: &Path) -> Shard {
@@ -234,12 +240,12 @@ fn write_shard(path: &Path, new: Vec<Entry>) {
     let fresh: BTreeSet<TextKey> = new.iter().map(|e| e.key).collect();
     shard.entries.retain(|(key, _, _)| !fresh.contains(key));
     // Bounded: what this run did not write goes first (the oldest first).
-    let room = SHARD_LIMIT.saturating_sub(new.len());
+    let room = PARSED_PER_SHARD.saturating_sub(new.len());
     if shard.entries.len() > room {
         let surplus = shard.entries.len() - room;
         shard.entries.drain(..surplus);
     }
-    for Entry { key, bytes } in new.into_iter().take(SHARD_LIMIT) {
+    for Entry { key, bytes } in new.into_iter().take(PARSED_PER_SHARD) {
         shard.entries.push((key, seal(&key, &bytes), bytes));
     }
     let _ = write_atomically(path, &shard);
@@ -450,7 +456,7 @@ mod tests {
         let parsed = documents("a: 1\n");
         let root = tempfile::tempdir().unwrap();
         let cache = ParseCache::at(root.path());
-        let keys: Vec<TextKey> = (0..SHARD_LIMIT + 10)
+        let keys: Vec<TextKey> = (0..PARSED_PER_SHARD + 10)
             .map(|i| {
                 let mut key = [0u8; 32];
                 key[1..9].copy_from_slice(&(i as u64).to_be_bytes());
@@ -463,6 +469,6 @@ mod tests {
                 .collect(),
         );
         let shard = ParseCache::read_shard(&cache.shard_path(&keys[0]));
-        assert_eq!(shard.entries.len(), SHARD_LIMIT);
+        assert_eq!(shard.entries.len(), PARSED_PER_SHARD);
     }
 }
