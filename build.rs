@@ -2,15 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+/// The files under `dir` that `keep` accepts, at any depth.
+fn collect(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rego") {
+            collect(&path, keep, out);
+        } else if keep(&path) {
             out.push(path);
         }
     }
@@ -22,7 +23,11 @@ fn main() {
     let policies = root.join("policies");
     println!("cargo:rerun-if-changed=policies");
     let mut files = Vec::new();
-    collect(&policies, &mut files);
+    collect(
+        &policies,
+        &|p| p.extension().is_some_and(|e| e == "rego"),
+        &mut files,
+    );
     files.sort();
     let mut code = String::from("pub const BUILTIN_POLICIES: &[(&str, &str)] = &[\n");
     for file in files {
@@ -52,7 +57,7 @@ fn code_identity(root: &Path) {
     let mut files = Vec::new();
     for folder in ["src", "vendor/regorus/src", "policies", "schemas"] {
         println!("cargo:rerun-if-changed={folder}");
-        collect_all(&root.join(folder), &mut files);
+        collect(&root.join(folder), &|_| true, &mut files);
     }
     println!("cargo:rerun-if-changed=Cargo.lock");
     files.push(root.join("Cargo.lock"));
@@ -82,18 +87,4 @@ fn code_identity(root: &Path) {
         format!("pub const CODE_IDENTITY: &str = {identity:?};\n"),
     )
     .expect("OUT_DIR is writable");
-}
-
-fn collect_all(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_all(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
 }

@@ -8,8 +8,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use agentgate::evaluate::RawFinding;
-
 use crate::common::*;
 
 const MARK: &str = "FROM-CACHE";
@@ -79,44 +77,17 @@ impl Repo {
     }
 
     fn shards(&self) -> Vec<PathBuf> {
-        let dir = self.cache.path().join("results/v1");
-        let mut shards: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map(|d| d.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
-        shards.sort();
-        shards
+        results::shards(self.cache.path())
     }
 
     fn entries(&self) -> usize {
-        self.shards()
-            .iter()
-            .map(|s| shard(s)["entries"].as_object().map_or(0, |e| e.len()))
-            .sum()
+        results::entries(self.cache.path())
     }
 
+    /// Every entry's findings replaced by the one `FROM-CACHE` finding, sealed.
     fn poison(&self) {
-        let finding = RawFinding {
-            package: "agentgate.rules.ag011_wildcard_grant".into(),
-            message: MARK.into(),
-            path: String::new(),
-            redact: false,
-        };
-        for path in self.shards() {
-            let mut shard = shard(&path);
-            let entries = shard["entries"].as_object_mut().expect("entries");
-            for (key, entry) in entries.iter_mut() {
-                entry["findings"] = serde_json::json!([finding]);
-                entry["seal"] =
-                    serde_json::json!(agentgate::cache::seal(key, std::slice::from_ref(&finding)));
-            }
-            std::fs::write(&path, shard.to_string()).expect("write the shard");
-        }
+        results::poison(self.cache.path(), MARK);
     }
-}
-
-fn shard(path: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(path).expect("a shard");
-    serde_json::from_str(&text).expect("a shard parses")
 }
 
 fn served(run: &Run) -> BTreeSet<String> {

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod results;
 pub mod signing;
 
 pub const TODAY: &str = "2026-11-23";
