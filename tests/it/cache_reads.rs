@@ -6,7 +6,7 @@
 //! entry's findings are replaced, with a valid seal, by one `FROM-CACHE` finding.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::common::*;
 
@@ -74,10 +74,6 @@ impl Repo {
         let mut args = vec!["--format", "json"];
         args.extend_from_slice(extra);
         self.run(&args)
-    }
-
-    fn shards(&self) -> Vec<PathBuf> {
-        results::shards(self.cache.path())
     }
 
     fn entries(&self) -> usize {
