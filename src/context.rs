@@ -168,7 +168,7 @@ impl RunContext {
     /// Whether every loaded pack reads only what the result cache's key covers: the built-in
     /// pack, and custom packs whose declared `custom.reads` was verified ([`crate::reads`]).
     /// Their rules read only the judged agent's facts, so other agents need none.
-    pub fn builtin_pack_only(&self) -> bool {
+    pub fn packs_cacheable(&self) -> bool {
         !self.registry.packs.is_empty() && self.registry.packs.iter().all(|p| p.reads.cacheable())
     }
 

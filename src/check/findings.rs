@@ -108,8 +108,8 @@ pub(super) fn evaluate(
     let cycles = delegation_cycles(&inventory_refs);
     // The result cache holds what the packs found on a manifest, keyed by all they read
     // (src/cache.rs): only when every custom pack's declared read set was verified (src/reads.rs).
-    let builtin_only = ctx.builtin_pack_only();
-    let cache = ctx.results.as_ref().filter(|_| builtin_only);
+    let cacheable = ctx.packs_cacheable();
+    let cache = ctx.results.as_ref().filter(|_| cacheable);
     // With a cache, the review digest (a function of the manifest, which the key holds whole)
     // is computed only for the manifests evaluated: it was a sixth of a warm run.
     let facts_of = |i: usize| {
@@ -137,15 +137,15 @@ pub(super) fn evaluate(
             .is_some_and(|n| duplicates.contains(n))
     };
     let judged = |i: usize| manifests[i].selected || has_sources(&manifests[i]);
-    // The built-in rules read only the facts of the agent they judge; a custom pack may read
-    // any agent's. So a run of the built-in pack alone makes facts only for the agents it
-    // judges: a pre-commit check of one file then hashes and verifies one manifest, not the
+    // The built-in rules, and verified custom packs, read only the facts of the agent they
+    // judge; another custom pack may read any agent's. So a run of such packs alone makes facts
+    // only for the agents it judges: a pre-commit check of one file then hashes and verifies one manifest, not the
     // whole repository. In parallel: hashing and verifying are the costliest facts.
     let mut own_facts: BTreeMap<usize, Arc<Value>> = (0..manifests.len())
         .into_par_iter()
         .filter(|&i| {
             let named_once = manifests[i].name.is_some() && !duplicated(i);
-            judged(i) || (named_once && !builtin_only)
+            judged(i) || (named_once && !cacheable)
         })
         .map(|i| (i, Arc::new(facts_of(i))))
         .collect::<Vec<_>>()
@@ -492,8 +492,15 @@ fn manifest_findings(
     })?;
     let mut found = Vec::new();
     let schema_rule = registry.builtin_rule(BuiltinRule::Schema);
-    let violations = &manifest.violations;
-    for v in violations.iter() {
+    let computed;
+    let violations: &[crate::validate::Violation] = match &manifest.violations {
+        Some(cached) => cached,
+        None => {
+            computed = super::schema_violations(&manifest.value);
+            &computed
+        }
+    };
+    for v in violations {
         if let Some(rule) = schema_rule {
             found.push(finding(
                 manifest,

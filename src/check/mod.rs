@@ -229,8 +229,9 @@ struct Manifest {
     source: Arc<SourceFile>,
     value: Arc<Value>,
     root: Arc<Node>,
-    /// Its schema violations (AG000), computed when it was parsed.
-    violations: Arc<Vec<Violation>>,
+    /// Its schema violations (AG000) when the parse cache gave them or they were computed to
+    /// be stored there; otherwise computed when the manifest is judged.
+    violations: Option<Arc<Vec<Violation>>>,
     /// The parse cache's key of its file's text and its index among the text's documents (what
     /// its value is a function of); `None` when the run has no cache.
     text: Option<crate::cache::Source>,
@@ -875,26 +876,29 @@ fn read_manifests(
     if claims.iter().all(|c| matches!(c, Claim::None)) {
         return (Ok(Read::OtherTool), None);
     }
-    // A manifest's schema violations are a function of its value: computed here, in the
-    // parsing thread, and kept in the parse cache with it.
-    let parsed: Vec<parse_cache::Parsed> = parsed
-        .into_iter()
-        .zip(&claims)
-        .map(|(mut p, claim)| {
-            if p.violations.is_none() && matches!(claim, Claim::Manifest) {
-                p.violations = Some(schema_violations(&p.document.value));
-            }
-            p
-        })
-        .collect();
-    let entry = key
-        .filter(|_| fresh)
-        .and_then(|key| parse_cache::entry(key, &source.text, &parsed));
+    // A manifest's schema violations are a function of its value: when the parse is to be
+    // stored, they are computed here, in the parsing thread, and kept with it. Without a cache
+    // they wait until the manifest is judged (a one-file check judges one of a hundred).
+    let storing = key.filter(|_| fresh);
+    let parsed: Vec<parse_cache::Parsed> = match storing {
+        Some(_) => parsed
+            .into_iter()
+            .zip(&claims)
+            .map(|(mut p, claim)| {
+                if matches!(claim, Claim::Manifest) {
+                    p.violations = Some(schema_violations(&p.document.value));
+                }
+                p
+            })
+            .collect(),
+        None => parsed,
+    };
+    let entry = storing.and_then(|key| parse_cache::entry(key, &source.text, &parsed));
     (claimed_manifests(&source, key, parsed, claims), entry)
 }
 
 /// A manifest's schema violations (AG000), the secrets in them redacted.
-fn schema_violations(value: &Value) -> Vec<Violation> {
+pub(super) fn schema_violations(value: &Value) -> Vec<Violation> {
     violations_redacting(manifest_validator(), value, &|s| {
         footprints::detect(s).is_some()
     })
@@ -931,9 +935,7 @@ fn claimed_manifests(
                     .pointer("/metadata/name")
                     .and_then(Value::as_str)
                     .map(str::to_string),
-                violations: Arc::new(
-                    violations.unwrap_or_else(|| schema_violations(&document.value)),
-                ),
+                violations: violations.map(Arc::new),
                 text: key.map(|key| (key, index)),
                 source: source.clone(),
                 value: Arc::new(document.value),

@@ -80,13 +80,7 @@ impl Repo {
 
 /// The files whose findings came from the (poisoned) cache.
 fn served(run: &Run) -> BTreeSet<String> {
-    run.json()["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["message"] == MARK)
-        .map(|f| f["file"].as_str().unwrap_or_default().to_string())
-        .collect()
+    results::served(run, MARK)
 }
 
 const A: &str = "agents/a.agent.yaml";

@@ -49,3 +49,14 @@ pub fn poison(cache: &Path, mark: &str) {
         std::fs::write(&path, shard.to_string()).expect("write the shard");
     }
 }
+
+/// The files with a finding whose message is `mark`: those served from a poisoned cache.
+pub fn served(run: &crate::common::Run, mark: &str) -> std::collections::BTreeSet<String> {
+    run.json()["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["message"] == mark)
+        .map(|f| f["file"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
