@@ -305,6 +305,7 @@ mod tests {
             message: message.into(),
             path: "/a".into(),
             redact: false,
+            place: None,
         }
     }
 

@@ -36,6 +36,11 @@ pub struct RawFinding {
     pub message: String,
     pub path: String,
     pub redact: bool,
+    /// Where it points in its manifest (offset and label): found once, after evaluation, and
+    /// kept with the result in the cache, whose key holds the manifest's text, so that a
+    /// finding served from the cache needs no span tree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<(usize, crate::source::Span)>,
 }
 
 /// A policy that could not be loaded or evaluated; the run fails closed.
@@ -678,6 +683,7 @@ fn raw_finding(entry: &regorus::Value) -> Result<RawFinding, PolicyError> {
         message,
         path,
         redact,
+        place: None,
     })
 }
 

@@ -75,35 +75,40 @@ impl std::fmt::Display for ReadError {
     }
 }
 
-/// Reads a file as UTF-8 text, refusing files over `max_bytes` before reading them whole.
+/// A file's bytes, or `None` when it holds more than `max_bytes` (read no further than one byte
+/// past the limit). The buffer is sized from the file's length: grown from empty, a 3 KiB
+/// manifest took seven `read` calls, a third of a warm run's system time at 10,000 files.
+fn read_bounded(path: &Path, max_bytes: u64) -> Result<Option<Vec<u8>>, ReadError> {
+    let io = |e: std::io::Error| ReadError::whole(e.to_string());
+    let file = std::fs::File::open(path).map_err(io)?;
+    let expected = file.metadata().map_or(0, |m| m.len()).min(max_bytes) as usize;
+    // One byte more than the file holds: reading it finds the end without a second buffer.
+    let mut bytes = Vec::with_capacity(expected.saturating_add(1));
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    Ok((bytes.len() as u64 <= max_bytes).then_some(bytes))
+}
+
 /// A file's text as an interpreter reads source that is not UTF-8 (Python and Node decode it
 /// with replacement characters or Latin-1): invalid bytes become U+FFFD, so what is ASCII in
 /// it (an import, a key) is still seen. Only the size limit and I/O errors fail.
 pub fn read_text_lossy(path: &Path, max_bytes: u64) -> Result<String, ReadError> {
-    let file = std::fs::File::open(path).map_err(|e| ReadError::whole(e.to_string()))?;
-    let mut bytes = Vec::new();
-    file.take(max_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::whole(e.to_string()))?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(ReadError::whole(format!(
+    let bytes = read_bounded(path, max_bytes)?.ok_or_else(|| {
+        ReadError::whole(format!(
             "the file is larger than {max_bytes} bytes; agentgate refuses to read it"
-        )));
-    }
+        ))
+    })?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// Reads a file as UTF-8 text, refusing files over `max_bytes` without reading past the limit.
 pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, ReadError> {
-    let file = std::fs::File::open(path).map_err(|e| ReadError::whole(e.to_string()))?;
-    let mut bytes = Vec::new();
-    file.take(max_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::whole(e.to_string()))?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(ReadError::whole(format!(
+    let bytes = read_bounded(path, max_bytes)?.ok_or_else(|| {
+        ReadError::whole(format!(
             "the file is larger than {max_bytes} bytes; agentgate refuses to read it (raise --max-file-size if it is really a manifest)"
-        )));
-    }
+        ))
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let text = String::from_utf8_lossy(valid);

@@ -9,7 +9,7 @@
 //! (and reported) again. Values are stored losslessly (integers as integers, floats as their 64
 //! bits): a number that came back one ulp off would change the review digest.
 //!
-//! Entries live in 16 shard files under `<cache root>/parsed/v1/` (the shard is the key's first
+//! Entries live in 16 shard files under `<cache root>/parsed/v2/` (the shard is the key's first
 //! four bits), each entry sealed by a SHA-256 over its key and bytes: an entry whose seal does not
 //! match, or a shard that does not decode, is ignored (the file is parsed) and rewritten. A
 //! shard is written to a temporary file then renamed, as the result cache's are, and keeps at
@@ -24,11 +24,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 use sha2::{Digest, Sha256};
 
+use crate::source::Span;
 use crate::validate::Violation;
-use crate::yaml::{Document, Node};
+use crate::yaml::{Node, SpanTree};
 
 /// Bumped whenever what an entry holds, or how the parser reads a text, changes.
-const FORMAT: &[u8] = b"agentgate-parsed-v1";
+const FORMAT: &[u8] = b"agentgate-parsed-v2";
 
 /// Entries per shard at most, in this cache and the result cache: 256 shards of 2,048 entries
 /// are half a million files.
@@ -130,7 +131,10 @@ impl Stored {
 #[derive(Serialize, Deserialize)]
 struct StoredDocument {
     value: Stored,
-    root: Node,
+    /// The span tree, encoded on its own: decoded only when a place in the document is asked
+    /// for ([`SpanTree`]).
+    #[serde(with = "serde_bytes")]
+    root: Vec<u8>,
     /// A manifest's schema violations (a function of its value), `None` for other documents.
     violations: Option<Vec<StoredViolation>>,
 }
@@ -140,18 +144,30 @@ struct StoredViolation {
     pointer: String,
     message: String,
     secret: bool,
+    /// Where the finding on it points (found with the span tree when the entry was made).
+    place: Option<(usize, Span)>,
 }
 
 /// A document read from a text, with its schema violations when it is a manifest.
 pub struct Parsed {
-    pub document: Document,
+    pub value: Value,
+    pub root: SpanTree,
     pub violations: Option<Vec<Violation>>,
 }
 
-/// A shard: `(key, seal, entry)` triples, the entry a postcard-encoded `Vec<StoredDocument>`.
+/// A shard's entries, each a postcard-encoded `Vec<StoredDocument>`.
 #[derive(Serialize, Deserialize, Default)]
 struct Shard {
-    entries: Vec<(TextKey, [u8; 32], Vec<u8>)>,
+    entries: Vec<ShardEntry>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ShardEntry {
+    key: TextKey,
+    /// A SHA-256 over the key and the bytes.
+    seal: [u8; 32],
+    #[serde(with = "serde_bytes")]
+    bytes: Vec<u8>,
 }
 
 /// The parse cache under a cache root.
@@ -163,7 +179,7 @@ pub struct ParseCache {
 impl ParseCache {
     pub fn at(root: &Path) -> ParseCache {
         ParseCache {
-            dir: root.join("parsed").join("v1"),
+            dir: root.join("parsed").join("v2"),
         }
     }
 
@@ -193,9 +209,9 @@ impl ParseCache {
                 Self::read_shard(&path)
                     .entries
                     .into_iter()
-                    .filter(move |(key, _, _)| wanted.contains(key))
-                    .filter(|(key, sealed, bytes)| seal(key, bytes) == *sealed)
-                    .filter_map(|(key, _, bytes)| Some((key, decode(&bytes)?)))
+                    .filter(move |e| wanted.contains(&e.key))
+                    .filter(|e| seal(&e.key, &e.bytes) == e.seal)
+                    .filter_map(|e| Some((e.key, decode(&e.bytes)?)))
             })
             .collect()
     }
@@ -238,7 +254,7 @@ fn write_shard(path: &Path, new: Vec<Entry>) {
     // Read again just before writing: the entries a concurrent run added stay.
     let mut shard = ParseCache::read_shard(path);
     let fresh: BTreeSet<TextKey> = new.iter().map(|e| e.key).collect();
-    shard.entries.retain(|(key, _, _)| !fresh.contains(key));
+    shard.entries.retain(|e| !fresh.contains(&e.key));
     // Bounded: what this run did not write goes first (the oldest first).
     let room = PARSED_PER_SHARD.saturating_sub(new.len());
     if shard.entries.len() > room {
@@ -246,7 +262,11 @@ fn write_shard(path: &Path, new: Vec<Entry>) {
         shard.entries.drain(..surplus);
     }
     for Entry { key, bytes } in new.into_iter().take(PARSED_PER_SHARD) {
-        shard.entries.push((key, seal(&key, &bytes), bytes));
+        shard.entries.push(ShardEntry {
+            key,
+            seal: seal(&key, &bytes),
+            bytes,
+        });
     }
     let _ = write_atomically(path, &shard);
 }
@@ -300,8 +320,8 @@ fn encode(parsed: &[Parsed]) -> Option<Vec<u8>> {
     let stored: Vec<StoredDocument> = parsed
         .iter()
         .map(|p| StoredDocument {
-            value: Stored::of(&p.document.value),
-            root: p.document.root.clone(),
+            value: Stored::of(&p.value),
+            root: postcard::to_allocvec(&*p.root).unwrap_or_default(),
             violations: p.violations.as_ref().map(|found| {
                 found
                     .iter()
@@ -309,6 +329,7 @@ fn encode(parsed: &[Parsed]) -> Option<Vec<u8>> {
                         pointer: v.pointer.clone(),
                         message: v.message.clone(),
                         secret: v.secret,
+                        place: v.place,
                     })
                     .collect()
             }),
@@ -322,11 +343,16 @@ fn decode(bytes: &[u8]) -> Option<Vec<Parsed>> {
     stored
         .into_iter()
         .map(|d| {
+            let tree = d.root;
             Some(Parsed {
-                document: Document {
-                    value: d.value.value()?,
-                    root: d.root,
-                },
+                value: d.value.value()?,
+                // The entry's seal held, and the same code wrote it: a tree that does not
+                // decode is out of reach short of forging the cache, which is the user's own
+                // (src/cache.rs refuses a root owned by anyone else). Its places would then
+                // all be the start of the file; nothing a finding says depends on them.
+                root: SpanTree::deferred(move || {
+                    postcard::from_bytes(&tree).unwrap_or_else(|_| Node::empty())
+                }),
                 violations: d.violations.map(|found| {
                     found
                         .into_iter()
@@ -334,6 +360,7 @@ fn decode(bytes: &[u8]) -> Option<Vec<Parsed>> {
                             pointer: v.pointer,
                             message: v.message,
                             secret: v.secret,
+                            place: v.place,
                         })
                         .collect()
                 }),
@@ -356,7 +383,7 @@ fn write_atomically(path: &Path, shard: &Shard) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use crate::source::SourceFile;
-    use crate::yaml::{parse, Limits};
+    use crate::yaml::{parse, Document, Limits};
 
     fn documents(text: &str) -> Vec<Document> {
         let source = SourceFile::new("m.yaml".into(), "m.yaml".into(), text);
@@ -369,7 +396,13 @@ mod tests {
     }
 
     fn found(parsed: &[Parsed]) -> String {
-        let documents: Vec<Document> = parsed.iter().map(|p| p.document.clone()).collect();
+        let documents: Vec<Document> = parsed
+            .iter()
+            .map(|p| Document {
+                value: p.value.clone(),
+                root: (*p.root).clone(),
+            })
+            .collect();
         shown(&documents)
     }
 
@@ -377,7 +410,8 @@ mod tests {
         documents
             .iter()
             .map(|d| Parsed {
-                document: d.clone(),
+                value: d.value.clone(),
+                root: SpanTree::built(d.root.clone()),
                 violations: None,
             })
             .collect()
@@ -393,8 +427,8 @@ mod tests {
         cache.store(entry(key, text, &plain(&parsed)).into_iter().collect());
         let hit = cache.lookup(&[key]);
         assert_eq!(found(&hit[&key]), shown(&parsed));
-        assert_eq!(hit[&key][0].document.value, parsed[0].value);
-        assert_eq!(hit[&key][1].document.value, parsed[1].value);
+        assert_eq!(hit[&key][0].value, parsed[0].value);
+        assert_eq!(hit[&key][1].value, parsed[1].value);
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub struct Violation {
     /// The offending value (or unknown field name) looks like a secret: the message names it
     /// only by its first characters and length, and renderers mask it in snippets.
     pub secret: bool,
+    /// Where its finding points (offset and label), when known before the finding is made: the
+    /// parse cache keeps it, so that a manifest read from the cache need not build its span
+    /// tree to be reported.
+    pub place: Option<(usize, crate::source::Span)>,
 }
 
 /// Whether a string looks like a secret (the footprints' detectors; passed in, as this module
@@ -251,6 +255,7 @@ pub fn violations_redacting(
                     pointer: child(&at, name),
                     message: format!("required field `{name}` is missing"),
                     secret: false,
+                    place: None,
                 });
             }
             ValidationErrorKind::AdditionalProperties { unexpected }
@@ -280,6 +285,7 @@ pub fn violations_redacting(
                         pointer: child(&at, name),
                         message,
                         secret,
+                        place: None,
                     }
                 }));
             }
@@ -295,6 +301,7 @@ pub fn violations_redacting(
                     pointer: at,
                     message,
                     secret,
+                    place: None,
                 });
             }
         }

@@ -80,11 +80,66 @@ pub struct Node {
 }
 
 impl Node {
+    /// A tree that places every pointer at the start of the text: what a span tree that can no
+    /// longer be built is taken to be.
+    pub fn empty() -> Node {
+        Node {
+            kind: NodeKind::Scalar,
+            span: Span::default(),
+            key: None,
+            dash: None,
+            children: Children::None,
+        }
+    }
+
     pub fn child(&self, segment: &str) -> Option<&Node> {
         match &self.children {
             Children::Map(entries) => entries.iter().find(|(k, _)| k == segment).map(|(_, n)| n),
             Children::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
             Children::None => None,
+        }
+    }
+}
+
+/// A span tree that is built only when something asks where a value sits. A manifest whose
+/// findings come from the result cache with their places (or which has none) never needs its
+/// tree: decoding every tree from the parse cache was a third of a warm run.
+pub struct SpanTree {
+    node: std::sync::OnceLock<Node>,
+    build: Box<dyn Fn() -> Node + Send + Sync>,
+}
+
+impl SpanTree {
+    /// A tree at hand (the text was just parsed).
+    pub fn built(node: Node) -> SpanTree {
+        SpanTree {
+            node: std::sync::OnceLock::from(node),
+            build: Box::new(Node::empty),
+        }
+    }
+
+    /// A tree `build` makes on first use.
+    pub fn deferred(build: impl Fn() -> Node + Send + Sync + 'static) -> SpanTree {
+        SpanTree {
+            node: std::sync::OnceLock::new(),
+            build: Box::new(build),
+        }
+    }
+}
+
+impl std::ops::Deref for SpanTree {
+    type Target = Node;
+
+    fn deref(&self) -> &Node {
+        self.node.get_or_init(&self.build)
+    }
+}
+
+impl std::fmt::Debug for SpanTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.node.get() {
+            Some(node) => node.fmt(f),
+            None => f.write_str("SpanTree(not built yet)"),
         }
     }
 }

@@ -253,8 +253,14 @@ pub(super) fn evaluate(
             settings,
             &judged,
         ) {
-            Ok((found, engine_notes, kept)) => {
+            Ok((mut found, engine_notes, kept)) => {
                 notes = engine_notes;
+                // Placed here, in parallel, and cached placed.
+                found.par_iter_mut().for_each(|(&i, result)| {
+                    for raw in result.iter_mut().flatten() {
+                        raw.place = Some(locate(&manifests[i].root, &raw.path));
+                    }
+                });
                 retained = kept;
                 if let Some(cache) = cache {
                     cache.store(
@@ -508,6 +514,7 @@ fn manifest_findings(
                 v.pointer.clone(),
                 v.message.clone(),
                 v.secret,
+                v.place,
             ));
         }
     }
@@ -537,6 +544,7 @@ fn manifest_findings(
             "/metadata/name".into(),
             message,
             false,
+            None,
         ));
     }
     for raw in raw {
@@ -552,7 +560,14 @@ fn manifest_findings(
         {
             continue;
         }
-        found.push(finding(manifest, rule, raw.path, raw.message, raw.redact));
+        found.push(finding(
+            manifest,
+            rule,
+            raw.path,
+            raw.message,
+            raw.redact,
+            raw.place,
+        ));
     }
     Ok(found)
 }
@@ -603,14 +618,17 @@ fn enabled_rules(registry: &Registry, config: &Config) -> Vec<Arc<RuleMeta>> {
         .collect()
 }
 
+/// A finding on `manifest` at `path`; `place` is where it points when already known (else it
+/// is found in the manifest's span tree).
 fn finding(
     manifest: &Manifest,
     rule: &RuleMeta,
     path: String,
     message: String,
     redact: bool,
+    place: Option<(usize, crate::source::Span)>,
 ) -> Finding {
-    let (at, label) = locate(&manifest.root, &path);
+    let (at, label) = place.unwrap_or_else(|| locate(&manifest.root, &path));
     let place = Place {
         source: manifest.source.clone(),
         at,

@@ -20,7 +20,7 @@ use crate::rule::{BuiltinRule, Command, RuleMeta, Severity};
 use crate::source::SourceFile;
 use crate::validate::{manifest_validator, violations_redacting, Violation};
 use crate::waiver::Waived;
-use crate::yaml::{self, locate, Limits, Node};
+use crate::yaml::{self, locate, Limits, SpanTree};
 
 mod findings;
 mod sink;
@@ -104,7 +104,7 @@ pub struct CheckedAgent {
     /// durations).
     pub facts: Arc<Value>,
     pub source: Arc<SourceFile>,
-    pub root: Arc<Node>,
+    pub root: Arc<SpanTree>,
 }
 
 impl CheckedAgent {
@@ -228,7 +228,7 @@ enum Read {
 struct Manifest {
     source: Arc<SourceFile>,
     value: Arc<Value>,
-    root: Arc<Node>,
+    root: Arc<SpanTree>,
     /// Its schema violations (AG000) when the parse cache gave them or they were computed to
     /// be stored there; otherwise computed when the manifest is judged.
     violations: Option<Arc<Vec<Violation>>>,
@@ -852,8 +852,9 @@ fn read_manifests(
             Ok(documents) => documents
                 .into_iter()
                 .map(|document| parse_cache::Parsed {
+                    value: document.value,
+                    root: SpanTree::built(document.root),
                     violations: None,
-                    document,
                 })
                 .collect(),
             // A file that cannot be read as YAML is a manifest's problem when its text claims
@@ -868,7 +869,7 @@ fn read_manifests(
             }
         },
     };
-    let claims: Vec<Claim> = parsed.iter().map(|p| claim(&p.document.value)).collect();
+    let claims: Vec<Claim> = parsed.iter().map(|p| claim(&p.value)).collect();
     // A file is a manifest when one of its documents claims to be one (then every document
     // must be an `agentgate/v1` `Agent`), or looks like a manifest that lost its header.
     // Another tool's file is parsed again every time: it may hold what a manifest would not
@@ -886,7 +887,13 @@ fn read_manifests(
             .zip(&claims)
             .map(|(mut p, claim)| {
                 if matches!(claim, Claim::Manifest) {
-                    p.violations = Some(schema_violations(&p.document.value));
+                    // Placed now, while the tree is at hand: a manifest read from the cache is
+                    // then reported without building its tree.
+                    let mut found = schema_violations(&p.value);
+                    for v in &mut found {
+                        v.place = Some(locate(&p.root, &v.pointer));
+                    }
+                    p.violations = Some(found);
                 }
                 p
             })
@@ -916,7 +923,8 @@ fn claimed_manifests(
     let mut problems = Vec::new();
     for (index, (parsed, claim)) in parsed.into_iter().zip(claims).enumerate() {
         let parse_cache::Parsed {
-            document,
+            value,
+            root,
             violations,
         } = parsed;
         match claim.problem() {
@@ -926,20 +934,19 @@ fn claimed_manifests(
                     Claim::Wrong { at, .. } => *at,
                     _ => "/apiVersion",
                 };
-                let (at, label) = locate(&document.root, at);
+                let (at, label) = locate(&root, at);
                 problems.push(Problem::at(source, at, label, message));
             }
             None => manifests.push(Manifest {
-                name: document
-                    .value
+                name: value
                     .pointer("/metadata/name")
                     .and_then(Value::as_str)
                     .map(str::to_string),
                 violations: violations.map(Arc::new),
                 text: key.map(|key| (key, index)),
                 source: source.clone(),
-                value: Arc::new(document.value),
-                root: Arc::new(document.root),
+                value: Arc::new(value),
+                root: Arc::new(root),
                 selected: false,
                 sources_touched: false,
             }),

@@ -41,7 +41,8 @@ use secrets::{config_secrets, env_secrets, shaped_secrets, source_secrets};
 /// A manifest as discovery sees it: its file, parsed tree, name and `spec.sources`.
 pub struct Governor<'a> {
     pub source: &'a Arc<SourceFile>,
-    pub root: &'a yaml::Node,
+    /// Built only when a finding on the manifest needs a place.
+    pub root: &'a yaml::SpanTree,
     pub name: Option<&'a str>,
     pub sources: Vec<String>,
     /// Whether findings on this manifest itself (AG103) are reported.
@@ -54,7 +55,7 @@ pub struct Governor<'a> {
 impl<'a> Governor<'a> {
     pub fn new(
         source: &'a Arc<SourceFile>,
-        root: &'a yaml::Node,
+        root: &'a yaml::SpanTree,
         value: &Value,
         name: Option<&'a str>,
         selected: bool,

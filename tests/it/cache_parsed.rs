@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use agentgate::parse_cache::{entry, text_key, ParseCache, Parsed};
 use agentgate::source::SourceFile;
 use agentgate::validate::Violation;
-use agentgate::yaml::{parse, Limits};
+use agentgate::yaml::{parse, Limits, SpanTree};
 
 use crate::common::*;
 
@@ -66,11 +66,14 @@ impl Repo {
             .expect("it parses")
             .into_iter()
             .map(|document| Parsed {
-                document,
+                value: document.value,
+                root: SpanTree::built(document.root),
+                // Not placed: the run finds its place in the span tree it decodes from the entry.
                 violations: Some(vec![Violation {
                     pointer: "/spec/purpose".into(),
                     message: MARK.into(),
                     secret: false,
+                    place: None,
                 }]),
             })
             .collect();
@@ -94,7 +97,7 @@ fn an_unchanged_file_is_not_parsed_again_and_a_changed_one_is() {
     let first = repo.check(&[]);
     assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
     assert!(
-        !repo.files("parsed/v1").is_empty(),
+        !repo.files("parsed/v2").is_empty(),
         "the run wrote its parse"
     );
     repo.forge();
@@ -105,9 +108,22 @@ fn an_unchanged_file_is_not_parsed_again_and_a_changed_one_is() {
         served.stdout
     );
     assert_eq!(served.code, 1);
+    // Its place comes from the span tree decoded from the entry when the finding asked for it.
+    let text = std::fs::read_to_string(repo.path().join(A)).unwrap();
+    let purpose = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("purpose:"))
+        .expect("the fixture has a purpose")
+        + 1;
+    let line = served.json()["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["message"] == MARK)
+        .map(|f| f["line"].clone());
+    assert_eq!(line, Some(serde_json::json!(purpose)), "{}", served.stdout);
     // One byte more (a comment: the value, and so the review digest, are unchanged) is another
     // text: parsed afresh, and the forged entry is not used.
-    let text = std::fs::read_to_string(repo.path().join(A)).unwrap();
     write(repo.path(), A, format!("{text}# edited\n"));
     let edited = repo.check(&[]);
     assert!(!marked(&edited), "{}", edited.stdout);
@@ -125,7 +141,7 @@ fn a_corrupt_parse_entry_or_shard_is_ignored_and_rewritten() {
     let first = repo.check(&[]);
     repo.forge();
     // An entry changed without its seal: ignored.
-    for path in repo.files("parsed/v1") {
+    for path in repo.files("parsed/v2") {
         let mut bytes = std::fs::read(&path).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 0x20;
@@ -135,7 +151,7 @@ fn a_corrupt_parse_entry_or_shard_is_ignored_and_rewritten() {
     assert!(!marked(&run), "{}", run.stdout);
     assert_eq!(run.stdout, first.stdout);
     // A shard that does not decode: ignored, then written whole again.
-    for path in repo.files("parsed/v1") {
+    for path in repo.files("parsed/v2") {
         std::fs::write(&path, [0xff, 0xff, 0xff, 0xff]).unwrap();
     }
     std::fs::remove_dir_all(repo.cache.path().join("results")).unwrap();

@@ -37,6 +37,7 @@ pub fn poison(cache: &Path, mark: &str) {
         message: mark.into(),
         path: String::new(),
         redact: false,
+        place: None,
     };
     for path in shards(cache) {
         let mut shard = shard(&path);
