@@ -64,9 +64,12 @@ fn is_review_rule(id: &str) -> bool {
 /// Whether a manifest claims code or configuration (`spec.sources`), which it governs only when
 /// it passes the review rules.
 fn has_sources(manifest: &Manifest) -> bool {
+    // Asked of every manifest more than once: field by field, not by a pointer (which
+    // allocates each segment).
     manifest
         .value
-        .pointer("/spec/sources")
+        .get("spec")
+        .and_then(|spec| spec.get("sources"))
         .and_then(Value::as_array)
         .is_some_and(|sources| !sources.is_empty())
 }
@@ -202,12 +205,26 @@ pub(super) fn evaluate(
                 .collect()
         }
     };
-    let hits = cache.map_or_else(BTreeMap::new, |c| {
+    let mut hits = cache.map_or_else(BTreeMap::new, |c| {
         c.lookup(keys.values().map(String::as_str))
     });
+    // Each hit is moved to its manifest, and copied only for a key two manifests share.
+    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+    for key in keys.values() {
+        *uses.entry(key.as_str()).or_default() += 1;
+    }
     let mut results: BTreeMap<usize, Result<Vec<RawFinding>, PolicyError>> = keys
         .iter()
-        .filter_map(|(&i, key)| Some((i, Ok(hits.get(key)?.clone()))))
+        .filter_map(|(&i, key)| {
+            let left = uses.get_mut(key.as_str())?;
+            *left -= 1;
+            let found = if *left == 0 {
+                hits.remove(key)?
+            } else {
+                hits.get(key)?.clone()
+            };
+            Some((i, Ok(found)))
+        })
         .collect();
     let misses: Vec<usize> = plain
         .iter()
@@ -353,9 +370,11 @@ pub(super) fn evaluate(
     // no review (AG040 stays silent), but its sources govern only under a review whose
     // signature verifies, or one unreviewed file could silence discovery everywhere.
     for (&i, facts) in &own_facts {
-        let verified = facts.pointer("/review/signature").and_then(Value::as_str) == Some("valid");
-        if has_sources(&manifests[i]) && !verified {
-            evaluated.unreviewed.insert(i);
+        if has_sources(&manifests[i]) {
+            let signature = facts.get("review").and_then(|r| r.get("signature"));
+            if signature.and_then(Value::as_str) != Some("valid") {
+                evaluated.unreviewed.insert(i);
+            }
         }
     }
     evaluated
