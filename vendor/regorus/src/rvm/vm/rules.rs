@@ -5,6 +5,7 @@ use crate::rvm::instructions::FunctionCallParams;
 use crate::rvm::program::{RuleInfo, RuleType};
 use crate::value::Value;
 use alloc::format;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::convert::TryFrom as _;
 use core::mem;
@@ -245,16 +246,17 @@ impl RegoVM {
             });
         }
 
-        let rule_info = self
-            .program
-            .rule_infos
-            .get(rule_idx)
-            .ok_or(VmError::RuleInfoMissing {
+        // agentgate: the rule's information is borrowed from a handle on the program, not
+
+        // cloned on every call (its name and vectors were a fortieth of a cold check).
+
+        let program = Arc::clone(&self.program);
+
+        let rule_info = program            .rule_infos            .get(rule_idx)            .ok_or(VmError::RuleInfoMissing {
                 index: rule_index,
                 pc: self.pc,
                 available: self.program.rule_infos.len(),
-            })?
-            .clone();
+            })?;
 
         let is_function_rule = rule_info.function_info.is_some();
 
@@ -415,16 +417,17 @@ impl RegoVM {
             });
         }
 
-        let rule_info = self
-            .program
-            .rule_infos
-            .get(rule_idx)
-            .ok_or(VmError::RuleInfoMissing {
+        // agentgate: the rule's information is borrowed from a handle on the program, not
+
+        // cloned on every call (its name and vectors were a fortieth of a cold check).
+
+        let program = Arc::clone(&self.program);
+
+        let rule_info = program            .rule_infos            .get(rule_idx)            .ok_or(VmError::RuleInfoMissing {
                 index: rule_index,
                 pc: self.pc,
                 available: self.program.rule_infos.len(),
-            })?
-            .clone();
+            })?;
 
         let is_function_rule = rule_info.function_info.is_some();
 
@@ -767,16 +770,14 @@ impl RegoVM {
         } = frame_data;
 
         let rule_idx = usize::from(rule_index);
-        let rule_info = self
-            .program
-            .rule_infos
-            .get(rule_idx)
-            .ok_or(VmError::RuleInfoMissing {
+        // agentgate: the rule's information is borrowed from a handle on the program, not
+        // cloned on every call (its name and vectors were a fortieth of a cold check).
+        let program = Arc::clone(&self.program);
+        let rule_info = program            .rule_infos            .get(rule_idx)            .ok_or(VmError::RuleInfoMissing {
                 index: rule_index,
                 pc: self.pc,
                 available: self.program.rule_infos.len(),
-            })?
-            .clone();
+            })?;
 
         let result_from_rule = if rule_failed_due_to_inconsistency {
             Value::Undefined
