@@ -160,6 +160,49 @@ fn compile_rvm(engine: &regorus::Engine, entry: &str) -> Result<Vec<u8>, String>
     program.serialize_binary()
 }
 
+/// The file name of the generated module that collects every package's findings.
+const COLLECTOR_FILE: &str = "agentgate/collector.rego";
+
+/// An interpreter engine holding `modules`.
+fn interpreter(modules: &[(String, String)]) -> Result<regorus::Engine, PolicyError> {
+    let mut base = engine();
+    for (path, source) in modules {
+        base.add_policy(path.clone(), source.clone())
+            .map_err(engine_error)?;
+    }
+    Ok(base)
+}
+
+/// The interpreter's engine of a compiled pack: built, or its modules (collector included) to
+/// build it from when an evaluation needs it.
+enum Interpreter {
+    Built(Box<regorus::Engine>),
+    Deferred(Vec<(String, String)>),
+}
+
+/// The interpreter's engine with the data, built at most once, by the first thread that needs
+/// it, from `recipe` when it was not built at load.
+struct LazyEngine {
+    built: std::sync::OnceLock<Result<regorus::Engine, PolicyError>>,
+    recipe: Option<(Vec<(String, String)>, regorus::Value)>,
+}
+
+impl LazyEngine {
+    fn get(&self) -> Result<&regorus::Engine, PolicyError> {
+        self.built
+            .get_or_init(|| {
+                let Some((modules, data)) = &self.recipe else {
+                    return Err(PolicyError::whole("policies", "no interpreter engine"));
+                };
+                let mut engine = interpreter(modules)?;
+                engine.add_data(data.clone()).map_err(engine_error)?;
+                Ok(engine)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
 /// The rvm's part of a pack.
 struct RvmPack {
     program: Vec<u8>,
@@ -171,7 +214,7 @@ struct RvmPack {
 /// part of loading that does not depend on the manifests, so `check` does it while it reads
 /// them.
 pub struct Compiled {
-    engine: regorus::Engine,
+    engine: Interpreter,
     rvm: Option<Arc<RvmPack>>,
     /// What the run should say about its engines (a package left to the interpreter).
     pub notes: Vec<String>,
@@ -189,50 +232,65 @@ impl Compiled {
         choice: EngineChoice,
         programs: Option<&ProgramCache>,
     ) -> Result<Compiled, PolicyError> {
-        let base = || {
-            let mut base = engine();
-            for module in registry.modules.iter().filter(|m| registry.is_evaluated(m)) {
-                base.add_policy(module.path.clone(), module.source.clone())
-                    .map_err(engine_error)?;
-            }
-            Ok::<_, PolicyError>(base)
-        };
+        let modules: Vec<(String, String)> = registry
+            .modules
+            .iter()
+            .filter(|m| registry.is_evaluated(m))
+            .map(|m| (m.path.clone(), m.source.clone()))
+            .collect();
+        let base = || interpreter(&modules);
         let packages: Vec<&str> = registry.evaluated_packages().collect();
         let with_collector = |mut engine: regorus::Engine, fallback: &BTreeSet<&str>| {
             engine
-                .add_policy(
-                    "agentgate/collector.rego".into(),
-                    collector_module(&packages, fallback),
-                )
+                .add_policy(COLLECTOR_FILE.into(), collector_module(&packages, fallback))
                 .map_err(engine_error)?;
             Ok::<_, PolicyError>(engine)
         };
+        let mut notes = Vec::new();
+        // With the rvm program in the cache, the interpreter's engine is built only if an
+        // evaluation asks for it (a package left to it, an error to place): parsing every
+        // module was a seventh of a one-file check served from the cache.
+        if choice == EngineChoice::Auto && rvm_is_fail_closed() {
+            let collector = collector_module(&packages, &BTreeSet::new());
+            let key = program_cache::key(
+                RVM_COLLECTOR,
+                modules
+                    .iter()
+                    .map(|(path, source)| (path.as_str(), source.as_str()))
+                    .chain([(COLLECTOR_FILE, collector.as_str())]),
+            );
+            if let Some(program) = programs.and_then(|c| c.get(&key)) {
+                let mut modules = modules;
+                modules.push((COLLECTOR_FILE.into(), collector));
+                return Ok(Compiled {
+                    engine: Interpreter::Deferred(modules),
+                    rvm: Some(Arc::new(RvmPack {
+                        program,
+                        fallback: false,
+                    })),
+                    notes,
+                });
+            }
+        }
         // The modules are parsed once on the usual path; the engine without the collector is
         // built again only when the rvm refuses the pack (a copy kept for that case cost a
         // tenth of a one-file check to make and free).
         let mut engine = with_collector(base()?, &BTreeSet::new())?;
-        let mut notes = Vec::new();
         let mut rvm = None;
         if choice == EngineChoice::Auto && rvm_is_fail_closed() {
             let collector = collector_module(&packages, &BTreeSet::new());
             let key = program_cache::key(
                 RVM_COLLECTOR,
-                registry
-                    .modules
+                modules
                     .iter()
-                    .filter(|m| registry.is_evaluated(m))
-                    .map(|m| (m.path.as_str(), m.source.as_str()))
-                    .chain([("agentgate/collector.rego", collector.as_str())]),
+                    .map(|(path, source)| (path.as_str(), source.as_str()))
+                    .chain([(COLLECTOR_FILE, collector.as_str())]),
             );
-            let cached = programs.and_then(|c| c.get(&key));
-            let compiled = match cached {
-                Some(program) => Ok(program),
-                None => compile_rvm(&engine, RVM_COLLECTOR).inspect(|program| {
-                    if let Some(cache) = programs {
-                        cache.put(&key, program);
-                    }
-                }),
-            };
+            let compiled = compile_rvm(&engine, RVM_COLLECTOR).inspect(|program| {
+                if let Some(cache) = programs {
+                    cache.put(&key, program);
+                }
+            });
             match compiled {
                 Ok(program) => {
                     rvm = Some(RvmPack {
@@ -283,7 +341,7 @@ impl Compiled {
             }
         }
         Ok(Compiled {
-            engine,
+            engine: Interpreter::Built(Box::new(engine)),
             rvm: rvm.map(Arc::new),
             notes,
         })
@@ -297,10 +355,21 @@ impl Compiled {
         data: regorus::Value,
         trial_input: regorus::Value,
     ) -> Result<(Evaluator, Vec<RawFinding>), PolicyError> {
-        let mut engine = self.engine;
-        engine.add_data(data.clone()).map_err(engine_error)?;
+        let engine = match self.engine {
+            Interpreter::Built(mut engine) => {
+                engine.add_data(data.clone()).map_err(engine_error)?;
+                LazyEngine {
+                    built: std::sync::OnceLock::from(Ok(*engine)),
+                    recipe: None,
+                }
+            }
+            Interpreter::Deferred(modules) => LazyEngine {
+                built: std::sync::OnceLock::new(),
+                recipe: Some((modules, data.clone())),
+            },
+        };
         let mut evaluator = Evaluator {
-            engine,
+            engine: Arc::new(engine),
             data,
             rvm: self.rvm,
         };
@@ -320,7 +389,7 @@ fn first_line(text: &str) -> &str {
 /// program. Cheap to clone; each evaluating thread makes a [`Worker`] of its own.
 #[derive(Clone)]
 pub struct Evaluator {
-    engine: regorus::Engine,
+    engine: Arc<LazyEngine>,
     data: regorus::Value,
     rvm: Option<Arc<RvmPack>>,
 }
@@ -334,9 +403,13 @@ struct Worker<'a> {
 }
 
 impl Worker<'_> {
-    fn engine(&mut self) -> &mut regorus::Engine {
+    fn engine(&mut self) -> Result<&mut regorus::Engine, PolicyError> {
+        if self.engine.is_none() {
+            self.engine = Some(self.shared.engine.get()?.clone());
+        }
         self.engine
-            .get_or_insert_with(|| self.shared.engine.clone())
+            .as_mut()
+            .ok_or_else(|| PolicyError::whole("policies", "no interpreter engine"))
     }
 
     fn vm(&mut self) -> Result<&mut RegoVM, PolicyError> {
@@ -377,7 +450,7 @@ impl Worker<'_> {
         rule: &str,
         facts: Option<&Value>,
     ) -> Result<Vec<RawFinding>, PolicyError> {
-        let engine = self.engine();
+        let engine = self.engine()?;
         engine.set_input(input);
         let result = match facts {
             None => engine.eval_rule(rule.to_string()).map_err(engine_error)?,
@@ -488,12 +561,12 @@ impl Evaluator {
         if error.file.ends_with(".rego") {
             return error;
         }
+        let Ok(engine) = self.engine.get() else {
+            return error;
+        };
+        let mut engine = engine.clone();
         for package in registry.evaluated_packages() {
-            if self
-                .engine
-                .eval_rule(format!("data.{package}.deny"))
-                .is_err()
-            {
+            if engine.eval_rule(format!("data.{package}.deny")).is_err() {
                 let file = registry
                     .rule_for_package(package)
                     .map_or_else(|| package.to_string(), |r| r.file.clone());
