@@ -150,6 +150,10 @@ fn main() {
         generate(Path::new(&dir), 10_000);
         return;
     }
+    if let Some(dir) = std::env::var_os("AGENTGATE_BENCH_GENERATE_SIGNED") {
+        generate_signed(Path::new(&dir), 10_000);
+        return;
+    }
     let big = tempfile::tempdir().expect("tempdir");
     generate(big.path(), 10_000);
     corpus_report("10,000 generated manifests", big.path());

@@ -80,6 +80,7 @@ pub struct ResultCache {
     dir: PathBuf,
     parsed: crate::parse_cache::ParseCache,
     programs: crate::program_cache::ProgramCache,
+    signatures: crate::signature_cache::SignatureCache,
 }
 
 /// What a manifest's key is made of, besides the manifest itself.
@@ -103,12 +104,18 @@ impl ResultCache {
             dir: root.join("results").join("v1"),
             parsed: crate::parse_cache::ParseCache::at(&root),
             programs: crate::program_cache::ProgramCache::at(&root),
+            signatures: crate::signature_cache::SignatureCache::at(&root),
         }
     }
 
     /// The parse cache under the same root (used wherever the result cache is).
     pub fn parsed(&self) -> crate::parse_cache::ParseCache {
         self.parsed.clone()
+    }
+
+    /// The signature cache under the same root.
+    pub fn signatures(&self) -> crate::signature_cache::SignatureCache {
+        self.signatures.clone()
     }
 
     /// The program cache under the same root.

@@ -106,13 +106,16 @@ impl RunContext {
                 None
             }
         };
-        let trust = match TrustStore::load(&config, &options.cwd) {
+        let mut trust = match TrustStore::load(&config, &options.cwd) {
             Ok(trust) => trust,
             Err(found) => {
                 problems.extend(found);
                 TrustStore::default()
             }
         };
+        trust.known = results.as_ref().map(|cache| {
+            std::sync::Arc::new(crate::review::KnownSignatures::new(cache.signatures()))
+        });
         let exclude = match discover::exclude_set(&config.exclude) {
             Ok(set) => set,
             Err(message) => {

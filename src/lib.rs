@@ -10,7 +10,8 @@
 //! [`review`], [`packtest`] (`test`), [`owners`] (offboarding, AG114/AG115) and [`drift`]
 //! (audit logs against the manifests: observations as facts for the drift rules, AG113).
 //! [`cache`] keeps `check`'s results per manifest, [`parse_cache`] each file's parse (by its
-//! text) and [`program_cache`] the compiled packs; [`reads`] verifies the read set a custom
+//! text), [`program_cache`] the compiled packs and [`signature_cache`] the review signatures
+//! found to verify; [`reads`] verifies the read set a custom
 //! pack declares, which lets the cache keep that pack's results too. The command line itself
 //! lives in the binary (`src/cli/`).
 //! A unit test below keeps the module graph free of cycles.
@@ -48,6 +49,7 @@ pub mod review;
 pub mod revision;
 pub mod rule;
 pub mod secret_patterns;
+pub mod signature_cache;
 pub mod source;
 pub mod units;
 pub mod validate;

@@ -470,6 +470,9 @@ pub fn run_in_with(
     if let Some(storing) = storing {
         let _ = storing.join();
     }
+    if let Some(known) = &ctx.trust.known {
+        known.store();
+    }
     let mut retained = evaluated.retained;
     retained.keep(manifests);
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -18,6 +18,7 @@ use crate::finding::Problem;
 use crate::fs::display_path;
 use crate::units::{parse_date, SECONDS_PER_DAY};
 use signers::AllowedSigners;
+pub use verify::KnownSignatures;
 use verify::{verify_review_judged, Judged, Reason, Status, Trust, Verdict};
 
 /// The SSHSIG namespace of review signatures (`ssh-keygen -Y sign -n agentgate-review`).
@@ -29,6 +30,8 @@ pub struct TrustStore {
     pub signers: Option<AllowedSigners>,
     /// The file as messages name it.
     pub display: String,
+    /// Signatures known to verify, when the run has a cache.
+    pub known: Option<std::sync::Arc<verify::KnownSignatures>>,
 }
 
 impl TrustStore {
@@ -36,6 +39,7 @@ impl TrustStore {
         Trust {
             signers: self.signers.as_ref(),
             source: &self.display,
+            known: self.known.as_deref(),
         }
     }
 
@@ -56,6 +60,7 @@ impl TrustStore {
             Ok(signers) => Ok(TrustStore {
                 signers: Some(signers),
                 display,
+                known: None,
             }),
             Err(errors) => Err(errors
                 .into_iter()

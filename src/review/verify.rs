@@ -108,6 +108,49 @@ pub struct Trust<'a> {
     pub signers: Option<&'a AllowedSigners>,
     /// How the file is named in messages.
     pub source: &'a str,
+    /// Signatures an earlier run found to verify over their messages (src/signature_cache.rs).
+    pub known: Option<&'a KnownSignatures>,
+}
+
+/// Signatures known to verify over what they sign, read from the signature cache, and those
+/// this run verified (to store when it ends). Only the public-key operation is skipped for a
+/// known one: the trust store judges it as any other.
+#[derive(Debug)]
+pub struct KnownSignatures {
+    cache: crate::signature_cache::SignatureCache,
+    /// Read when the first signature is verified (a run of unsigned manifests never reads it).
+    known: std::sync::OnceLock<std::collections::HashSet<crate::signature_cache::SignatureKey>>,
+    learnt: std::sync::Mutex<Vec<crate::signature_cache::SignatureKey>>,
+}
+
+impl KnownSignatures {
+    pub fn new(cache: crate::signature_cache::SignatureCache) -> Self {
+        KnownSignatures {
+            cache,
+            known: std::sync::OnceLock::new(),
+            learnt: Default::default(),
+        }
+    }
+
+    fn knows(&self, key: &crate::signature_cache::SignatureKey) -> bool {
+        self.known.get_or_init(|| self.cache.load()).contains(key)
+    }
+
+    /// Stores what this run verified that was not known.
+    pub fn store(&self) {
+        self.cache.store(&self.learnt());
+    }
+
+    /// The signatures this run verified that were not known.
+    pub fn learnt(&self) -> Vec<crate::signature_cache::SignatureKey> {
+        self.learnt.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    fn learn(&self, key: crate::signature_cache::SignatureKey) {
+        if let Ok(mut learnt) = self.learnt.lock() {
+            learnt.push(key);
+        }
+    }
 }
 
 /// When a key's validity window is judged.
@@ -208,11 +251,19 @@ pub fn verify(
             ),
         );
     }
-    if let Err(e) = key.verify(NAMESPACE, message.as_bytes(), &sig) {
-        return Verdict::invalid(
-            Reason::BadSignature,
-            format!("the signature by {key_name} does not verify over the review's digest {message} ({e})"),
-        );
+    let memo = trust
+        .known
+        .map(|known| (known, crate::signature_cache::key(signature, message)));
+    if !memo.is_some_and(|(known, k)| known.knows(&k)) {
+        if let Err(e) = key.verify(NAMESPACE, message.as_bytes(), &sig) {
+            return Verdict::invalid(
+                Reason::BadSignature,
+                format!("the signature by {key_name} does not verify over the review's digest {message} ({e})"),
+            );
+        }
+        if let Some((known, k)) = memo {
+            known.learn(k);
+        }
     }
     let Some(signers) = trust.signers else {
         return Verdict::invalid(

@@ -31,6 +31,7 @@ mod attack_walker;
 mod cache;
 mod cache_parsed;
 mod cache_reads;
+mod cache_signatures;
 mod changes;
 mod cli;
 mod cli_habits;

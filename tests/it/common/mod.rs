@@ -275,7 +275,7 @@ fn sign_reviews(text: &str, placeholders_only: bool) -> String {
     text
 }
 
-fn read_documents(text: &str) -> Vec<serde_json::Value> {
+pub fn read_documents(text: &str) -> Vec<serde_json::Value> {
     let source = agentgate::source::SourceFile::new("m".into(), "m".into(), text);
     agentgate::yaml::parse(&source, agentgate::yaml::Limits::default())
         .map(|documents| documents.into_iter().map(|d| d.value).collect())
