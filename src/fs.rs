@@ -81,10 +81,18 @@ impl std::fmt::Display for ReadError {
 fn read_bounded(path: &Path, max_bytes: u64) -> Result<Option<Vec<u8>>, ReadError> {
     let io = |e: std::io::Error| ReadError::whole(e.to_string());
     let file = std::fs::File::open(path).map_err(io)?;
-    let expected = file.metadata().map_or(0, |m| m.len()).min(max_bytes) as usize;
+    // The length is a hint (the file may change while it is read): the buffer starts at most
+    // at 64 MiB and grows as read_to_end needs.
+    let expected = file
+        .metadata()
+        .map_or(0, |m| m.len())
+        .min(max_bytes)
+        .min(64 << 20) as usize;
     // One byte more than the file holds: reading it finds the end without a second buffer.
-    let mut bytes = Vec::with_capacity(expected.saturating_add(1));
-    file.take(max_bytes + 1)
+    let mut bytes = Vec::with_capacity(expected + 1);
+    // One byte past the limit tells a file over it (`u64::MAX + 1` was a limit of zero bytes:
+    // every manifest read as empty, and the run passed).
+    file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io)?;
     Ok((bytes.len() as u64 <= max_bytes).then_some(bytes))

@@ -403,6 +403,29 @@ fn hostile_inputs_are_refused_with_exit_2_and_no_panic() {
     );
 }
 
+/// The largest size the flag takes reads files whole: one past it once overflowed to a limit of
+/// zero bytes, every manifest read as empty (another tool's file) and the run passed.
+#[test]
+fn the_largest_max_file_size_still_reads_every_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    trust_test_key(dir.path());
+    write(dir.path(), "agents/support.agent.yaml", wildcard());
+    let run = agentgate(
+        dir.path(),
+        &[
+            "check",
+            "--max-file-size",
+            &u64::MAX.to_string(),
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+        ],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["summary"]["agents"], 1, "{}", run.stdout);
+}
+
 #[test]
 fn human_output_respects_no_color_and_ends_with_a_summary() {
     let dir = tempfile::tempdir().unwrap();
