@@ -247,10 +247,8 @@ impl Compiled {
             Ok::<_, PolicyError>(engine)
         };
         let mut notes = Vec::new();
-        // With the rvm program in the cache, the interpreter's engine is built only if an
-        // evaluation asks for it (a package left to it, an error to place): parsing every
-        // module was a seventh of a one-file check served from the cache.
-        if choice == EngineChoice::Auto && rvm_is_fail_closed() {
+        // The rvm program's key in the program cache, when the rvm evaluates.
+        let rvm_key = (choice == EngineChoice::Auto && rvm_is_fail_closed()).then(|| {
             let collector = collector_module(&packages, &BTreeSet::new());
             let key = program_cache::key(
                 RVM_COLLECTOR,
@@ -259,9 +257,15 @@ impl Compiled {
                     .map(|(path, source)| (path.as_str(), source.as_str()))
                     .chain([(COLLECTOR_FILE, collector.as_str())]),
             );
-            if let Some(program) = programs.and_then(|c| c.get(&key)) {
+            (key, collector)
+        });
+        // With the rvm program in the cache, the interpreter's engine is built only if an
+        // evaluation asks for it (a package left to it, an error to place): parsing every
+        // module was a seventh of a one-file check served from the cache.
+        if let Some((key, collector)) = &rvm_key {
+            if let Some(program) = programs.and_then(|c| c.get(key)) {
                 let mut modules = modules;
-                modules.push((COLLECTOR_FILE.into(), collector));
+                modules.push((COLLECTOR_FILE.into(), collector.clone()));
                 return Ok(Compiled {
                     engine: Interpreter::Deferred(modules),
                     rvm: Some(Arc::new(RvmPack {
@@ -277,18 +281,10 @@ impl Compiled {
         // tenth of a one-file check to make and free).
         let mut engine = with_collector(base()?, &BTreeSet::new())?;
         let mut rvm = None;
-        if choice == EngineChoice::Auto && rvm_is_fail_closed() {
-            let collector = collector_module(&packages, &BTreeSet::new());
-            let key = program_cache::key(
-                RVM_COLLECTOR,
-                modules
-                    .iter()
-                    .map(|(path, source)| (path.as_str(), source.as_str()))
-                    .chain([(COLLECTOR_FILE, collector.as_str())]),
-            );
+        if let Some((key, _)) = &rvm_key {
             let compiled = compile_rvm(&engine, RVM_COLLECTOR).inspect(|program| {
                 if let Some(cache) = programs {
-                    cache.put(&key, program);
+                    cache.put(key, program);
                 }
             });
             match compiled {
