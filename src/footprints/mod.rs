@@ -1607,6 +1607,10 @@ fn server_hits(
     hits: &mut Vec<Hit>,
 ) {
     let config = &n.config;
+    // Names the file chose are shown as any other text a message quotes: redacted when they
+    // look like a secret (a key name can hold a token; its lowercased form in the suggestion
+    // once showed one to the output's own scrubber unrecognised).
+    let shown_server = secrets::shown_name(server);
     let disabled = if n.disabled {
         " (disabled in the file, but one edit away from running)"
     } else {
@@ -1625,7 +1629,7 @@ fn server_hits(
         pointer: pointer.to_string(),
         place: None,
         message: format!(
-            "MCP server {server:?} ({}{described}){disabled} that no manifest governs; add a manifest whose spec.sources covers {rel}",
+            "MCP server {shown_server:?} ({}{described}){disabled} that no manifest governs; add a manifest whose spec.sources covers {rel}",
             if client == "MCP" { String::new() } else { format!("{client}, ") }
         ),
     });
@@ -1636,6 +1640,7 @@ fn server_hits(
         for (variable, v) in entries {
             let Some(text) = v.as_str() else { continue };
             if let Some(kind) = literal_secret(variable, text) {
+                let shown = secrets::shown_name(variable);
                 let place = if at.is_empty() {
                     // Codex's `bearer_token`: the token is the value itself.
                     format!("{pointer}/bearer_token")
@@ -1648,13 +1653,13 @@ fn server_hits(
                     pointer: place,
                     place: None,
                     message: format!(
-                        "MCP server {server:?} has a literal {kind} in {section}.{variable} ({}); reference it instead, e.g. ${{input:{}}} or ${{{variable}}}",
+                        "MCP server {shown_server:?} has a literal {kind} in {section}.{shown} ({}); reference it instead, e.g. ${{input:{}}} or ${{{shown}}}",
                         match text.split_once(' ') {
                             Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") =>
                                 format!("{scheme} {}", redacted(token.trim())),
                             _ => redacted(text),
                         },
-                        variable.to_ascii_lowercase().replace('_', "-")
+                        shown.to_ascii_lowercase().replace('_', "-")
                     ),
                 });
             }
@@ -1670,7 +1675,7 @@ fn server_hits(
                 pointer: format!("{pointer}{}", n.url_at),
                 place: None,
                 message: format!(
-                    "MCP server {server:?} has a literal {kind} in its url ({}); pass it in a header that references it instead, e.g. ${{input:token}}",
+                    "MCP server {shown_server:?} has a literal {kind} in its url ({}); pass it in a header that references it instead, e.g. ${{input:token}}",
                     clean_url(url)
                 ),
             });
@@ -1696,7 +1701,7 @@ fn server_hits(
                     pointer: format!("{pointer}{}/{}", n.args_at, i + n.args_offset),
                     place: None,
                     message: format!(
-                        "MCP server {server:?} has a literal credential in args[{i}] ({}); reference it instead, e.g. ${{input:token}}",
+                        "MCP server {shown_server:?} has a literal credential in args[{i}] ({}); reference it instead, e.g. ${{input:token}}",
                         if url { clean_url(arg) } else { redacted(arg) }
                     ),
                 });
@@ -1722,7 +1727,7 @@ fn server_hits(
                 pointer: format!("{pointer}{}", n.command_at),
                 place: None,
                 message: format!(
-                    "MCP server {server:?} has a literal credential in its command ({}); pass it in env referencing it instead, e.g. ${{input:token}}",
+                    "MCP server {shown_server:?} has a literal credential in its command ({}); pass it in env referencing it instead, e.g. ${{input:token}}",
                     shown.join(" ")
                 ),
             });
@@ -1739,7 +1744,7 @@ fn server_hits(
             pointer: place,
             place: None,
             message: format!(
-                "MCP server {server:?} is a {what} server given {arg:?}: it can reach every file of the machine or the user; give it only the project folder it needs"
+                "MCP server {shown_server:?} is a {what} server given {arg:?}: it can reach every file of the machine or the user; give it only the project folder it needs"
             ),
         });
     }

@@ -867,7 +867,7 @@ fn walk_config(
 
 /// A name (a variable, a key) as a message may show it: redacted when it looks like a secret
 /// itself, so that no message quotes one.
-fn shown_name(name: &str) -> String {
+pub(super) fn shown_name(name: &str) -> String {
     if detect(name).is_some() {
         redacted(name)
     } else {

@@ -390,3 +390,27 @@ fn keys_hidden_from_the_client_configuration_scan_are_found_and_never_printed() 
         }
     }
 }
+
+/// A token inside the name of an `env` key or of a server (found by the fuzzer): the message
+/// quoted the name, and its lowercased, hyphenated form in the suggested `${input:…}` showed
+/// most of the token in a shape the output's scrubber does not know.
+#[test]
+fn a_token_in_an_env_key_or_server_name_is_never_printed_in_any_form() {
+    let config = format!(
+        "{{\"mcpServers\": {{\"gh {TOKEN}\": {{\"command\": \"npx\", \"args\": [\"-y\", \"@modelcontextprotocol/server-github\"], \"env\": {{\"GITHUB_TOKEN\\n  TICKETS_TOKEN: {TOKEN}\": \"u{TOKEN}\"}}}}}}}}\n"
+    );
+    let dir = repo(&[(".mcp.json", config.as_bytes())]);
+    let found = rules(dir.path());
+    assert!(
+        found.iter().any(|(rule, _, _)| rule == "AG101"),
+        "{found:?}"
+    );
+    let hidden = TOKEN.to_ascii_lowercase().replace('_', "-");
+    // The formats that carry messages and no source snippet (the human format's snippet of
+    // this line still shows the key: see docs/threat-model.md, "Known gaps").
+    for format in ["json", "sarif", "github", "concise"] {
+        let run = agentgate(dir.path(), &["discover", "--no-fail", "--format", format]);
+        let lower = run.stdout.to_ascii_lowercase().replace('_', "-");
+        assert!(!lower.contains(&hidden[4..]), "{format}: {}", run.stdout);
+    }
+}
