@@ -65,8 +65,9 @@ fn seal(key: &TextKey, bytes: &[u8]) -> [u8; 32] {
     hasher.finalize().into()
 }
 
-/// A JSON value as postcard can carry it (serde_json's `Value` needs a self-describing format).
-#[derive(Serialize, Deserialize)]
+/// A JSON value as postcard can carry it (serde_json's `Value` needs a self-describing format);
+/// read back as [`Decoded`].
+#[derive(Serialize)]
 enum Stored {
     Null,
     Bool(bool),
@@ -374,11 +375,11 @@ fn encode(parsed: &[Parsed]) -> Option<Vec<u8>> {
 
 fn decode(bytes: &[u8]) -> Option<Vec<Parsed>> {
     let stored: Vec<StoredDocument<Decoded>> = postcard::from_bytes(bytes).ok()?;
-    stored
+    let parsed = stored
         .into_iter()
         .map(|d| {
             let tree = d.root;
-            Some(Parsed {
+            Parsed {
                 value: d.value.0,
                 // The entry's seal held, and the same code wrote it: a tree that does not
                 // decode is out of reach short of forging the cache, which is the user's own
@@ -398,9 +399,10 @@ fn decode(bytes: &[u8]) -> Option<Vec<Parsed>> {
                         })
                         .collect()
                 }),
-            })
+            }
         })
-        .collect()
+        .collect();
+    Some(parsed)
 }
 
 fn write_atomically(path: &Path, shard: &Shard) -> std::io::Result<()> {
